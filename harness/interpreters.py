@@ -1,0 +1,95 @@
+"""Find CPython interpreters by version ("3.12") on this machine.
+
+pyenv shims answer only for the selected version, so installed pyenv versions are
+looked up directly before falling back to ``pythonX.Y`` on ``PATH``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import platforms
+
+_VERSION_RE = re.compile(r"^3\.(\d+)$")
+
+
+class InterpreterNotFound(LookupError):
+    """No working interpreter of the requested version exists on this machine."""
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """One CPython interpreter the harness can build for and run cells with."""
+
+    version: str
+    """``"3.12"``."""
+    executable: Path
+
+    @property
+    def tag(self) -> str:
+        """The CPython wheel tag, ``"cp312"``."""
+        return "cp" + self.version.replace(".", "")
+
+
+def _reports_version(executable: Path, version: str) -> bool:
+    try:
+        out = subprocess.run(
+            [str(executable), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except OSError:
+        return False
+    return out.returncode == 0 and out.stdout.strip() == version
+
+
+def _candidates(version: str) -> list[Path]:
+    found: list[Path] = []
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
+        found.append(Path(sys.executable))
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    versions_dir = Path(pyenv_root) / "versions"
+    if versions_dir.is_dir():
+        for entry in sorted(versions_dir.iterdir(), reverse=True):
+            if entry.name == version or entry.name.startswith(version + "."):
+                exe = entry / platforms.current().scripts_dir / f"python{version}"
+                if platforms.current().name == "windows":
+                    exe = entry / "python.exe"
+                found.append(exe)
+    on_path = shutil.which(f"python{version}")
+    if on_path:
+        found.append(Path(on_path))
+    return found
+
+
+def find(version: str) -> Interpreter:
+    """Resolve ``"3.12"`` (or ``"current"``) to a working interpreter."""
+    if version == "current":
+        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    if not _VERSION_RE.match(version):
+        raise InterpreterNotFound(f"--python expects versions like 3.12, got {version!r}")
+    for candidate in _candidates(version):
+        if candidate.exists() and _reports_version(candidate, version):
+            return Interpreter(version=version, executable=candidate)
+    raise InterpreterNotFound(
+        f"no working CPython {version} found (looked in the running interpreter, pyenv versions "
+        f"and python{version} on PATH); install it, e.g. `pyenv install {version}` or `uv python install {version}`"
+    )
+
+
+def parse_versions(spec: str) -> list[str]:
+    """Split ``"3.9,3.12"`` into versions, keeping order and dropping repeats."""
+    versions: list[str] = []
+    for part in spec.split(","):
+        part = part.strip()
+        if part and part not in versions:
+            versions.append(part)
+    return versions
