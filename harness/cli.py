@@ -1,4 +1,9 @@
-"""``harness`` command line: one subcommand per concern, each registered by its own module."""
+"""``harness`` command line.
+
+Each subcommand lives in the module of its concern and exposes
+``add_arguments(parser)`` and ``run(args) -> int``; only the chosen one is imported,
+so ``harness list`` does not pay for the builder or the inspectors.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +12,56 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-# Each module defines ``register(subparsers)``, which adds its subcommand(s) and sets
-# ``func(args) -> int`` as the parser default.
-COMMAND_MODULES: tuple[str, ...] = ()
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "build": ("harness.build.command", "build and repair the wheel matrix into the wheelhouse"),
+    "list": ("harness.scenarios.list_command", "list the scenarios and the cells they expand to"),
+    "run": ("harness.scenarios.run_command", "run scenarios and write the report"),
+    "lint": (
+        "harness.inspect.command",
+        "statically check producer/consumer wheels of any platform",
+    ),
+    "conda": ("harness.conda.command", "build the local conda channel and conda prefixes"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _global_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workdir",
+        default=None,
+        help="work directory for caches, environments and reports "
+        "(default: $HARNESS_WORKDIR or ./.harness)",
+    )
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harness",
         description="Build producer/consumer wheels, install them into real layouts and prove "
         "from in-process evidence how their shared libraries load.",
     )
-    parser.add_argument(
-        "--workdir",
-        default=None,
-        help="work directory for caches, environments and reports (default: $HARNESS_WORKDIR or ./.harness)",
-    )
+    _global_options(parser)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        if name == command:
+            module = importlib.import_module(module_name)
+            module.add_arguments(sub)
+            sub.set_defaults(func=module.run)
     return parser
 
 
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    for arg in argv:
+        if arg in COMMANDS:
+            return arg
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen_command(arguments))
+    args = parser.parse_args(arguments)
     result: int = args.func(args)
     return result
 

@@ -19,7 +19,7 @@ from harness import platforms
 _VERSION_RE = re.compile(r"^3\.(\d+)$")
 
 
-class InterpreterNotFound(LookupError):
+class InterpreterNotFoundError(LookupError):
     """No working interpreter of the requested version exists on this machine."""
 
 
@@ -75,11 +75,11 @@ def find(version: str) -> Interpreter:
     if version == "current":
         version = f"{sys.version_info[0]}.{sys.version_info[1]}"
     if not _VERSION_RE.match(version):
-        raise InterpreterNotFound(f"--python expects versions like 3.12, got {version!r}")
+        raise InterpreterNotFoundError(f"--python expects versions like 3.12, got {version!r}")
     for candidate in _candidates(version):
         if candidate.exists() and _reports_version(candidate, version):
             return Interpreter(version=version, executable=candidate)
-    raise InterpreterNotFound(
+    raise InterpreterNotFoundError(
         f"no working CPython {version} found (looked in the running interpreter, pyenv versions "
         f"and python{version} on PATH); install it, e.g. `pyenv install {version}` or `uv python install {version}`"
     )
@@ -89,7 +89,7 @@ def parse_versions(spec: str) -> list[str]:
     """Split ``"3.9,3.12"`` into versions, keeping order and dropping repeats."""
     versions: list[str] = []
     for part in spec.split(","):
-        part = part.strip()
-        if part and part not in versions:
-            versions.append(part)
+        version = part.strip()
+        if version and version not in versions:
+            versions.append(version)
     return versions

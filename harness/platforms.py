@@ -87,7 +87,9 @@ def by_system(system: str) -> Platform:
     for candidate in ALL.values():
         if candidate.system == system:
             return candidate
-    raise ValueError(f"unsupported platform.system() value {system!r}; expected Linux, Darwin or Windows")
+    raise ValueError(
+        f"unsupported platform.system() value {system!r}; expected Linux, Darwin or Windows"
+    )
 
 
 def current() -> Platform:

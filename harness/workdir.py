@@ -8,6 +8,7 @@ caches survive between runs and cells never share state by accident.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,14 +78,12 @@ def atomic_directory(final: Path, scratch_parent: Path) -> Iterator[Path]:
     block leaves only a scratch directory under ``scratch_parent``, never a
     half-written ``final``.
     """
-    import shutil
-
     scratch = Path(tempfile.mkdtemp(prefix=final.name + ".", dir=scratch_parent))
     try:
         yield scratch
         final.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.replace(scratch, final)
+            scratch.replace(final)
         except OSError:
             if not final.is_dir():
                 raise

@@ -18,7 +18,7 @@ from typing import Literal, Protocol
 Installer = Literal["uv", "pip"]
 
 
-class EnvironmentError_(RuntimeError):
+class LayoutError(RuntimeError):
     """Creating or installing into a layout failed; the message names the step and the log."""
 
 
@@ -49,7 +49,9 @@ class Layout:
             return self.locations[label]
         except KeyError:
             known = ", ".join(sorted(self.locations)) or "none"
-            raise KeyError(f"layout {self.kind!r} has no location {label!r} (known: {known})") from None
+            raise KeyError(
+                f"layout {self.kind!r} has no location {label!r} (known: {known})"
+            ) from None
 
     def process_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """A minimal, reproducible environment for a process of this layout."""
@@ -82,8 +84,22 @@ class Layout:
 # Variables a cell inherits from the host; everything else (PYTHONPATH, LD_LIBRARY_PATH,
 # VIRTUAL_ENV, CONDA_PREFIX...) is dropped so the host cannot leak into the evidence.
 _PASSTHROUGH = frozenset(
-    {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "SystemRoot", "COMSPEC",
-     "WINDIR", "USERPROFILE", "APPDATA", "LOCALAPPDATA"}
+    {
+        "PATH",
+        "HOME",
+        "LANG",
+        "LC_ALL",
+        "TMPDIR",
+        "TEMP",
+        "TMP",
+        "SYSTEMROOT",
+        "SystemRoot",
+        "COMSPEC",
+        "WINDIR",
+        "USERPROFILE",
+        "APPDATA",
+        "LOCALAPPDATA",
+    }
 )
 
 
