@@ -1,0 +1,853 @@
+"""In-process evidence probe: run a scenario's steps, then report what the loader did.
+
+Usage: ``python probe.py SPEC.json OUT.json`` (the spec and evidence formats are in
+docs/architecture.md, "The probe and its evidence"; schema 1).
+
+This file is run by the interpreter of the layout under test, which may be any
+CPython >= 3.9 without the harness installed, so it imports nothing but the
+standard library and nothing from ``harness``. It never crashes because a step
+failed: every step's outcome (value, or exception type and message) is recorded
+and the next step runs. It exits 2 on a malformed spec and 1 on an internal error,
+with the reason on stderr; the harness reports both as a probe crash.
+
+Collecting evidence loads nothing new: libraries are looked up with
+``RTLD_NOLOAD`` (``GetModuleHandleW`` on Windows), and everything the collectors
+need (ctypes, struct) is imported before the first step runs.
+
+Each operating system has one reader class below (``LinuxReader``,
+``DarwinReader``, ``WindowsReader``); the platform-independent parts (iteration,
+real paths, de-duplication, binary header parsing) are plain functions that take
+their data source as an argument so they can be tested on any OS.
+
+LD_DEBUG: when the process starts with ``LD_DEBUG`` and ``LD_DEBUG_OUTPUT`` set
+(glibc writes the trace to ``$LD_DEBUG_OUTPUT.<pid>``), the trace of this process
+is read at the end and reported as ``ld_debug``.
+"""
+
+# ruff: noqa: PTH100, PTH105, PTH117, PTH120, PTH123
+# (string paths straight from the loader APIs; pathlib adds nothing here)
+
+from __future__ import annotations
+
+import ctypes
+import faulthandler
+import importlib
+import json
+import os
+import platform
+import struct
+import sys
+import traceback
+
+SCHEMA = 1
+EXIT_BAD_SPEC = 2
+EXIT_INTERNAL_ERROR = 1
+
+
+class SpecError(Exception):
+    """The spec file is not what the probe understands; the message names the key."""
+
+
+# ---------------------------------------------------------------------------
+# The spec
+
+
+def load_spec(path):
+    """Read and validate the spec so that a typo fails loudly instead of probing nothing."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            spec = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"cannot read probe spec {path}: {exc}") from None
+    if not isinstance(spec, dict):
+        raise SpecError(f"probe spec {path}: top level must be an object")
+    unknown = set(spec) - {"steps", "symbols", "identity_functions"}
+    if unknown:
+        raise SpecError(f"probe spec {path}: unknown keys {sorted(unknown)}")
+    steps = spec.get("steps", [])
+    if not isinstance(steps, list):
+        raise SpecError(f"probe spec {path}: 'steps' must be a list")
+    seen = set()
+    for index, step in enumerate(steps):
+        where = f"probe spec {path}: steps[{index}]"
+        if not isinstance(step, dict):
+            raise SpecError(f"{where} must be an object")
+        if not isinstance(step.get("id"), str) or not step["id"]:
+            raise SpecError(f"{where}: 'id' must be a non-empty string")
+        if step["id"] in seen:
+            raise SpecError(f"{where}: duplicate id {step['id']!r}")
+        seen.add(step["id"])
+        kinds = [kind for kind in ("import", "call") if kind in step]
+        if len(kinds) != 1:
+            raise SpecError(f"{where}: needs exactly one of 'import' or 'call'")
+        if not isinstance(step[kinds[0]], str) or not step[kinds[0]]:
+            raise SpecError(f"{where}: {kinds[0]!r} must be a non-empty dotted name")
+        unknown = set(step) - {"id", "import", "call", "args", "kwargs"}
+        if unknown:
+            raise SpecError(f"{where}: unknown keys {sorted(unknown)}")
+        if not isinstance(step.get("args", []), list):
+            raise SpecError(f"{where}: 'args' must be a list")
+        if not isinstance(step.get("kwargs", {}), dict):
+            raise SpecError(f"{where}: 'kwargs' must be an object")
+    for key in ("symbols", "identity_functions"):
+        names = spec.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise SpecError(f"probe spec {path}: {key!r} must be a list of names")
+    return {
+        "steps": steps,
+        "symbols": spec.get("symbols", []),
+        "identity_functions": spec.get("identity_functions", []),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Steps
+
+
+def resolve_callable(dotted):
+    """``pkg.mod.func`` or ``pkg.mod:Class.method`` -> the object.
+
+    Submodules are imported as needed, but an ImportError raised *inside* an
+    existing module propagates unchanged: it is evidence, not a lookup miss.
+    """
+    if ":" in dotted:
+        module_name, _, attributes = dotted.partition(":")
+        target = importlib.import_module(module_name)
+        for attribute in attributes.split("."):
+            target = getattr(target, attribute)
+        return target
+    parts = dotted.split(".")
+    name = parts[0]
+    target = importlib.import_module(name)
+    for part in parts[1:]:
+        name = f"{name}.{part}"
+        if hasattr(target, part):
+            target = getattr(target, part)
+            continue
+        try:
+            target = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            raise AttributeError(f"{dotted}: {name.rpartition('.')[0]} has no {part!r}") from None
+    return target
+
+
+def _safe_text(obj):
+    try:
+        return str(obj)
+    except BaseException:  # a broken __str__ must not end the probe
+        return f"<unprintable {type(obj).__name__}>"
+
+
+def _type_name(obj):
+    kind = type(obj)
+    module = getattr(kind, "__module__", "builtins")
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def json_value(value):
+    """The step value as evidence: itself when JSON can carry it, else its repr."""
+    try:
+        return json.loads(json.dumps(value, allow_nan=False)), False
+    except BaseException:
+        try:
+            return repr(value), True
+        except BaseException:
+            return f"<unrepresentable {_type_name(value)}>", True
+
+
+def run_step(step):
+    """Run one step; any exception (SystemExit included) becomes the step's error."""
+    record = {"id": step["id"], "ok": False, "value": None, "error": None}
+    try:
+        if "import" in step:
+            module = importlib.import_module(step["import"])
+            value = None
+            module_file = getattr(module, "__file__", None)
+            if module_file:
+                record["module_file"] = os.path.realpath(module_file)
+        else:
+            function = resolve_callable(step["call"])
+            value = function(*step.get("args", []), **step.get("kwargs", {}))
+    except BaseException as exc:
+        record["error"] = {
+            "type": type(exc).__name__,
+            "message": _safe_text(exc),
+            "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+        }
+        return record
+    record["ok"] = True
+    record["value"], is_repr = json_value(value)
+    record["value_type"] = _type_name(value)
+    if is_repr:
+        record["value_is_repr"] = True
+    return record
+
+
+# ---------------------------------------------------------------------------
+# Platform-independent helpers (testable anywhere)
+
+
+def unique_real_paths(names, realpath=os.path.realpath):
+    """Real paths of image names in first-seen order, without empty names or repeats."""
+    seen = set()
+    paths = []
+    for name in names:
+        if not name:
+            continue
+        path = realpath(name)
+        if path not in seen:
+            seen.add(path)
+            paths.append(path)
+    return paths
+
+
+def _read_c_string(read, offset, limit=4096):
+    data = read(offset, limit)
+    end = data.find(b"\0")
+    return os.fsdecode(data if end < 0 else data[:end])
+
+
+PT_LOAD = 1
+PT_DYNAMIC = 2
+DT_NULL = 0
+DT_STRTAB = 5
+DT_SONAME = 14
+
+
+def elf_soname(read):
+    """DT_SONAME of an ELF file given ``read(offset, size) -> bytes``; None if it has none.
+
+    Reads the program headers only (section headers may be stripped), maps the
+    dynamic string table's address to a file offset through the PT_LOAD segments.
+    """
+    ident = read(0, 16)
+    if len(ident) < 16 or ident[:4] != b"\x7fELF":
+        raise ValueError("not an ELF file")
+    is64 = ident[4] == 2
+    order = "<" if ident[5] == 1 else ">"
+    if is64:
+        phoff, phentsize, phnum = _unpack(order + "32xQ14xHH", read(0, 58))
+        phdr = struct.Struct(order + "I4xQQ8xQ")  # p_type, p_offset, p_vaddr, p_filesz
+        dyn = struct.Struct(order + "qQ")
+    else:
+        phoff, phentsize, phnum = _unpack(order + "28xI10xHH", read(0, 46))
+        phdr = struct.Struct(order + "IIIII")  # p_type, p_offset, p_vaddr, p_paddr, p_filesz
+        dyn = struct.Struct(order + "iI")
+    loads = []
+    dynamic = None
+    for index in range(phnum):
+        fields = phdr.unpack(read(phoff + index * phentsize, phdr.size))
+        p_type, p_offset, p_vaddr, p_filesz = fields if is64 else fields[:3] + fields[4:]
+        if p_type == PT_LOAD:
+            loads.append((p_vaddr, p_offset, p_filesz))
+        elif p_type == PT_DYNAMIC:
+            dynamic = (p_offset, p_filesz)
+    if dynamic is None:
+        return None
+    table = read(dynamic[0], dynamic[1])
+    soname_offset = strtab = None
+    for start in range(0, len(table) - dyn.size + 1, dyn.size):
+        tag, value = dyn.unpack_from(table, start)
+        if tag == DT_NULL:
+            break
+        if tag == DT_SONAME:
+            soname_offset = value
+        elif tag == DT_STRTAB:
+            strtab = value
+    if soname_offset is None or strtab is None:
+        return None
+    for vaddr, offset, filesz in loads:
+        if vaddr <= strtab < vaddr + filesz:
+            return _read_c_string(read, strtab - vaddr + offset + soname_offset)
+    return None
+
+
+def _unpack(fmt, data):
+    return struct.unpack(fmt, data[: struct.calcsize(fmt)])
+
+
+def file_reader(path):
+    """``read(offset, size)`` over a file, for the header parsers."""
+    handle = open(path, "rb")  # noqa: SIM115 - closed by the caller via .close
+
+    def read(offset, size):
+        handle.seek(offset)
+        return handle.read(size)
+
+    read.close = handle.close
+    return read
+
+
+def elf_soname_of_file(path):
+    read = file_reader(path)
+    try:
+        return elf_soname(read)
+    except (OSError, ValueError, struct.error):
+        return None
+    finally:
+        read.close()
+
+
+MH_MAGIC = 0xFEEDFACE
+MH_MAGIC_64 = 0xFEEDFACF
+MH_EXECUTE = 2
+LC_ID_DYLIB = 0xD
+
+
+def macho_image_info(read):
+    """``(filetype, install_name or None)`` of a thin Mach-O image via ``read(offset, size)``.
+
+    Used on a dyld image header in memory (always thin, native byte order), and
+    by tests on Mach-O files built with a cross toolchain.
+    """
+    magic = struct.unpack("<I", read(0, 4))[0]
+    if magic not in (MH_MAGIC, MH_MAGIC_64):
+        raise ValueError(f"not a thin little-endian Mach-O image (magic {magic:#x})")
+    header_size = 32 if magic == MH_MAGIC_64 else 28
+    _magic, _cpu, _sub, filetype, ncmds, sizeofcmds = struct.unpack("<6I", read(0, 24))
+    commands = read(header_size, sizeofcmds)
+    offset = 0
+    for _ in range(ncmds):
+        cmd, cmdsize = struct.unpack_from("<II", commands, offset)
+        if cmd == LC_ID_DYLIB:
+            name_offset = struct.unpack_from("<I", commands, offset + 8)[0]
+            name = commands[offset + name_offset : offset + cmdsize]
+            return filetype, os.fsdecode(name.split(b"\0", 1)[0])
+        if cmdsize <= 0:
+            break
+        offset += cmdsize
+    return filetype, None
+
+
+def dyld_images(count, name_at, header_at):
+    """``[(name, header address)]`` of dyld's image list, skipping slots emptied meanwhile.
+
+    ``count()``, ``name_at(i)`` and ``header_at(i)`` are ``_dyld_image_count``,
+    ``_dyld_get_image_name`` and ``_dyld_get_image_header``. Another thread may
+    unload an image while we iterate; its slot then answers NULL and is skipped.
+    """
+    images = []
+    for index in range(count()):
+        name = name_at(index)
+        header = header_at(index)
+        if name and header:
+            images.append((os.fsdecode(name), header))
+    return images
+
+
+def enumerate_modules(enum_process_modules, max_attempts=8):
+    """All module handles via ``enum_process_modules(capacity) -> (handles, needed_count)``.
+
+    The module list can grow between the size query and the copy; retry with the
+    size the call reported until everything fits.
+    """
+    capacity = 256
+    for _ in range(max_attempts):
+        handles, needed = enum_process_modules(capacity)
+        if needed <= capacity:
+            return list(handles[:needed])
+        capacity = needed + 32
+    raise RuntimeError("EnumProcessModules kept growing; gave up")
+
+
+def module_file_name(get_module_file_name, handle, max_chars=32768):
+    """Full path of a module via ``get_module_file_name(handle, size) -> (text, copied)``.
+
+    The API truncates silently and returns the buffer size when the path did not
+    fit, so grow the buffer until it does (long paths exceed MAX_PATH).
+    """
+    size = 260
+    while True:
+        text, copied = get_module_file_name(handle, size)
+        if copied == 0:
+            return None
+        if copied < size or size >= max_chars:
+            return _strip_long_path_prefix(text[:copied])
+        size *= 2
+
+
+def _strip_long_path_prefix(path):
+    if path.startswith("\\\\?\\UNC\\"):
+        return "\\\\" + path[8:]
+    if path.startswith("\\\\?\\"):
+        return path[4:]
+    return path
+
+
+def parse_maps_line(line):
+    """``(start, end, inode, path)`` of a /proc/self/maps line, or None for anonymous maps."""
+    fields = line.split(None, 5)
+    if len(fields) < 6 or not fields[5].startswith("/"):
+        return None
+    start, _, end = fields[0].partition("-")
+    path = fields[5].rstrip("\n")
+    if path.endswith(" (deleted)"):
+        path = path[: -len(" (deleted)")]
+    return int(start, 16), int(end, 16), int(fields[4]), path
+
+
+# ---------------------------------------------------------------------------
+# POSIX dynamic-linker calls shared by Linux and macOS
+
+
+class DlInfo(ctypes.Structure):
+    _fields_ = [
+        ("dli_fname", ctypes.c_char_p),
+        ("dli_fbase", ctypes.c_void_p),
+        ("dli_sname", ctypes.c_char_p),
+        ("dli_saddr", ctypes.c_void_p),
+    ]
+
+
+class PosixReader:
+    """dlopen/dlsym/dladdr over ctypes; subclasses list the images and know RTLD_DEFAULT."""
+
+    rtld_default = None
+    global_note = None
+
+    def __init__(self, libdl):
+        self._dlopen = _function(libdl, "dlopen", ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_int])
+        self._dlsym = _function(libdl, "dlsym", ctypes.c_void_p, [ctypes.c_void_p, ctypes.c_char_p])
+        self._dlclose = _function(libdl, "dlclose", ctypes.c_int, [ctypes.c_void_p])
+        self._dladdr = _function(
+            libdl, "dladdr", ctypes.c_int, [ctypes.c_void_p, ctypes.POINTER(DlInfo)]
+        )
+        # glibc insists on one of RTLD_LAZY/RTLD_NOW, even with RTLD_NOLOAD.
+        self._noload = os.RTLD_LAZY | os.RTLD_NOLOAD | os.RTLD_LOCAL
+
+    def object_at(self, address):
+        """Real path of the object containing ``address`` (dladdr), or None."""
+        info = DlInfo()
+        if not self._dladdr(address, ctypes.byref(info)) or not info.dli_fname:
+            return None
+        return self._real_object_path(os.fsdecode(info.dli_fname), info.dli_fbase)
+
+    def _real_object_path(self, name, base):
+        return os.path.realpath(name)
+
+    def global_address(self, symbol):
+        return self._dlsym(self.rtld_default, symbol.encode())
+
+    def own_address(self, path, symbol):
+        """Address of ``symbol`` if the loaded object ``path`` itself defines it, else None.
+
+        dlsym on a handle also searches the object's dependencies, so the
+        answer is kept only when dladdr places it in ``path`` itself.
+        RTLD_NOLOAD: an object that is not loaded is not loaded now.
+        """
+        handle = self._dlopen(os.fsencode(path), self._noload)
+        if not handle:
+            return None
+        try:
+            address = self._dlsym(handle, symbol.encode())
+            if address and self.object_at(address) == path:
+                return address
+            return None
+        finally:
+            self._dlclose(handle)
+
+
+def _function(library, name, restype, argtypes):
+    function = getattr(library, name)
+    function.restype = restype
+    function.argtypes = argtypes
+    return function
+
+
+class DlPhdrInfo(ctypes.Structure):
+    _fields_ = [
+        ("dlpi_addr", ctypes.c_size_t),
+        ("dlpi_name", ctypes.c_char_p),
+        ("dlpi_phdr", ctypes.c_void_p),
+        ("dlpi_phnum", ctypes.c_uint16),
+    ]
+
+
+_PHDR_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(DlPhdrInfo), ctypes.c_size_t, ctypes.c_void_p
+)
+
+
+class LinuxReader(PosixReader):
+    """glibc/musl: dl_iterate_phdr (fallback /proc/self/maps), SONAME from the file."""
+
+    name = "linux"
+    rtld_default = None  # RTLD_DEFAULT is ((void *) 0)
+
+    def __init__(self):
+        process = ctypes.CDLL(None)
+        libdl = process if hasattr(process, "dladdr") else _already_loaded("libdl.so.2")
+        super().__init__(libdl)
+        self._process = process
+        self.source = None
+
+    def images(self):
+        try:
+            raw = self._iterate_phdr()
+            self.source = "dl_iterate_phdr"
+        except (AttributeError, OSError):
+            raw = self._maps_images()
+            self.source = "/proc/self/maps"
+        paths = unique_real_paths(path for path in raw if path)
+        return [{"path": path, "soname": elf_soname_of_file(path)} for path in paths]
+
+    def _iterate_phdr(self):
+        found = []
+
+        def visit(info, _size, _data):
+            try:
+                entry = info.contents
+                found.append(
+                    (entry.dlpi_name or b"", entry.dlpi_addr, entry.dlpi_phdr, entry.dlpi_phnum)
+                )
+            except BaseException:  # an exception must not cross the C frame
+                return 1
+            return 0
+
+        iterate = self._process.dl_iterate_phdr
+        iterate.restype = ctypes.c_int
+        iterate.argtypes = [_PHDR_CALLBACK, ctypes.c_void_p]
+        iterate(_PHDR_CALLBACK(visit), None)
+        paths = []
+        for index, (raw_name, bias, phdr, phnum) in enumerate(found):
+            name = os.fsdecode(raw_name)
+            if index == 0 and not name:
+                continue  # the main program
+            if os.path.isabs(name):
+                paths.append(name)
+            else:  # vdso, or a dlopen by relative path: ask the kernel's view
+                start = bias + _first_load_vaddr(phdr, phnum)
+                paths.append(self._maps_path_at(start))
+        return paths
+
+    def _maps(self):
+        with open("/proc/self/maps", encoding="utf-8", errors="surrogateescape") as handle:
+            return [m for m in map(parse_maps_line, handle) if m is not None]
+
+    def _maps_path_at(self, address):
+        try:
+            for start, end, _inode, path in self._maps():
+                if start <= address < end:
+                    return path
+        except OSError:
+            pass
+        return None
+
+    def _maps_images(self):
+        executable = os.path.realpath("/proc/self/exe")
+        paths = []
+        for _start, _end, inode, path in self._maps():
+            new = inode and path not in paths and os.path.realpath(path) != executable
+            if new and _is_elf_shared_object(path):
+                paths.append(path)
+        return paths
+
+    def _real_object_path(self, name, base):
+        if not os.path.isabs(name):
+            name = self._maps_path_at(base or 0) or name
+        return os.path.realpath(name)
+
+
+def _first_load_vaddr(phdr, phnum):
+    is64 = ctypes.sizeof(ctypes.c_void_p) == 8
+    size = 56 if is64 else 32
+    table = ctypes.string_at(phdr, size * phnum)
+    for index in range(phnum):
+        if is64:
+            p_type, _flags, _offset, p_vaddr = struct.unpack_from("=IIQQ", table, index * size)
+        else:
+            p_type, _offset, p_vaddr = struct.unpack_from("=III", table, index * size)
+        if p_type == PT_LOAD:
+            return p_vaddr
+    return 0
+
+
+def _is_elf_shared_object(path):
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(18)
+    except OSError:
+        return False
+    if len(header) < 18 or header[:4] != b"\x7fELF":
+        return False
+    e_type = struct.unpack(("<" if header[5] == 1 else ">") + "H", header[16:18])[0]
+    return e_type == 3  # ET_DYN
+
+
+def _already_loaded(name):
+    return ctypes.CDLL(name, mode=os.RTLD_NOLOAD)
+
+
+class DarwinReader(PosixReader):
+    """dyld: the image list, install names from the in-memory Mach-O headers."""
+
+    name = "macos"
+    rtld_default = ctypes.c_void_p(-2).value  # RTLD_DEFAULT is ((void *) -2)
+
+    def __init__(self):
+        process = ctypes.CDLL(None)
+        super().__init__(process)
+        self._count = _function(process, "_dyld_image_count", ctypes.c_uint32, [])
+        self._name = _function(process, "_dyld_get_image_name", ctypes.c_char_p, [ctypes.c_uint32])
+        self._header = _function(
+            process, "_dyld_get_image_header", ctypes.c_void_p, [ctypes.c_uint32]
+        )
+        self.source = "dyld image list"
+
+    def images(self):
+        entries = []
+        for name, header in dyld_images(self._count, self._name, self._header):
+
+            def read(offset, size, base=header):
+                return ctypes.string_at(base + offset, size)
+
+            try:
+                filetype, install_name = macho_image_info(read)
+            except (ValueError, struct.error):
+                filetype, install_name = None, None
+            if filetype == MH_EXECUTE:
+                continue
+            entries.append((name, install_name))
+        install_names = {}
+        for name, install_name in entries:
+            install_names.setdefault(os.path.realpath(name), install_name)
+        paths = unique_real_paths(name for name, _ in entries)
+        return [{"path": path, "install_name": install_names[path]} for path in paths]
+
+
+class WindowsReader:
+    """The process module list; Windows has no global symbol namespace."""
+
+    name = "windows"
+    global_note = (
+        "Windows has no global symbol namespace: each import names its DLL, so "
+        "'global' is always false; 'defined_in' lists the modules exporting the name"
+    )
+
+    def __init__(self):
+        from ctypes import wintypes  # noqa: PLC0415 - Windows-only types
+
+        self._wintypes = wintypes
+        # kernel32 is in every process; K32EnumProcessModules avoids loading psapi.dll.
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        self._current_process = _function(kernel32, "GetCurrentProcess", wintypes.HANDLE, [])
+        self._enum = _function(
+            kernel32,
+            "K32EnumProcessModules",
+            wintypes.BOOL,
+            [
+                wintypes.HANDLE,
+                ctypes.POINTER(wintypes.HMODULE),
+                wintypes.DWORD,
+                ctypes.POINTER(wintypes.DWORD),
+            ],
+        )
+        self._file_name = _function(
+            kernel32,
+            "GetModuleFileNameW",
+            wintypes.DWORD,
+            [wintypes.HMODULE, wintypes.LPWSTR, wintypes.DWORD],
+        )
+        self._handle = _function(kernel32, "GetModuleHandleW", wintypes.HMODULE, [wintypes.LPCWSTR])
+        self._handle_ex = _function(
+            kernel32,
+            "GetModuleHandleExW",
+            wintypes.BOOL,
+            [wintypes.DWORD, ctypes.c_void_p, ctypes.POINTER(wintypes.HMODULE)],
+        )
+        self._proc_address = _function(
+            kernel32, "GetProcAddress", ctypes.c_void_p, [wintypes.HMODULE, ctypes.c_char_p]
+        )
+        self.source = "EnumProcessModules"
+
+    def _enum_call(self, capacity):
+        wintypes = self._wintypes
+        handles = (wintypes.HMODULE * capacity)()
+        needed = wintypes.DWORD()
+        size = ctypes.sizeof(wintypes.HMODULE)
+        if not self._enum(self._current_process(), handles, capacity * size, ctypes.byref(needed)):
+            raise ctypes.WinError(ctypes.get_last_error())
+        return list(handles), needed.value // size
+
+    def _file_name_call(self, handle, size):
+        buffer = ctypes.create_unicode_buffer(size)
+        copied = self._file_name(handle, buffer, size)
+        return buffer.value, copied
+
+    def _module_path(self, handle):
+        return module_file_name(self._file_name_call, handle)
+
+    def images(self):
+        main = self._handle(None)
+        names = [
+            self._module_path(handle)
+            for handle in enumerate_modules(self._enum_call)
+            if handle and handle != main
+        ]
+        return [{"path": path} for path in unique_real_paths(names)]
+
+    def object_at(self, address):
+        module = self._wintypes.HMODULE()
+        flags = 0x4 | 0x2  # GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | _UNCHANGED_REFCOUNT
+        if not self._handle_ex(flags, address, ctypes.byref(module)):
+            return None
+        path = self._module_path(module)
+        return os.path.realpath(path) if path else None
+
+    def global_address(self, symbol):
+        return None
+
+    def own_address(self, path, symbol):
+        """Address of ``symbol`` if module ``path`` itself exports it (not a forwarder)."""
+        handle = self._handle(path)  # no reference taken, never loads
+        if not handle:
+            return None
+        address = self._proc_address(handle, symbol.encode())
+        if address and self.object_at(address) == path:
+            return address
+        return None
+
+
+def platform_reader():
+    if sys.platform.startswith("linux"):
+        return LinuxReader()
+    if sys.platform == "darwin":
+        return DarwinReader()
+    if sys.platform == "win32":
+        return WindowsReader()
+    raise RuntimeError(f"the probe has no loaded-image reader for sys.platform={sys.platform!r}")
+
+
+# ---------------------------------------------------------------------------
+# Collection
+
+
+_IDENTITY_FUNCTION = ctypes.CFUNCTYPE(ctypes.c_char_p)
+
+
+def collect_symbols(reader, paths, symbols):
+    report = {}
+    for symbol in symbols:
+        address = reader.global_address(symbol)
+        entry = {
+            "global": bool(address),
+            "defined_by": reader.object_at(address) if address else None,
+            "defined_in": [path for path in paths if reader.own_address(path, symbol)],
+        }
+        if reader.global_note:
+            entry["note"] = reader.global_note
+        report[symbol] = entry
+    return report
+
+
+def collect_identities(reader, paths, functions):
+    """Call each identity function in each object that defines it itself."""
+    identities = []
+    for function in functions:
+        for path in paths:
+            address = reader.own_address(path, function)
+            if not address:
+                continue
+            try:
+                raw = _IDENTITY_FUNCTION(address)()
+                value = None if raw is None else raw.decode("utf-8", "replace")
+            except BaseException as exc:
+                value = None
+                identities.append(
+                    {"path": path, "function": function, "value": None, "error": _safe_text(exc)}
+                )
+                continue
+            identities.append({"path": path, "function": function, "value": value})
+    return identities
+
+
+def ld_debug_settings(environ):
+    """The LD_DEBUG settings the process started with (read before any step runs)."""
+    setting = environ.get("LD_DEBUG")
+    if not setting:
+        return None
+    return {"setting": setting, "output": environ.get("LD_DEBUG_OUTPUT")}
+
+
+def read_ld_debug(settings, pid):
+    if settings is None:
+        return None
+    report = {"setting": settings["setting"], "text": None}
+    if not settings["output"]:
+        report["note"] = "LD_DEBUG_OUTPUT is not set: the trace went to stderr"
+        return report
+    trace = f"{settings['output']}.{pid}"
+    try:
+        with open(trace, encoding="utf-8", errors="replace") as handle:
+            report["text"] = handle.read()
+    except OSError as exc:
+        report["note"] = f"cannot read {trace}: {exc}"
+    return report
+
+
+def python_info():
+    names = {"linux": "linux", "darwin": "macos", "win32": "windows"}
+    key = "linux" if sys.platform.startswith("linux") else sys.platform
+    return {
+        "version": platform.python_version(),
+        "executable": sys.executable,
+        "platform": names.get(key, sys.platform),
+        "prefix": sys.prefix,
+        "base_prefix": getattr(sys, "base_prefix", sys.prefix),
+    }
+
+
+def collect(spec, reader, step_records, ld_debug=None):
+    """The evidence document (schema 1) for steps already run."""
+    loaded = reader.images()
+    paths = [entry["path"] for entry in loaded]
+    return {
+        "schema": SCHEMA,
+        "python": python_info(),
+        "steps": step_records,
+        "loaded": loaded,
+        "loaded_source": reader.source,
+        "symbols": collect_symbols(reader, paths, spec["symbols"]),
+        "identities": collect_identities(reader, paths, spec["identity_functions"]),
+        "ld_debug": read_ld_debug(ld_debug, os.getpid()),
+    }
+
+
+def write_json(path, document):
+    scratch = f"{path}.{os.getpid()}.tmp"
+    with open(scratch, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=1, sort_keys=True)
+    os.replace(scratch, path)
+
+
+def _forget_own_directory():
+    """Drop this script's directory from sys.path so it cannot shadow the layout's modules."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if sys.path and os.path.abspath(sys.path[0] or os.curdir) == here:
+        del sys.path[0]
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2:
+        print("usage: python probe.py SPEC.json OUT.json", file=sys.stderr)
+        return EXIT_BAD_SPEC
+    spec_path, out_path = argv
+    faulthandler.enable()
+    _forget_own_directory()
+    ld_debug = ld_debug_settings(os.environ)
+    try:
+        spec = load_spec(spec_path)
+    except SpecError as exc:
+        print(f"probe: {exc}", file=sys.stderr)
+        return EXIT_BAD_SPEC
+    reader = platform_reader()  # before the steps: collecting must load nothing new
+    records = [run_step(step) for step in spec["steps"]]
+    write_json(out_path, collect(spec, reader, records, ld_debug))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
