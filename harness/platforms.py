@@ -6,6 +6,7 @@ Every other module asks this one instead of branching on ``sys.platform`` itself
 from __future__ import annotations
 
 import platform as _platform
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -95,3 +96,30 @@ def by_system(system: str) -> Platform:
 def current() -> Platform:
     """The platform this process runs on."""
     return by_system(_platform.system())
+
+
+# Repair tools rename the libraries they copy into a wheel by inserting a content hash:
+# auditwheel `libfoo-1a2b3c4d.so.1` (8 hex digits), delvewheel `foo-<32 hex digits>.dll`;
+# copies made by other tools (or a future delocate) may carry a hash the same way.
+_COPY_PATTERNS: dict[OSName, str] = {
+    "linux": r"lib{name}(?:-[0-9a-f]{{8,}})?\.so(?:\.[0-9]+)*",
+    "macos": r"lib{name}(?:-[0-9a-f]{{8,}})?(?:\.[0-9]+)*\.dylib",
+    "windows": r"{name}(?:-[0-9a-f]{{8,}})?\.dll",
+}
+
+
+def library_copy_pattern(platform: Platform, name: str) -> re.Pattern[str]:
+    """A regex that fully matches the file name of any copy of library ``name`` (``"foo"``).
+
+    Matches the plain and versioned names (``libfoo.so``, ``libfoo.so.1.2``,
+    ``libfoo.1.dylib``, ``foo.dll``) and the hash-mangled names repair tools give the
+    copies they bundle, but not other libraries that merely start with the name
+    (``libfoobar.so``). Windows file names compare case-insensitively.
+    """
+    flags = re.IGNORECASE if platform.name == "windows" else 0
+    return re.compile(_COPY_PATTERNS[platform.name].format(name=re.escape(name)), flags)
+
+
+def is_library_copy(platform: Platform, name: str, file_name: str) -> bool:
+    """Whether ``file_name`` (a base name) is a copy of library ``name`` on ``platform``."""
+    return library_copy_pattern(platform, name).fullmatch(file_name) is not None
