@@ -1,0 +1,72 @@
+"""ELF reader (pyelftools): SONAME, DT_NEEDED, DT_RPATH / DT_RUNPATH."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from elftools.elf.dynamic import DynamicSection, DynamicSegment
+from elftools.elf.elffile import ELFFile
+
+from .binary import ArchSlice, BinaryInfo, Dependency, RpathEntry
+
+MAGIC = b"\x7fELF"
+
+_MACHINES = {
+    "EM_X86_64": "x86_64",
+    "EM_386": "i686",
+    "EM_AARCH64": "aarch64",
+    "EM_ARM": "armv7l",
+    "EM_PPC64": "ppc64",
+    "EM_S390": "s390x",
+    "EM_RISCV": "riscv64",
+    "EM_LOONGARCH": "loongarch64",
+}
+
+
+def _arch(elf: ELFFile) -> str:
+    machine = str(elf.header["e_machine"])
+    arch = _MACHINES.get(machine, machine.removeprefix("EM_").lower())
+    if arch == "ppc64" and elf.little_endian:
+        return "ppc64le"
+    return arch
+
+
+def _dynamic(elf: ELFFile) -> DynamicSection | DynamicSegment | None:
+    section = elf.get_section_by_name(".dynamic")
+    if isinstance(section, DynamicSection):
+        return section
+    # Stripped section headers: the loader itself only uses PT_DYNAMIC.
+    for segment in elf.iter_segments():
+        if isinstance(segment, DynamicSegment):
+            return segment
+    return None
+
+
+def read(path: str, data: bytes) -> BinaryInfo:
+    """Read the loader-relevant facts of the ELF file ``path`` held in ``data``."""
+    elf = ELFFile(io.BytesIO(data))
+    soname: str | None = None
+    needed: list[Dependency] = []
+    rpaths: list[RpathEntry] = []
+    dynamic = _dynamic(elf)
+    if dynamic is not None:
+        for tag in dynamic.iter_tags():
+            # pyelftools sets .soname / .needed / .rpath / .runpath per tag at run time.
+            entry: Any = tag
+            kind = entry.entry.d_tag
+            if kind == "DT_SONAME":
+                soname = str(entry.soname)
+            elif kind == "DT_NEEDED":
+                needed.append(Dependency(str(entry.needed), "DT_NEEDED"))
+            elif kind in ("DT_RPATH", "DT_RUNPATH"):
+                value = str(entry.rpath if kind == "DT_RPATH" else entry.runpath)
+                rpaths.extend(RpathEntry(v, kind) for v in value.split(":") if v)
+    arch_slice = ArchSlice(
+        arch=_arch(elf),
+        own_name=soname,
+        dependencies=tuple(needed),
+        rpaths=tuple(rpaths),
+        is_library=elf.header["e_type"] == "ET_DYN",
+    )
+    return BinaryInfo("elf", path, (arch_slice,))

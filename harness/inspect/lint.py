@@ -1,0 +1,32 @@
+"""``lint_wheels``: the one entry point the CLI and the builder call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from . import links, rules
+from .findings import Finding, run_rules
+from .links import Role
+from .wheel import load
+
+assert rules  # importing the module registers the rules
+
+
+def lint_wheels(
+    paths: Iterable[Path | str], roles: Mapping[Path | str, Role] | None = None
+) -> list[Finding]:
+    """Check ``paths`` together and return every finding (empty when clean).
+
+    ``roles`` states roles explicitly (keys are the wheel paths); roles found from
+    the dependencies between the wheels are added to them. Raises
+    :class:`~harness.inspect.binary.UnusableInputError` naming the file for input that
+    cannot be inspected.
+    """
+    resolved = [Path(p).resolve() for p in paths]
+    stated = {Path(p).resolve(): role for p, role in (roles or {}).items()}
+    for path in stated:
+        if path not in resolved:
+            resolved.append(path)
+    wheels = [load(path) for path in dict.fromkeys(resolved)]
+    return run_rules(links.build(wheels, stated))

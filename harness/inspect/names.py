@@ -1,0 +1,90 @@
+"""Library names: the loader key per format, the stem that ties renamed copies together,
+and the marks repair tools leave (vendored directories, hash-mangled names)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from .binary import BinaryFormat, BinaryInfo
+
+_MANGLED = re.compile(r"^(?P<base>[^.]+?)-(?P<hash>[0-9a-f]{8}|[0-9a-f]{32})(?P<rest>\..+)$")
+"""auditwheel: ``libfoo-1a2b3c4d.so.1`` (8 hex); delvewheel: ``foo-<32 hex>.dll``."""
+
+_SUFFIX = re.compile(r"(\.so(\.[0-9][^/]*)?|(\.[0-9]+)*\.dylib|\.dll|\.pyd)$", re.IGNORECASE)
+_TRAILING_VERSION = re.compile(r"[-_][0-9]+([._][0-9]+)*$")
+_PYTHON_ABI = re.compile(r"\.(cpython-|abi3|pypy|cp3|graalpy)[^/]*\.(so|pyd)$")
+
+
+def base_name(name: str) -> str:
+    """The last path component of a dependency string (``@rpath/libfoo.1.dylib`` -> file)."""
+    return posixpath.basename(name.replace("\\", "/"))
+
+
+def is_mangled(file_name: str) -> bool:
+    """Whether a repair tool renamed this copy with a content-hash suffix."""
+    return _MANGLED.match(file_name) is not None
+
+
+def is_vendored(member: str) -> bool:
+    """Whether a member sits where repair tools put the libraries they copy in.
+
+    auditwheel: ``<pkg>.libs/``; delvewheel: ``<dist>.libs/``; delocate:
+    ``<pkg>/.dylibs/``. Hash-mangled names count wherever they are.
+    """
+    parts = member.split("/")
+    in_libs_dir = any(p.endswith(".libs") or p == ".dylibs" for p in parts[:-1])
+    return in_libs_dir or is_mangled(parts[-1])
+
+
+def library_stem(name: str) -> str:
+    """What stays of a library name without directory, ``lib``, version, suffix and hash.
+
+    ``libfoo.so.1``, ``libfoo-1a2b3c4d.so.1``, ``@rpath/libfoo.1.dylib``, ``foo.dll`` and
+    ``libfoo-1.dll`` all give ``foo``: the same library under the names tools give it.
+    """
+    file_name = base_name(name)
+    mangled = _MANGLED.match(file_name)
+    if mangled:
+        file_name = mangled["base"] + mangled["rest"]
+    stem = _SUFFIX.sub("", file_name)
+    stem = _TRAILING_VERSION.sub("", stem) or stem
+    stem = stem.lower()
+    return stem.removeprefix("lib") or stem
+
+
+def is_extension_module(binary: BinaryInfo) -> bool:
+    """Whether a binary is a Python extension module rather than a linkable library.
+
+    ``.pyd`` files, ``.so`` files with a Python ABI tag (``.cpython-312-...``,
+    ``.abi3``), bare ``.so`` files without a ``lib`` prefix, and Mach-O bundles.
+    """
+    name = binary.file_name
+    lowered = name.lower()
+    if lowered.endswith(".pyd") or _PYTHON_ABI.search(lowered):
+        return True
+    if lowered.endswith(".so") and not lowered.startswith("lib"):
+        return True
+    return not binary.is_library
+
+
+def key_matches(fmt: BinaryFormat, dependency: str, key: str) -> bool:
+    """Whether a dependency entry equals a library's loader key, by that loader's rule.
+
+    Windows compares DLL base names case-insensitively; ELF and dyld compare the
+    whole string exactly.
+    """
+    if fmt == "pe":
+        return base_name(dependency).lower() == base_name(key).lower()
+    return dependency == key
+
+
+def expected_own_name(fmt: BinaryFormat, file_name: str) -> str:
+    """The own name a shipped library must carry to be found under its file name."""
+    if fmt == "macho":
+        return f"@rpath/{file_name}"
+    return file_name
+
+
+def own_name_matches(fmt: BinaryFormat, own_name: str, file_name: str) -> bool:
+    return key_matches(fmt, own_name, expected_own_name(fmt, file_name))
