@@ -1,0 +1,153 @@
+"""The two helper scripts the workflows run: build order + isolation pins, skip check."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "scripts"
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"ci_{name}", SCRIPTS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+pytest.importorskip("tomllib", reason="build_wheels.py needs Python >= 3.11 (tomllib)")
+check_report = load("check_report")
+build_wheels = load("build_wheels")
+
+
+def write_report(tmp_path: Path, cells: object) -> Path:
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(cells), encoding="utf-8")
+    return path
+
+
+def cell(
+    status: str, platforms: list[str] | None, scenario: str = "venv-basic"
+) -> dict[str, object]:
+    return {"scenario": scenario, "python": "3.13", "status": status, "platforms": platforms}
+
+
+def test_a_green_report_passes(tmp_path: Path) -> None:
+    report = write_report(tmp_path, {"cells": [cell("passed", ["linux", "macos"])]})
+    assert check_report.main(["--os", "linux", str(report)]) == 0
+
+
+def test_a_skip_on_a_declared_os_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = write_report(
+        tmp_path, [cell("passed", ["linux"]), cell("skipped", ["linux", "windows"], "user-site")]
+    )
+    assert check_report.main(["--os", "windows", str(report)]) == 1
+    assert "user-site" in capsys.readouterr().err
+
+
+def test_a_skip_on_an_undeclared_os_is_fine(tmp_path: Path) -> None:
+    report = write_report(tmp_path, [cell("passed", ["windows"]), cell("skipped", ["linux"])])
+    assert check_report.main(["--os", "windows", str(report)]) == 0
+
+
+def test_no_platforms_means_every_os(tmp_path: Path) -> None:
+    report = write_report(tmp_path, [cell("passed", ["macos"]), cell("skipped", None)])
+    assert check_report.main(["--os", "macos", str(report)]) == 1
+
+
+def test_a_report_with_nothing_for_this_os_fails(tmp_path: Path) -> None:
+    report = write_report(tmp_path, [cell("passed", ["linux"])])
+    assert check_report.main(["--os", "macos", str(report)]) == 1
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"cells": [{"status": "maybe"}]}', "{}"])
+def test_a_malformed_report_is_an_error_naming_the_file(
+    tmp_path: Path, content: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report.json"
+    report.write_text(content, encoding="utf-8")
+    assert check_report.main(["--os", "linux", str(report)]) == 2
+    assert str(report) in capsys.readouterr().err
+
+
+def test_a_missing_report_is_an_error(tmp_path: Path) -> None:
+    assert check_report.main(["--os", "linux", str(tmp_path / "absent.json")]) == 2
+
+
+def make_project(root: Path, folder: str, name: str, requires: list[str], native: bool) -> None:
+    directory = root / "wheels-src" / folder
+    directory.mkdir(parents=True)
+    text = f'[build-system]\nrequires = {json.dumps(requires)}\n[project]\nname = "{name}"\n'
+    if native:
+        text += '[tool.cibuildwheel]\nbuild = "cp312-*"\n'
+    (directory / "pyproject.toml").write_text(text, encoding="utf-8")
+
+
+def test_producers_are_built_before_their_consumers(tmp_path: Path) -> None:
+    make_project(tmp_path, "a_consumer", "pyfoo", ["scikit-build-core", "libfoo>=1"], True)
+    make_project(tmp_path, "b_chain", "pybar", ["libbar", "libfoo"], True)
+    make_project(tmp_path, "c_bar", "libbar", ["libfoo==1.0"], True)
+    make_project(tmp_path, "d_producer", "libfoo", ["shared_lib_manager"], True)
+    make_project(tmp_path, "e_loader", "shared-lib-manager", ["hatchling"], False)
+    order = [
+        p.name for p in build_wheels.build_order(build_wheels.discover(tmp_path / "wheels-src"))
+    ]
+    assert order.index("shared-lib-manager") < order.index("libfoo")
+    assert order.index("libfoo") < order.index("libbar") < order.index("pybar")
+    assert order.index("libfoo") < order.index("pyfoo")
+
+
+def test_a_dependency_cycle_is_reported(tmp_path: Path) -> None:
+    make_project(tmp_path, "a", "liba", ["libb"], True)
+    make_project(tmp_path, "b", "libb", ["liba"], True)
+    with pytest.raises(SystemExit, match="cycle"):
+        build_wheels.build_order(build_wheels.discover(tmp_path / "wheels-src"))
+
+
+def test_malformed_pyproject_names_the_file(tmp_path: Path) -> None:
+    directory = tmp_path / "wheels-src" / "bad"
+    directory.mkdir(parents=True)
+    (directory / "pyproject.toml").write_text("[project\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"bad[/\\]pyproject.toml"):
+        build_wheels.discover(tmp_path / "wheels-src")
+
+
+def test_built_producers_are_pinned_to_their_files(tmp_path: Path) -> None:
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    (wheelhouse / "libfoo-1.0-py3-none-manylinux_2_17_x86_64.whl").touch()
+    (wheelhouse / "pyfoo-1.0-cp39-cp39-manylinux_2_17_x86_64.whl").touch()
+    (wheelhouse / "pyfoo-1.0-cp313-cp313-manylinux_2_17_x86_64.whl").touch()
+    pins = build_wheels.constraints(wheelhouse, tmp_path).splitlines()
+    # One file for libfoo: pinned to it. Two for pyfoo: no single file to pin.
+    assert len(pins) == 1 and pins[0].startswith("libfoo @ file:///"), pins
+    assert pins[0].endswith("libfoo-1.0-py3-none-manylinux_2_17_x86_64.whl")
+    if sys.platform.startswith("linux"):
+        assert pins[0] == (
+            "libfoo @ file:///project/wheelhouse/libfoo-1.0-py3-none-manylinux_2_17_x86_64.whl"
+        )
+
+
+def test_cibuildwheel_environment_keeps_the_projects_own(tmp_path: Path) -> None:
+    make_project(tmp_path, "p", "pyfoo", ["libfoo"], True)
+    pyproject = tmp_path / "wheels-src" / "p" / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8") + 'environment = { CFLAGS = "-O2 -g" }\n',
+        encoding="utf-8",
+    )
+    (project,) = build_wheels.discover(tmp_path / "wheels-src")
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    env = build_wheels.cibuildwheel_env(project, wheelhouse, tmp_path, "cp39-*")
+    key = f"CIBW_ENVIRONMENT_{build_wheels.platform_key().upper()}"
+    assert env[key].startswith("CFLAGS='-O2 -g' "), env[key]
+    assert "PIP_FIND_LINKS=" in env[key] and "PIP_CONSTRAINT=" in env[key]
+    # The project chose its own build selector (cp312-* in make_project): kept.
+    assert env.get("CIBW_BUILD") != "cp39-*"
