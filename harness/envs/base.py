@@ -4,6 +4,10 @@ A layout is an interpreter plus named *locations* (directories wheels can be
 installed into, such as ``site`` or ``target``) plus the environment variables a
 process must start with for the layout to work (``PYTHONPATH``, ``PYTHONUSERBASE``,
 ``LD_LIBRARY_PATH``...). Evidence refers to locations by label, never by machine path.
+
+A layout is built once in some directory and may be used from a copy in another
+(template reuse), so everything in it can be rebased onto a new root
+(:meth:`Layout.relocated`).
 """
 
 from __future__ import annotations
@@ -12,10 +16,23 @@ import os
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Literal, Protocol
 
+from harness import platforms
+from harness.platforms import Platform
+
 Installer = Literal["uv", "pip"]
+INSTALLERS: tuple[Installer, ...] = ("uv", "pip")
+
+# Location labels (docs/architecture.md, "Layouts and locations").
+SITE = "site"
+TARGET = "target"
+USER = "user"
+SYSTEM = "system"
+CONDA_LIB = "conda-lib"
+WHEEL_LOCATIONS = frozenset({SITE, TARGET, USER})
+"""Labels a wheel can be installed into with an :class:`InstallRequest`."""
 
 
 class LayoutError(RuntimeError):
@@ -29,7 +46,7 @@ class InstallRequest:
     location: str
     wheels: Sequence[Path]
     deps: bool = False
-    """Resolve ``Requires-Dist`` from the wheels given (never from an index)."""
+    """Resolve ``Requires-Dist`` from the wheels' own directories (never from an index)."""
 
 
 @dataclass
@@ -42,6 +59,15 @@ class Layout:
     locations: dict[str, Path]
     env: dict[str, str] = field(default_factory=dict)
     """Variables set at process start, on top of a scrubbed base environment."""
+    path_prepends: dict[str, list[str]] = field(default_factory=dict)
+    """Path-list variables whose entries go *in front of* the inherited value.
+
+    Needed where the variable is also inherited from the host (``PATH`` is Windows'
+    library search variable); for scrubbed variables it is simply the value.
+    """
+    extra_dirs: dict[str, list[Path]] = field(default_factory=dict)
+    """More directories that belong to a label (``platlib`` where it differs from ``purelib``)."""
+    platform: Platform = field(default_factory=platforms.current)
 
     def location(self, label: str) -> Path:
         """The directory of location ``label``; a clear error for an unknown label."""
@@ -53,10 +79,37 @@ class Layout:
                 f"layout {self.kind!r} has no location {label!r} (known: {known})"
             ) from None
 
-    def process_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """A minimal, reproducible environment for a process of this layout."""
-        base = {k: v for k, v in os.environ.items() if k in _PASSTHROUGH}
+    def label_of(self, path: PurePath | str) -> tuple[str, str] | None:
+        """``(label, relative/posix/path)`` of the location holding ``path``, or ``None``.
+
+        The deepest matching directory wins, so a ``target`` inside the cell is not
+        mistaken for something else that contains it.
+        """
+        candidates: list[tuple[str, Path]] = [(k, v) for k, v in self.locations.items()]
+        for label, dirs in self.extra_dirs.items():
+            candidates.extend((label, d) for d in dirs)
+        candidates.sort(key=lambda item: len(item[1].parts), reverse=True)
+        target = Path(path)
+        for label, directory in candidates:
+            if target == directory or directory in target.parents:
+                return label, target.relative_to(directory).as_posix()
+        return None
+
+    def process_env(
+        self,
+        extra: Mapping[str, str] | None = None,
+        *,
+        host: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """A minimal, reproducible environment for a process of this layout.
+
+        ``host`` defaults to ``os.environ``; only :data:`PASSTHROUGH` variables survive.
+        """
+        source = os.environ if host is None else host
+        base = {k: v for k, v in source.items() if k in PASSTHROUGH}
         base.update(self.env)
+        for name, entries in self.path_prepends.items():
+            base = prepend_path_list(base, name, entries, self.platform)
         if extra:
             base.update(extra)
         return base
@@ -80,10 +133,59 @@ class Layout:
             check=False,
         )
 
+    def relocated(self, new_root: Path) -> Layout:
+        """The same layout after its root directory was copied or moved to ``new_root``.
+
+        Paths under the old root (fields, and items of path-list values in ``env``)
+        are rebased; paths outside it (a base interpreter, a system prefix) are kept.
+        """
+        old = self.root
+
+        def move(path: Path) -> Path:
+            return new_root / path.relative_to(old) if _is_under(path, old) else path
+
+        def move_value(value: str) -> str:
+            items = value.split(self.platform.path_list_separator)
+            moved = [str(move(Path(i))) if i and Path(i).is_absolute() else i for i in items]
+            return self.platform.path_list_separator.join(moved)
+
+        return Layout(
+            kind=self.kind,
+            root=new_root,
+            python=move(self.python),
+            locations={k: move(v) for k, v in self.locations.items()},
+            env={k: move_value(v) for k, v in self.env.items()},
+            path_prepends={k: [move_value(i) for i in v] for k, v in self.path_prepends.items()},
+            extra_dirs={k: [move(d) for d in v] for k, v in self.extra_dirs.items()},
+            platform=self.platform,
+        )
+
+
+def _is_under(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def prepend_path_list(
+    env: Mapping[str, str], name: str, entries: Sequence[str], platform: Platform
+) -> dict[str, str]:
+    """``env`` with ``entries`` put in front of path-list variable ``name``.
+
+    Windows variable names are case-insensitive (``Path`` is ``PATH``), so there the
+    existing spelling is found and replaced by ``name``.
+    """
+    result = dict(env)
+    key = name
+    if platform.name == "windows":
+        key = next((k for k in result if k.upper() == name.upper()), name)
+    inherited = result.pop(key, "")
+    parts = [*entries, *([inherited] if inherited else [])]
+    result[name] = platform.path_list_separator.join(parts)
+    return result
+
 
 # Variables a cell inherits from the host; everything else (PYTHONPATH, LD_LIBRARY_PATH,
 # VIRTUAL_ENV, CONDA_PREFIX...) is dropped so the host cannot leak into the evidence.
-_PASSTHROUGH = frozenset(
+PASSTHROUGH = frozenset(
     {
         "PATH",
         "HOME",
@@ -101,13 +203,69 @@ _PASSTHROUGH = frozenset(
         "LOCALAPPDATA",
     }
 )
+_PASSTHROUGH = PASSTHROUGH  # the original private name
+
+
+class CommandRunner(Protocol):
+    """Runs one setup command of a layout, logging it; raises :class:`LayoutError` on failure."""
+
+    def __call__(
+        self,
+        argv: Sequence[str],
+        *,
+        step: str,
+        env: Mapping[str, str] | None = None,
+        location: str | None = None,
+        wheels: Sequence[Path] = (),
+    ) -> str:
+        """Run ``argv`` with the runner's hermetic environment plus ``env``; return its output."""
+        ...
 
 
 class Provider(Protocol):
-    """Creates layouts of one kind."""
+    """Creates ready layouts of one kind: what a scenario runner calls per cell.
+
+    Built-in: :class:`harness.envs.venv.VenvProvider` (``VenvProvider(installer="uv",
+    workdir=WorkDir())``). ``create`` installs each request into its location
+    (``site``, ``target``, ``user``; the extra locations are added as needed).
+    """
 
     kind: str
 
     def create(self, cell_dir: Path, python: Path, installs: Sequence[InstallRequest]) -> Layout:
         """Make a layout in ``cell_dir`` for interpreter ``python`` with the wheels installed."""
+        ...
+
+
+class BaseProvider(Protocol):
+    """Makes the *base* of a layout (interpreter + its own locations) for
+    :func:`harness.envs.layouts.make_layout`, which adds wheel locations, installs,
+    system libraries and template reuse the same way for every kind.
+    """
+
+    kind: str
+    relocatable: bool
+    """Whether a layout built in one directory still works from a copy elsewhere.
+
+    Only relocatable kinds are reused from templates; the others are built per cell.
+    """
+
+    def fingerprint(self, python: Path) -> str:
+        """Everything besides the spec that decides what :meth:`create_base` makes (cache key)."""
+        ...
+
+    def create_base(
+        self,
+        root: Path,
+        python: Path,
+        *,
+        installer: Installer,
+        user_site: bool,
+        run: CommandRunner,
+    ) -> Layout:
+        """Make the base layout under ``root`` (which exists and is empty).
+
+        ``user_site``: the layout will get a ``user`` location, so the interpreter
+        must honour ``PYTHONUSERBASE`` (a venv needs ``include-system-site-packages``).
+        """
         ...

@@ -1,0 +1,99 @@
+"""Installer command lines: exact wheel files, never an index.
+
+Pure functions returning argv lists, so the flags that keep installs hermetic are
+visible (and tested) in one place. ``uv`` is the fast default, ``pip`` the faithful
+one; ``pip install --user`` has no uv equivalent (uv rejects ``--user``), so user
+installs always use pip.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from harness.envs.base import Installer, LayoutError
+
+
+def find_uv() -> str:
+    """The ``uv`` executable: on ``PATH``, else the one the ``uv`` package ships."""
+    found = shutil.which("uv")
+    if found:
+        return found
+    try:
+        from uv import find_uv_bin  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 - optional
+    except ImportError:
+        raise LayoutError(
+            "uv is not installed: put `uv` on PATH or `pip install uv` (or choose installer 'pip')"
+        ) from None
+    return str(find_uv_bin())
+
+
+def host_pip() -> list[str]:
+    """pip of the interpreter running the harness, used with ``--python`` on another one."""
+    return [sys.executable, "-m", "pip"]
+
+
+def _source_flags(wheels: Sequence[Path], deps: bool) -> list[str]:
+    if not deps:
+        return ["--no-deps"]
+    flags: list[str] = []
+    for directory in dict.fromkeys(w.parent for w in wheels):
+        flags += ["--find-links", str(directory)]
+    return flags
+
+
+def uv_install(
+    uv: str,
+    python: Path,
+    wheels: Sequence[Path],
+    *,
+    deps: bool = False,
+    target: Path | None = None,
+) -> list[str]:
+    """``uv pip install`` into ``python``'s environment, or into ``target``."""
+    argv = [uv, "pip", "install", "--python", str(python), "--no-config", "--offline"]
+    argv += ["--no-index", "--link-mode", "copy", *_source_flags(wheels, deps)]
+    if target is not None:
+        argv += ["--target", str(target)]
+    return [*argv, *map(str, wheels)]
+
+
+def pip_install(
+    pip: Sequence[str],
+    wheels: Sequence[Path],
+    *,
+    deps: bool = False,
+    target: Path | None = None,
+    user: bool = False,
+) -> list[str]:
+    """``pip install`` with the pip command ``pip`` (``python -m pip [--python X]``)."""
+    argv = [*pip, "install", "--no-index", "--no-cache-dir", "--disable-pip-version-check"]
+    argv += ["--no-input", *_source_flags(wheels, deps)]
+    if target is not None:
+        argv += ["--target", str(target)]
+    if user:
+        argv.append("--user")
+    return [*argv, *map(str, wheels)]
+
+
+def venv_pip(python: Path) -> list[str]:
+    """The pip installed in the environment of ``python`` (pip-made venvs have one)."""
+    return [str(python), "-m", "pip"]
+
+
+def foreign_pip(python: Path) -> list[str]:
+    """The harness's pip acting on ``python`` (for environments without their own pip)."""
+    return [*host_pip(), "--python", str(python)]
+
+
+def create_venv(
+    installer: Installer, base_python: Path, venv_dir: Path, *, system_site_packages: bool
+) -> list[str]:
+    """Create a venv with ``uv venv`` (no pip inside) or ``python -m venv`` (with pip)."""
+    extra = ["--system-site-packages"] if system_site_packages else []
+    if installer == "uv":
+        argv = [find_uv(), "venv", "--no-config", "--offline", "--python", str(base_python)]
+        return [*argv, *extra, str(venv_dir)]
+    return [str(base_python), "-m", "venv", *extra, str(venv_dir)]

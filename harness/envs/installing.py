@@ -1,0 +1,80 @@
+"""Install exact wheel files into one named location of a layout, never from an index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from harness.envs import commands
+from harness.envs.base import (
+    SITE,
+    TARGET,
+    USER,
+    WHEEL_LOCATIONS,
+    CommandRunner,
+    Installer,
+    InstallRequest,
+    Layout,
+    LayoutError,
+)
+
+
+def check_request(request: InstallRequest) -> None:
+    """A clear error before any installer runs: unknown label, no wheels, missing files."""
+    if request.location not in WHEEL_LOCATIONS:
+        known = ", ".join(sorted(WHEEL_LOCATIONS))
+        raise LayoutError(
+            f"cannot install wheels into location {request.location!r}: wheels go into "
+            f"one of {known} (the 'system' location takes a library directory instead)"
+        )
+    if not request.wheels:
+        raise LayoutError(f"install request for location {request.location!r} names no wheels")
+    for wheel in request.wheels:
+        if not wheel.is_file():
+            raise LayoutError(
+                f"wheel file {wheel} (for location {request.location!r}) does not exist; "
+                "build it first (`harness build`) or fix the path"
+            )
+        if wheel.suffix != ".whl":
+            raise LayoutError(
+                f"{wheel} (for location {request.location!r}) is not a .whl file; "
+                "only built wheels are installed"
+            )
+
+
+def _pip(layout: Layout) -> list[str]:
+    """The layout's own pip when it has one (pip-made venvs), else the harness's pip."""
+    site = layout.locations.get(SITE)
+    if site is not None and (site / "pip" / "__init__.py").is_file():
+        return commands.venv_pip(layout.python)
+    return commands.foreign_pip(layout.python)
+
+
+def install_command(layout: Layout, request: InstallRequest, installer: Installer) -> list[str]:
+    """The installer command line for ``request`` in ``layout``."""
+    wheels: Sequence[Path] = [w.resolve() for w in request.wheels]
+    if request.location == USER:
+        return commands.pip_install(_pip(layout), wheels, deps=request.deps, user=True)
+    target = layout.location(TARGET) if request.location == TARGET else None
+    if installer == "uv":
+        uv = commands.find_uv()
+        return commands.uv_install(uv, layout.python, wheels, deps=request.deps, target=target)
+    return commands.pip_install(_pip(layout), wheels, deps=request.deps, target=target)
+
+
+def install(
+    layout: Layout, request: InstallRequest, installer: Installer, run: CommandRunner
+) -> None:
+    """Install ``request``'s wheels into its location of ``layout``."""
+    check_request(request)
+    layout.location(request.location)  # the location must have been added first
+    argv = install_command(layout, request, installer)
+    used = "pip" if request.location == USER else installer
+    env = {"PYTHONUSERBASE": layout.env["PYTHONUSERBASE"]} if request.location == USER else None
+    run(
+        argv,
+        step=f"install into {request.location} ({used})",
+        env=env,
+        location=request.location,
+        wheels=list(request.wheels),
+    )

@@ -1,0 +1,35 @@
+"""The ``system`` location: a directory of native libraries found through the loader's
+search variable (``LD_LIBRARY_PATH`` / ``DYLD_LIBRARY_PATH`` / ``PATH``).
+
+The variable is read when the process starts, so it is part of the layout's start
+environment, never set from inside Python. The libraries are linked (or copied) into
+the cell so the cell is self-contained and evidence paths fall under the cell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.envs import paths
+from harness.envs.base import SYSTEM, Layout, LayoutError
+from harness.envs.copying import copy_tree
+
+SYSTEM_DIR = "system"
+
+
+def add_system(layout: Layout, libraries: Path) -> None:
+    """Make the native libraries in directory ``libraries`` the layout's ``system`` location.
+
+    ``libraries`` is the library directory itself (for a CMake prefix use
+    :func:`harness.envs.paths.prefix_library_dir`).
+    """
+    if not libraries.is_dir():
+        raise LayoutError(
+            f"system library directory {libraries} does not exist; build the prefix first "
+            "(e.g. `harness build`) or pass the prefix's library directory"
+        )
+    directory = layout.root / SYSTEM_DIR
+    copy_tree(libraries, directory, mode="link")
+    layout.locations[SYSTEM] = directory
+    for name, entries in paths.library_search_prepends([directory], layout.platform).items():
+        layout.path_prepends.setdefault(name, []).extend(entries)

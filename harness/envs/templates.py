@@ -1,0 +1,97 @@
+"""Template layouts: built once per content key under ``WorkDir.envs``, copied per cell.
+
+The key covers everything that decides a layout's contents: kind and provider
+fingerprint, the base interpreter (real path and version), the installer, the
+wheel locations and every install request with its wheels' SHA-256. Creation is
+atomic (:func:`harness.workdir.atomic_directory`): when two pytest-xdist workers
+race, both build, one rename wins and the other's copy is discarded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from harness import platforms
+from harness.envs import manifest
+from harness.envs.base import BaseProvider, Installer, InstallRequest, Layout
+from harness.envs.copying import CopyMode, copy_tree
+from harness.envs.introspect import interpreter_identity
+from harness.workdir import WorkDir, atomic_directory
+
+TEMPLATE_SCHEMA = 1
+"""Bump when the way layouts are built changes, so old templates are not reused."""
+SCRATCH_DIR = "tmp"
+
+_hashes: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, remembered per (path, size, mtime) within the process."""
+    stat = path.stat()
+    memo = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if memo not in _hashes:
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        _hashes[memo] = digest.hexdigest()
+    return _hashes[memo]
+
+
+def template_key(
+    provider: BaseProvider,
+    python: Path,
+    installer: Installer,
+    labels: list[str],
+    installs: list[InstallRequest],
+) -> str:
+    """Directory name of the template for these inputs (readable prefix + content hash)."""
+    real, version = interpreter_identity(python)
+    data = {
+        "schema": TEMPLATE_SCHEMA,
+        "kind": provider.kind,
+        "provider": provider.fingerprint(python),
+        "platform": platforms.current().name,
+        "python": [real, version],
+        "installer": installer,
+        "labels": sorted(labels),
+        "installs": [
+            {
+                "location": r.location,
+                "deps": r.deps,
+                "wheels": [[w.name, file_sha256(w)] for w in r.wheels],
+            }
+            for r in installs
+        ],
+    }
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
+    return f"{provider.kind}-{installer}-{digest}"
+
+
+def ensure_template(key: str, workdir: WorkDir, build: Callable[[Path], Layout]) -> Layout:
+    """The template ``key``, built by ``build(empty_root)`` unless it already exists."""
+    final = workdir.envs / key
+    if not (final / manifest.MANIFEST).is_file():
+        with atomic_directory(final, workdir.tmp) as scratch:
+            layout = build(scratch)
+            shutil.rmtree(scratch / SCRATCH_DIR, ignore_errors=True)
+            (scratch / manifest.MANIFEST).write_text(manifest.dumps(layout), encoding="utf-8")
+    return manifest.load(final / manifest.MANIFEST).relocated(final)
+
+
+def clone(template: Layout, cell_dir: Path, mode: CopyMode) -> Layout:
+    """Copy ``template``'s directories into ``cell_dir``; the layout as seen from there."""
+    for entry in os.scandir(template.root):
+        if entry.name == manifest.MANIFEST:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            copy_tree(Path(entry.path), cell_dir / entry.name, mode=mode)
+        else:
+            shutil.copy2(entry.path, cell_dir / entry.name, follow_symlinks=False)
+    (cell_dir / SCRATCH_DIR).mkdir(exist_ok=True)
+    return template.relocated(cell_dir)
