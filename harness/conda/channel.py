@@ -1,0 +1,148 @@
+"""The local conda channel: python, pip and libfoo packages, indexed by py-rattler.
+
+Every package is built once per content key into ``<cache>/conda/pkgs/`` and the
+channel directory (``<cache>/conda/channels/<key>/``, with ``linux-64/`` and
+``noarch/`` and their ``repodata.json``) is assembled from hard links and indexed in a
+scratch directory, then renamed into place; a concurrent run that loses the race
+discards its copy (:func:`harness.workdir.atomic_directory`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rattler.index import index_fs
+
+from harness.conda import libfoo_package, python_package
+from harness.conda.cache_keys import PACKAGE_MODULES, code_digest, combine
+from harness.conda.cpython import CPythonInstall
+from harness.conda.errors import ChannelError
+from harness.conda.package_writer import PackageSpec, write_package
+from harness.workdir import WorkDir, atomic_directory
+
+LIBFOO_MAJORS = (1, 2)
+SUBDIRS = ("linux-64", "noarch")
+
+
+@dataclass(frozen=True)
+class LocalChannel:
+    """A ready, indexed channel directory."""
+
+    path: Path
+    key: str
+
+    @property
+    def url(self) -> str:
+        return self.path.as_uri()
+
+    def package_files(self) -> list[Path]:
+        return sorted(p for sub in SUBDIRS for p in (self.path / sub).glob("*.tar.bz2"))
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _cached_package(workdir: WorkDir, key: str, build: Callable[[Path, Path], PackageSpec]) -> Path:
+    """``<cache>/conda/pkgs/<key>/<subdir>/<file>``, built by ``build(payload, scratch)`` once."""
+    final = workdir.cache / "conda" / "pkgs" / key
+    if not final.is_dir():
+        with atomic_directory(final, workdir.tmp) as scratch:
+            payload = scratch / "payload"
+            payload.mkdir()
+            spec = build(payload, scratch)
+            write_package(payload, spec, scratch / "out" / spec.subdir)
+            for leftover in scratch.iterdir():
+                if leftover.name != "out":
+                    shutil.rmtree(leftover)
+            for sub in (scratch / "out").iterdir():
+                sub.rename(scratch / sub.name)
+            (scratch / "out").rmdir()
+    found = [p for sub in SUBDIRS for p in (final / sub).glob("*.tar.bz2")]
+    if len(found) != 1:
+        raise ChannelError(
+            f"package cache {final} holds {len(found)} packages instead of one; delete it to rebuild"
+        )
+    return found[0]
+
+
+def build_packages(workdir: WorkDir, install: CPythonInstall, libfoo_source: Path) -> list[Path]:
+    """Build (or reuse) every package of the channel."""
+    code = code_digest(PACKAGE_MODULES)
+    log = workdir.logs / "conda-libfoo.log"
+    py_key = "python-" + combine(code, python_package.fingerprint(install))
+    pip_key = "pip-" + combine(code, py_key, str(install.pip_version))
+    packages = [
+        _cached_package(workdir, py_key, lambda p, _s: python_package.stage(install, p)),
+        _cached_package(workdir, pip_key, lambda p, _s: python_package.stage_pip(install, p)),
+    ]
+    src = libfoo_package.source_digest(libfoo_source)
+    for major in LIBFOO_MAJORS:
+        key = f"libfoo{major}-" + combine(code, src, str(major))
+        build = functools.partial(_stage_libfoo, libfoo_source, major, log)
+        packages.append(_cached_package(workdir, key, build))
+    return packages
+
+
+def _stage_libfoo(source: Path, major: int, log: Path, payload: Path, scratch: Path) -> PackageSpec:
+    return libfoo_package.stage(source, major, payload, scratch, log)
+
+
+def _index(channel_dir: Path) -> None:
+    asyncio.run(index_fs(channel_dir, write_zst=False, write_shards=False, force=True))
+
+
+def ensure_channel(workdir: WorkDir, install: CPythonInstall, libfoo_source: Path) -> LocalChannel:
+    """The indexed local channel for ``install`` and ``libfoo_source``, built if needed."""
+    packages = build_packages(workdir, install, libfoo_source)
+    key = combine(*(p.parent.parent.name for p in packages))
+    final = workdir.cache / "conda" / "channels" / key
+    if not (final / "linux-64" / "repodata.json").is_file():
+        with atomic_directory(final, workdir.tmp) as scratch:
+            for sub in SUBDIRS:
+                (scratch / sub).mkdir()
+            for package in packages:
+                _link_or_copy(package, scratch / package.parent.name / package.name)
+            _index(scratch)
+    return LocalChannel(path=final, key=key)
+
+
+def verify_channel(channel: Path) -> None:
+    """Every package ``repodata.json`` lists exists and has the recorded sha256.
+
+    A clear error up front instead of an extraction failure deep inside the installer.
+    """
+    for sub in SUBDIRS:
+        repodata_path = channel / sub / "repodata.json"
+        if not repodata_path.is_file():
+            raise ChannelError(
+                f"{repodata_path} is missing: {channel} is not an indexed conda channel "
+                "(delete it and rerun `harness conda channel` to rebuild)"
+            )
+        repodata = json.loads(repodata_path.read_text())
+        records = {**repodata.get("packages", {}), **repodata.get("packages.conda", {})}
+        for file_name, record in records.items():
+            package = channel / sub / file_name
+            if not package.is_file():
+                raise ChannelError(
+                    f"channel package {package} ({record.get('name')}) listed in "
+                    f"{repodata_path} is missing; delete {channel} to rebuild the channel"
+                )
+            digest = hashlib.sha256(package.read_bytes()).hexdigest()
+            if digest != record.get("sha256"):
+                raise ChannelError(
+                    f"channel package {package} ({record.get('name')}) is corrupt: sha256 "
+                    f"{digest} differs from {record.get('sha256')} in {repodata_path}; "
+                    f"delete {channel} to rebuild the channel"
+                )

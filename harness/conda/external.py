@@ -1,0 +1,109 @@
+"""A real conda, mamba or micromamba, used when one is installed and can reach a channel.
+
+Then the prefix gets conda-forge's own ``python`` (and ``pip``); the harness's
+``libfoo`` packages still come from the local channel, which is listed first so its
+``libfoo`` wins, while ``python`` and ``pip`` are pinned to the remote channel by
+``channel::name`` specs. Choose explicitly with ``HARNESS_CONDA_BACKEND=rattler|external``
+and the tool with ``HARNESS_CONDA_EXE``; the remote channel is ``HARNESS_CONDA_CHANNEL``
+(default ``conda-forge``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from harness.conda.errors import CondaError
+
+TOOLS = ("micromamba", "mamba", "conda")
+CHANNEL_ENV = "HARNESS_CONDA_CHANNEL"
+EXE_ENV = "HARNESS_CONDA_EXE"
+
+
+def remote_channel() -> str:
+    return os.environ.get(CHANNEL_ENV, "conda-forge")
+
+
+def find_tool() -> str | None:
+    """``$HARNESS_CONDA_EXE`` or the first of micromamba, mamba, conda on ``PATH``."""
+    configured = os.environ.get(EXE_ENV)
+    if configured:
+        return shutil.which(configured) or configured
+    for name in TOOLS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _channel_url(channel: str) -> str:
+    if "://" in channel:
+        return channel.rstrip("/")
+    return f"https://conda.anaconda.org/{channel}"
+
+
+@cache
+def channel_reachable(channel: str, timeout: float = 5.0) -> bool:
+    """Whether the channel's ``noarch/repodata.json`` answers (a HEAD request, no download)."""
+    request = urllib.request.Request(_channel_url(channel) + "/noarch/repodata.json", method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return bool(response.status < 400)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def available() -> str | None:
+    """The tool to use, or ``None`` when there is no tool or no reachable channel."""
+    tool = find_tool()
+    if tool is None or not channel_reachable(remote_channel()):
+        return None
+    return tool
+
+
+def install(
+    tool: str,
+    python_version: str,
+    *,
+    local_channel_url: str,
+    extra_specs: Sequence[str],
+    prefix: Path,
+    root_prefix: Path,
+    log: Path,
+) -> list[str]:
+    """``<tool> create -p prefix`` with conda-forge's python and pip plus ``extra_specs``."""
+    remote = remote_channel()
+    args = [
+        tool,
+        "create",
+        "--yes",
+        "--prefix",
+        str(prefix),
+        "--override-channels",
+        "--channel",
+        local_channel_url,
+        "--channel",
+        remote,
+        f"{remote}::python={python_version}",
+        f"{remote}::pip",
+        *extra_specs,
+    ]
+    env = dict(os.environ)
+    if Path(tool).name == "micromamba":
+        env.setdefault("MAMBA_ROOT_PREFIX", str(root_prefix))
+    with log.open("a") as handle:
+        handle.write("$ " + " ".join(args) + "\n")
+        handle.flush()
+        result = subprocess.run(
+            args, stdout=handle, stderr=subprocess.STDOUT, env=env, check=False, timeout=1800
+        )
+    if result.returncode != 0:
+        raise CondaError(f"`{' '.join(args)}` failed (exit {result.returncode}); log: {log}")
+    meta = prefix / "conda-meta"
+    return sorted(p.stem for p in meta.glob("*.json"))

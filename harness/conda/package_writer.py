@@ -1,0 +1,145 @@
+"""Write a conda package (``.tar.bz2``) from a staged payload directory.
+
+py-rattler reads, indexes and installs packages but has no writer, so the archive is
+made here with :mod:`tarfile`: the payload files plus ``info/index.json``,
+``info/paths.json`` (path type, sha256, size, prefix placeholders), ``info/files``,
+``info/has_prefix`` and, for ``noarch: python`` packages, ``info/link.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tarfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class PackageSpec:
+    """The ``info/index.json`` facts of one package."""
+
+    name: str
+    version: str
+    build: str
+    build_number: int = 0
+    depends: Sequence[str] = ()
+    subdir: str = "linux-64"
+    noarch: str | None = None
+    license: str = "LicenseRef-unspecified"
+    summary: str = ""
+    text_placeholders: Mapping[str, str] = field(default_factory=dict)
+    """Payload path -> the prefix string in it that the installer replaces (text mode)."""
+    entry_points: Sequence[str] = ()
+    """``name = module:function`` console scripts of a ``noarch: python`` package."""
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}-{self.version}-{self.build}.tar.bz2"
+
+    def index_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "name": self.name,
+            "version": self.version,
+            "build": self.build,
+            "build_number": self.build_number,
+            "depends": list(self.depends),
+            "license": self.license,
+            "subdir": self.subdir,
+            "timestamp": int(time.time() * 1000),
+        }
+        if self.noarch:
+            data["noarch"] = self.noarch
+        else:
+            data["arch"] = "x86_64"
+            data["platform"] = "linux"
+        return data
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _payload_files(payload: Path) -> list[str]:
+    """Relative POSIX paths of every file and symlink under ``payload``, sorted."""
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(payload):
+        base = Path(dirpath)
+        names = list(filenames)
+        # A symlink to a directory is listed among dirnames and is not descended into.
+        names += [d for d in dirnames if (base / d).is_symlink()]
+        found.extend((base / name).relative_to(payload).as_posix() for name in names)
+    return sorted(found)
+
+
+def paths_json(payload: Path, spec: PackageSpec) -> dict[str, object]:
+    """``info/paths.json`` for the staged payload."""
+    entries: list[dict[str, object]] = []
+    for rel in _payload_files(payload):
+        path = payload / rel
+        if path.is_symlink():
+            entries.append({"_path": rel, "path_type": "softlink"})
+            continue
+        entry: dict[str, object] = {
+            "_path": rel,
+            "path_type": "hardlink",
+            "sha256": _sha256(path),
+            "size_in_bytes": path.stat().st_size,
+        }
+        placeholder = spec.text_placeholders.get(rel)
+        if placeholder is not None:
+            entry["file_mode"] = "text"
+            entry["prefix_placeholder"] = placeholder
+        entries.append(entry)
+    return {"paths": entries, "paths_version": 1}
+
+
+def _info_files(payload: Path, spec: PackageSpec) -> dict[str, bytes]:
+    paths = paths_json(payload, spec)
+    listed = [str(entry["_path"]) for entry in paths["paths"]]  # type: ignore[attr-defined]
+    info: dict[str, bytes] = {
+        "info/index.json": json.dumps(spec.index_json(), indent=2, sort_keys=True).encode(),
+        "info/paths.json": json.dumps(paths, indent=2, sort_keys=True).encode(),
+        "info/files": ("\n".join(listed) + "\n").encode(),
+        "info/about.json": json.dumps({"summary": spec.summary}, indent=2).encode(),
+    }
+    if spec.text_placeholders:
+        lines = [f"{ph} text {rel}" for rel, ph in sorted(spec.text_placeholders.items())]
+        info["info/has_prefix"] = ("\n".join(lines) + "\n").encode()
+    if spec.noarch == "python":
+        link = {
+            "noarch": {"type": "python", "entry_points": list(spec.entry_points)},
+            "package_metadata_version": 1,
+        }
+        info["info/link.json"] = json.dumps(link, indent=2).encode()
+    return info
+
+
+def _reset_owner(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info
+
+
+def write_package(payload: Path, spec: PackageSpec, out_dir: Path) -> Path:
+    """Write ``out_dir/<name>-<version>-<build>.tar.bz2`` and return its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / spec.file_name
+    with tarfile.open(target, "w:bz2", compresslevel=9) as archive:
+        for name, data in _info_files(payload, spec).items():
+            member = _reset_owner(tarfile.TarInfo(name))
+            member.size = len(data)
+            member.mtime = int(time.time())
+            member.mode = 0o644
+            archive.addfile(member, io.BytesIO(data))
+        for rel in _payload_files(payload):
+            archive.add(payload / rel, arcname=rel, recursive=False, filter=_reset_owner)
+    return target

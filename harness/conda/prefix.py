@@ -1,0 +1,143 @@
+"""Create conda prefixes: the one entry point the provider and the CLI use.
+
+``create_prefix`` picks the backend (a real conda tool that can reach a channel, else
+py-rattler on the local channel), makes or reuses the cached template prefix for the
+requested packages and clones it to the destination.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from harness import project
+from harness.conda import channel as local_channel
+from harness.conda import cpython, external, rattler_install, template
+from harness.conda.cache_keys import code_digest, combine
+from harness.conda.errors import CondaError
+from harness.workdir import WorkDir
+
+Backend = Literal["auto", "rattler", "external"]
+BACKEND_ENV = "HARNESS_CONDA_BACKEND"
+
+
+@dataclass(frozen=True)
+class CondaPrefix:
+    """A ready prefix and how it was made."""
+
+    path: Path
+    python: Path
+    site_packages: Path
+    backend: str
+    packages: tuple[str, ...]
+
+
+@cache
+def _inspect(executable: Path) -> cpython.CPythonInstall:
+    return cpython.inspect(executable)
+
+
+def default_libfoo_source() -> Path:
+    return project.wheels_src() / "libfoo"
+
+
+def choose_backend(requested: Backend = "auto") -> tuple[str, str | None]:
+    """``("external", tool)`` or ``("rattler", None)``."""
+    chosen = os.environ.get(BACKEND_ENV, requested)
+    if chosen not in ("auto", "rattler", "external"):
+        raise CondaError(f"${BACKEND_ENV}={chosen!r}: expected auto, rattler or external")
+    if chosen == "rattler":
+        return "rattler", None
+    tool = external.available()
+    if tool is not None:
+        return "external", tool
+    if chosen == "external":
+        raise CondaError(
+            "the external conda backend was requested but no conda/mamba/micromamba on PATH "
+            f"(or ${external.EXE_ENV}) can reach channel {external.remote_channel()!r}"
+        )
+    return "rattler", None
+
+
+def base_specs(python_version: str) -> list[str]:
+    return [f"python {python_version}.*", "pip"]
+
+
+def ensure_template(
+    workdir: WorkDir,
+    interpreter: Path,
+    packages: Sequence[str] = (),
+    *,
+    libfoo_source: Path | None = None,
+    backend: Backend = "auto",
+) -> tuple[Path, str]:
+    """The cached template prefix for ``packages`` (conda specs, e.g. ``"libfoo 1.0"``)."""
+    install = _inspect(interpreter)
+    source = libfoo_source or default_libfoo_source()
+    channel = local_channel.ensure_channel(workdir, install, source)
+    kind, tool = choose_backend(backend)
+    extra = sorted(packages)
+    if kind == "external" and tool is not None:
+        remote = external.remote_channel()
+        key = combine(code_digest(), "external", tool, remote, channel.key, install.short, *extra)
+
+        def make(prefix: Path) -> list[str]:
+            root = workdir.cache / "conda" / "external-root"
+            log = workdir.logs / "conda-external.log"
+            return external.install(
+                tool,
+                install.short,
+                local_channel_url=channel.url,
+                extra_specs=extra,
+                prefix=prefix,
+                root_prefix=root,
+                log=log,
+            )
+
+    else:
+        specs = [*base_specs(install.short), *extra]
+        key = combine(
+            code_digest(), "rattler", rattler_install.rattler_version(), channel.key, *specs
+        )
+
+        def make(prefix: Path) -> list[str]:
+            local_channel.verify_channel(channel.path)
+            cache_dir = workdir.cache / "conda" / "rattler"
+            return rattler_install.install(channel, specs, prefix, cache_dir)
+
+    return template.ensure_template(workdir, key, make), kind
+
+
+def site_packages(prefix: Path) -> Path:
+    found = sorted(prefix.glob("lib/python3.*/site-packages"))
+    if len(found) != 1:
+        raise CondaError(f"{prefix}: expected one lib/python3.*/site-packages, found {found}")
+    return found[0]
+
+
+def create_prefix(
+    workdir: WorkDir,
+    interpreter: Path,
+    dest: Path,
+    packages: Sequence[str] = (),
+    *,
+    libfoo_source: Path | None = None,
+    backend: Backend = "auto",
+) -> CondaPrefix:
+    """A private conda prefix at ``dest`` with python, pip and ``packages``."""
+    tmpl, kind = ensure_template(
+        workdir, interpreter, packages, libfoo_source=libfoo_source, backend=backend
+    )
+    path = template.clone(tmpl, dest)
+    meta = path / "conda-meta"
+    return CondaPrefix(
+        path=path,
+        python=path / "bin" / "python",
+        site_packages=site_packages(path),
+        backend=kind,
+        packages=tuple(sorted(p.stem for p in meta.glob("*.json"))),
+    )
