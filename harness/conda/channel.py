@@ -77,21 +77,33 @@ def _cached_package(workdir: WorkDir, key: str, build: Callable[[Path, Path], Pa
     return found[0]
 
 
-def build_packages(workdir: WorkDir, install: CPythonInstall, libfoo_source: Path) -> list[Path]:
-    """Build (or reuse) every package of the channel."""
+def package_keys(install: CPythonInstall, libfoo_source: Path) -> dict[str, str]:
+    """Cache key of every package, from the inputs alone (nothing is built)."""
     code = code_digest(PACKAGE_MODULES)
-    log = workdir.logs / "conda-libfoo.log"
     py_key = "python-" + combine(code, python_package.fingerprint(install))
-    pip_key = "pip-" + combine(code, py_key, str(install.pip_version))
-    packages = [
-        _cached_package(workdir, py_key, lambda p, _s: python_package.stage(install, p)),
-        _cached_package(workdir, pip_key, lambda p, _s: python_package.stage_pip(install, p)),
-    ]
+    keys = {"python": py_key, "pip": "pip-" + combine(code, py_key, str(install.pip_version))}
     src = libfoo_package.source_digest(libfoo_source)
     for major in LIBFOO_MAJORS:
-        key = f"libfoo{major}-" + combine(code, src, str(major))
+        keys[f"libfoo{major}"] = f"libfoo{major}-" + combine(code, src, str(major))
+    return keys
+
+
+def channel_key(install: CPythonInstall, libfoo_source: Path) -> str:
+    """The key of the channel for these inputs (nothing is built)."""
+    return combine(*package_keys(install, libfoo_source).values())
+
+
+def build_packages(workdir: WorkDir, install: CPythonInstall, libfoo_source: Path) -> list[Path]:
+    """Build (or reuse) every package of the channel."""
+    keys = package_keys(install, libfoo_source)
+    log = workdir.logs / "conda-libfoo.log"
+    packages = [
+        _cached_package(workdir, keys["python"], lambda p, _s: python_package.stage(install, p)),
+        _cached_package(workdir, keys["pip"], lambda p, _s: python_package.stage_pip(install, p)),
+    ]
+    for major in LIBFOO_MAJORS:
         build = functools.partial(_stage_libfoo, libfoo_source, major, log)
-        packages.append(_cached_package(workdir, key, build))
+        packages.append(_cached_package(workdir, keys[f"libfoo{major}"], build))
     return packages
 
 
@@ -106,7 +118,7 @@ def _index(channel_dir: Path) -> None:
 def ensure_channel(workdir: WorkDir, install: CPythonInstall, libfoo_source: Path) -> LocalChannel:
     """The indexed local channel for ``install`` and ``libfoo_source``, built if needed."""
     packages = build_packages(workdir, install, libfoo_source)
-    key = combine(*(p.parent.parent.name for p in packages))
+    key = channel_key(install, libfoo_source)
     final = workdir.cache / "conda" / "channels" / key
     if not (final / "linux-64" / "repodata.json").is_file():
         with atomic_directory(final, workdir.tmp) as scratch:

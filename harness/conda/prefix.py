@@ -67,6 +67,26 @@ def base_specs(python_version: str) -> list[str]:
     return [f"python {python_version}.*", "pip"]
 
 
+def template_key(
+    interpreter: Path,
+    packages: Sequence[str] = (),
+    *,
+    libfoo_source: Path | None = None,
+    backend: Backend = "auto",
+) -> tuple[str, str, str | None]:
+    """``(key, backend kind, tool)`` of the template prefix for these inputs; nothing is built."""
+    install = _inspect(interpreter)
+    source = libfoo_source or default_libfoo_source()
+    channel = local_channel.channel_key(install, source)
+    kind, tool = choose_backend(backend)
+    extra = sorted(packages)
+    if kind == "external":
+        parts = ["external", str(tool), external.remote_channel(), install.short]
+    else:
+        parts = ["rattler", rattler_install.rattler_version(), *base_specs(install.short)]
+    return combine(code_digest(), channel, *parts, *extra), kind, tool
+
+
 def ensure_template(
     workdir: WorkDir,
     interpreter: Path,
@@ -76,16 +96,16 @@ def ensure_template(
     backend: Backend = "auto",
 ) -> tuple[Path, str]:
     """The cached template prefix for ``packages`` (conda specs, e.g. ``"libfoo 1.0"``)."""
+    key, kind, tool = template_key(
+        interpreter, packages, libfoo_source=libfoo_source, backend=backend
+    )
     install = _inspect(interpreter)
     source = libfoo_source or default_libfoo_source()
-    channel = local_channel.ensure_channel(workdir, install, source)
-    kind, tool = choose_backend(backend)
     extra = sorted(packages)
     if kind == "external" and tool is not None:
-        remote = external.remote_channel()
-        key = combine(code_digest(), "external", tool, remote, channel.key, install.short, *extra)
 
         def make(prefix: Path) -> list[str]:
+            channel = local_channel.ensure_channel(workdir, install, source)
             root = workdir.cache / "conda" / "external-root"
             log = workdir.logs / "conda-external.log"
             return external.install(
@@ -100,11 +120,9 @@ def ensure_template(
 
     else:
         specs = [*base_specs(install.short), *extra]
-        key = combine(
-            code_digest(), "rattler", rattler_install.rattler_version(), channel.key, *specs
-        )
 
         def make(prefix: Path) -> list[str]:
+            channel = local_channel.ensure_channel(workdir, install, source)
             local_channel.verify_channel(channel.path)
             cache_dir = workdir.cache / "conda" / "rattler"
             return rattler_install.install(channel, specs, prefix, cache_dir)

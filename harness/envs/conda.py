@@ -1,0 +1,123 @@
+"""The ``conda`` provider: a real conda prefix (py-rattler on the local channel, or a real conda).
+
+The prefix holds ``python`` (whose executable carries ``DT_RPATH $ORIGIN/../lib``),
+``pip`` and the conda packages a scenario asks for (``"libfoo 1.*"``, ``"libfoo 2.*"``);
+wheels are installed with the prefix's own pip, as conda users do. Locations: ``site``
+is the prefix's site-packages, ``conda-lib`` is ``$CONDA_PREFIX/lib``. Processes start
+with what ``conda activate`` sets where it matters for loading: ``CONDA_PREFIX`` and
+the prefix's ``bin`` in front of ``PATH``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from harness import platforms
+from harness.conda import prefix as conda_prefix
+from harness.conda.errors import CondaError
+from harness.envs.base import (
+    CONDA_LIB,
+    SITE,
+    CommandRunner,
+    Installer,
+    InstallRequest,
+    Layout,
+    LayoutError,
+)
+from harness.envs.copying import CopyMode
+from harness.workdir import WorkDir
+
+PREFIX_DIR = "conda"
+
+
+class CondaProvider:
+    """Layouts of kind ``conda`` (both a ``Provider`` and a ``BaseProvider``)."""
+
+    kind = "conda"
+    relocatable = True
+    """A hard-linked copy still works: python finds its prefix from its own path and
+    ``$ORIGIN`` follows the copy. Shebangs and ``_sysconfigdata`` in a copy still name
+    the template; cells run ``python -m pip`` and never build against the prefix."""
+
+    def __init__(
+        self,
+        conda_packages: Sequence[str] = (),
+        workdir: WorkDir | None = None,
+        *,
+        installer: Installer = "pip",
+        libfoo_source: Path | None = None,
+        backend: conda_prefix.Backend = "auto",
+        reuse: bool = True,
+        copy_mode: CopyMode = "link",
+    ) -> None:
+        self.conda_packages = tuple(sorted(conda_packages))
+        self.workdir = workdir or WorkDir()
+        self.installer: Installer = installer
+        self.libfoo_source = libfoo_source
+        self.backend: conda_prefix.Backend = backend
+        self.reuse = reuse
+        self.copy_mode: CopyMode = copy_mode
+
+    def create(self, cell_dir: Path, python: Path, installs: Sequence[InstallRequest]) -> Layout:
+        """A conda layout in ``cell_dir`` with ``installs`` done (reused from a template)."""
+        from harness.envs.layouts import LayoutSpec, make_layout  # noqa: PLC0415 - cycle
+
+        spec = LayoutSpec(
+            python=python, kind=self.kind, installer=self.installer, installs=tuple(installs)
+        )
+        return make_layout(
+            spec,
+            cell_dir,
+            workdir=self.workdir,
+            provider=self,
+            reuse=self.reuse,
+            copy_mode=self.copy_mode,
+        )
+
+    def fingerprint(self, python: Path) -> str:
+        try:
+            key, kind, _tool = conda_prefix.template_key(
+                python,
+                self.conda_packages,
+                libfoo_source=self.libfoo_source,
+                backend=self.backend,
+            )
+        except CondaError as error:
+            raise LayoutError(f"conda layout: {error}") from error
+        return f"conda-{kind}-{key}"
+
+    def create_base(
+        self,
+        root: Path,
+        python: Path,
+        *,
+        installer: Installer,
+        user_site: bool,
+        run: CommandRunner,
+    ) -> Layout:
+        try:
+            made = conda_prefix.create_prefix(
+                self.workdir,
+                python,
+                root / PREFIX_DIR,
+                self.conda_packages,
+                libfoo_source=self.libfoo_source,
+                backend=self.backend,
+            )
+        except CondaError as error:
+            raise LayoutError(f"conda layout: {error}") from error
+        platform = platforms.current()
+        return Layout(
+            kind=self.kind,
+            root=root,
+            python=made.python,
+            locations={SITE: made.site_packages, CONDA_LIB: made.path / "lib"},
+            env={
+                "CONDA_PREFIX": str(made.path),
+                "CONDA_DEFAULT_ENV": str(made.path),
+                "CONDA_SHLVL": "1",
+            },
+            path_prepends={"PATH": [str(made.path / platform.scripts_dir)]},
+            platform=platform,
+        )
