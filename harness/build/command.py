@@ -1,0 +1,57 @@
+"""``harness build``: build and repair the wheel matrix for one or more interpreters."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from harness import interpreters
+from harness.build.catalogue import PREFIXES_BY_ID, WHEELS_BY_ID, UnknownIdError
+from harness.build.matrix import BuildError, build_all
+from harness.build.staging import ProjectError
+from harness.build.toolchain import ToolMissingError
+from harness.workdir import WorkDir
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--python",
+        default="current",
+        help="interpreter version(s) to build for, e.g. 3.12 or 3.9,3.12 (default: the running one)",
+    )
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated wheel/prefix ids to build (plus what they need); "
+        f"known: {', '.join([*WHEELS_BY_ID, *PREFIXES_BY_ID])}",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="parallel builds (default: CPU count, at least 2)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    workdir = WorkDir(Path(args.workdir) if args.workdir else None)
+    only = [part.strip() for part in args.only.split(",") if part.strip()] if args.only else None
+    for version in interpreters.parse_versions(args.python):
+        started = time.monotonic()
+        try:
+            interpreter = interpreters.find(version)
+            house = build_all(workdir, interpreter, only, jobs=args.jobs)
+        except (
+            interpreters.InterpreterNotFoundError,
+            UnknownIdError,
+            ProjectError,
+            ToolMissingError,
+            BuildError,
+        ) as error:
+            print(f"harness build: {error}", file=sys.stderr)
+            return 1
+        print(
+            f"harness build: {interpreter.tag}: {len(house.wheels)} wheels, "
+            f"{len(house.prefixes)} prefixes in {house.directory} "
+            f"({time.monotonic() - started:.1f} s)"
+        )
+    return 0

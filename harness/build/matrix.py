@@ -1,0 +1,302 @@
+"""Build the whole catalogue for one interpreter: producers first, in parallel where possible.
+
+Each item is looked up in the content-hash cache first; only misses are built (staged,
+``uv build``, repaired) and published atomically. Progress goes to a callback one line
+per item; a failure raises :class:`BuildError` with the tail of the item's log and the
+path of the full log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import platforms, project
+from harness.build import cache, frontend, prefix, process, repair, staging
+from harness.build.catalogue import (
+    PREFIXES_BY_ID,
+    WHEELS_BY_ID,
+    PrefixSpec,
+    WheelSpec,
+    build_inputs,
+    closure,
+)
+from harness.build.toolchain import Toolchain, detect
+from harness.build.wheelhouse import WheelEntry, Wheelhouse
+from harness.interpreters import Interpreter
+from harness.workdir import WorkDir, atomic_directory
+
+Progress = Callable[[str], None]
+
+
+class BuildError(RuntimeError):
+    """Building one item failed; says which, why, the log's tail and where the full log is."""
+
+    def __init__(self, item_id: str, reason: str, log: Path | None) -> None:
+        self.item_id = item_id
+        self.log = log
+        message = f"building {item_id!r} failed: {reason}"
+        if log is not None:
+            message += (
+                f"\n--- last {process.TAIL_LINES} lines of {log} ---\n"
+                f"{process.tail(log)}\n--- full log: {log}"
+            )
+        super().__init__(message)
+
+
+class _DependencyFailedError(RuntimeError):
+    pass
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class _Context:
+    workdir: WorkDir
+    interpreter: Interpreter
+    wheels_src: Path
+    toolchain: Toolchain
+    platform: platforms.Platform
+    progress: Progress
+
+    def log_path(self, item_id: str, tag: str) -> Path:
+        return self.workdir.logs / "build" / f"{item_id}-{tag}.log"
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _check_wheel_name(spec: WheelSpec, wheel: Path) -> str:
+    """The wheel's version, after checking its name and version against the catalogue."""
+    dist, version = wheel.name.split("-")[:2]
+    if _normalize(dist) != _normalize(spec.dist) or (spec.version and version != spec.version):
+        raise RuntimeError(
+            f"built {wheel.name}, but the catalogue says {spec.dist} {spec.version or '(any)'}; "
+            f"fix wheels-src/{spec.project}/pyproject.toml or harness/build/catalogue.py"
+        )
+    return version
+
+
+def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -> cache.Entry:
+    directory = staging.project_dir(ctx.wheels_src, spec)
+    tag = ctx.interpreter.tag if spec.python_specific else "py3"
+    inputs = {WHEELS_BY_ID[i].dist: deps[i].product for i in build_inputs(spec)}
+    excludes = [lib.file_name(ctx.platform) for lib in spec.leave_to_other_wheels]
+    parts = [
+        ("sources", staging.source_digest(directory, spec)),
+        ("tag", tag),
+        ("platform", ctx.platform.name),
+        ("toolchain", ctx.toolchain.fingerprint()),
+        ("excludes", " ".join(excludes)),
+    ]
+    parts += [(f"input:{i}", str(deps[i].meta["sha256"])) for i in build_inputs(spec)]
+    final = cache.entry_dir(ctx.workdir.cache, "wheels", spec.id, cache.key(parts))
+    hit = cache.lookup(final)
+    if hit is not None:
+        ctx.progress(f"{spec.id:<20} cached")
+        return hit
+    log = ctx.log_path(spec.id, tag)
+    log.unlink(missing_ok=True)
+    ctx.progress(f"{spec.id:<20} building (log: {log})")
+    started = time.monotonic()
+    with (
+        tempfile.TemporaryDirectory(prefix=f"build-{spec.id}.", dir=ctx.workdir.tmp) as work,
+        atomic_directory(final, ctx.workdir.tmp) as scratch,
+    ):
+        staged = staging.stage(directory, spec, Path(work) / "src" / spec.project)
+        built = frontend.build_wheel(
+            ctx.toolchain,
+            ctx.interpreter.executable,
+            staged,
+            out_dir=Path(work) / "dist",
+            inputs=inputs,
+            uv_cache=ctx.workdir.cache / "uv",
+            log=log,
+        )
+        if spec.role == "loader":
+            product = built
+        else:
+            product = repair.repair(built, Path(work) / "repaired", excludes, log)
+        version = _check_wheel_name(spec, product)
+        shutil.move(str(product), scratch / product.name)
+        cache.write_meta(
+            scratch,
+            {
+                "id": spec.id,
+                "product": product.name,
+                "dist": spec.dist,
+                "version": version,
+                "role": spec.role,
+                "sha256": cache.file_sha256(scratch / product.name),
+                "key_parts": dict(parts),
+                "seconds": round(time.monotonic() - started, 2),
+            },
+        )
+    ctx.progress(f"{spec.id:<20} built in {time.monotonic() - started:.1f} s")
+    entry = cache.lookup(final)
+    assert entry is not None, final
+    return entry
+
+
+def _build_prefix(ctx: _Context, spec: PrefixSpec) -> cache.Entry:
+    directory = ctx.wheels_src / spec.project
+    as_wheel = WheelSpec(spec.id, spec.project, spec.id, "", "producer", defines=spec.defines)
+    staging.project_dir(ctx.wheels_src, as_wheel)
+    parts = [
+        ("sources", staging.source_digest(directory, as_wheel)),
+        ("platform", ctx.platform.name),
+        ("toolchain", ctx.toolchain.fingerprint()),
+    ]
+    final = cache.entry_dir(ctx.workdir.cache, "prefixes", spec.id, cache.key(parts))
+    hit = cache.lookup(final)
+    if hit is not None:
+        ctx.progress(f"{spec.id:<20} cached")
+        return hit
+    log = ctx.log_path(spec.id, "prefix")
+    log.unlink(missing_ok=True)
+    ctx.progress(f"{spec.id:<20} building (log: {log})")
+    started = time.monotonic()
+    with (
+        tempfile.TemporaryDirectory(prefix=f"build-{spec.id}.", dir=ctx.workdir.tmp) as work,
+        atomic_directory(final, ctx.workdir.tmp) as scratch,
+    ):
+        prefix.install_prefix(
+            ctx.toolchain,
+            directory,
+            spec.defines,
+            build_dir=Path(work) / "build",
+            prefix=scratch / "prefix",
+            log=log,
+        )
+        cache.write_meta(scratch, {"id": spec.id, "product": "prefix", "key_parts": dict(parts)})
+    ctx.progress(f"{spec.id:<20} built in {time.monotonic() - started:.1f} s")
+    entry = cache.lookup(final)
+    assert entry is not None, final
+    return entry
+
+
+def _job(ctx: _Context, item_id: str, futures: dict[str, Future[cache.Entry]]) -> cache.Entry:
+    spec = WHEELS_BY_ID.get(item_id)
+    if spec is None:
+        return _run_reporting(ctx, item_id, lambda: _build_prefix(ctx, PREFIXES_BY_ID[item_id]))
+    deps: dict[str, cache.Entry] = {}
+    for dep in build_inputs(spec):
+        try:
+            deps[dep] = futures[dep].result()
+        except Exception as error:
+            raise _DependencyFailedError(f"{item_id}: needs {dep!r}, which failed") from error
+    return _run_reporting(ctx, item_id, lambda: _build_wheel(ctx, spec, deps))
+
+
+def _run_reporting(ctx: _Context, item_id: str, work: Callable[[], cache.Entry]) -> cache.Entry:
+    tag = ctx.interpreter.tag
+    try:
+        return work()
+    except process.StepFailedError as error:
+        ctx.progress(f"{item_id:<20} FAILED ({error.what}); log: {error.log}")
+        raise BuildError(item_id, str(error), error.log) from error
+    except (staging.ProjectError, RuntimeError) as error:
+        if isinstance(error, BuildError):
+            raise
+        log = ctx.log_path(item_id, tag)
+        ctx.progress(f"{item_id:<20} FAILED ({error})")
+        raise BuildError(item_id, str(error), log if log.is_file() else None) from error
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    if target.exists() and target.samefile(source):
+        return
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _publish(ctx: _Context, entries: dict[str, cache.Entry], replace_all: bool) -> Wheelhouse:
+    directory = ctx.workdir.wheelhouse / ctx.interpreter.tag
+    try:
+        house = Wheelhouse.load(directory)
+        if replace_all or house.platform != ctx.platform.name:
+            raise LookupError
+    except LookupError:
+        house = Wheelhouse(directory, ctx.interpreter.tag, ctx.platform.name)
+    directory.mkdir(parents=True, exist_ok=True)
+    for item_id, entry in entries.items():
+        if item_id in PREFIXES_BY_ID:
+            relative = f"prefixes/{item_id}"
+            marker = directory / "prefixes" / f"{item_id}.source"
+            if not marker.is_file() or marker.read_text(encoding="utf-8") != str(entry.directory):
+                shutil.rmtree(directory / relative, ignore_errors=True)
+                shutil.copytree(entry.product, directory / relative, symlinks=True)
+                marker.write_text(str(entry.directory), encoding="utf-8")
+            house.prefixes[item_id] = relative
+            continue
+        _link_or_copy(entry.product, directory / entry.product.name)
+        meta = entry.meta
+        house.wheels[item_id] = WheelEntry(
+            file=entry.product.name,
+            dist=str(meta["dist"]),
+            version=str(meta["version"]),
+            role=str(meta["role"]),
+            sha256=str(meta["sha256"]),
+        )
+    house.write()
+    listed = {entry.file for entry in house.wheels.values()}
+    for stale in directory.glob("*.whl"):
+        if stale.name not in listed:
+            stale.unlink()
+    return house
+
+
+def build_all(
+    workdir: WorkDir,
+    interpreter: Interpreter,
+    only: Iterable[str] | None = None,
+    *,
+    jobs: int | None = None,
+    wheels_src: Path | None = None,
+    progress: Progress | None = None,
+) -> Wheelhouse:
+    """Build (or take from the cache) every wheel and prefix, or ``only`` those and what they need.
+
+    Returns the wheelhouse ``workdir.wheelhouse / interpreter.tag``.
+    """
+    requested = list(only) if only is not None else [*WHEELS_BY_ID, *PREFIXES_BY_ID]
+    ids = closure(requested)
+    ctx = _Context(
+        workdir=workdir,
+        interpreter=interpreter,
+        wheels_src=wheels_src or project.wheels_src(),
+        toolchain=detect(),
+        platform=platforms.current(),
+        progress=progress or _stderr,
+    )
+    workers = jobs or max(2, os.cpu_count() or 1)
+    futures: dict[str, Future[cache.Entry]] = {}
+    # Submitted in dependency order to a FIFO pool: a job only waits for jobs that started before it.
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harness-build") as pool:
+        for item_id in ids:
+            futures[item_id] = pool.submit(_job, ctx, item_id, futures)
+    failures: list[BaseException] = []
+    entries: dict[str, cache.Entry] = {}
+    for item_id, future in futures.items():
+        error = future.exception()
+        if error is None:
+            entries[item_id] = future.result()
+        elif not isinstance(error, _DependencyFailedError):
+            failures.append(error)
+    if failures:
+        raise failures[0]
+    return _publish(ctx, entries, replace_all=only is None)

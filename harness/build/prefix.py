@@ -1,0 +1,39 @@
+"""Plain CMake install of a project into a prefix: the "system" copy of a library.
+
+Not a wheel: ``cmake -S <project> -B <build> -D... && cmake --build && cmake --install
+--prefix <prefix>``, exactly what a distribution or conda recipe does.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+from harness.build import process
+from harness.build.toolchain import Toolchain
+
+
+def install_prefix(
+    toolchain: Toolchain,
+    project: Path,
+    defines: Mapping[str, str],
+    *,
+    build_dir: Path,
+    prefix: Path,
+    log: Path,
+) -> Path:
+    """Configure, build and install ``project`` into ``prefix``."""
+    cmake = str(toolchain.cmake)
+    configure = [cmake, "-S", str(project), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release"]
+    if shutil.which("ninja"):
+        configure += ["-G", "Ninja"]
+    configure += [f"-D{name}={value}" for name, value in sorted(defines.items())]
+    process.run("cmake configure", configure, log)
+    process.run("cmake build", [cmake, "--build", str(build_dir), "--config", "Release"], log)
+    process.run(
+        "cmake install",
+        [cmake, "--install", str(build_dir), "--config", "Release", "--prefix", str(prefix)],
+        log,
+    )
+    return prefix
