@@ -498,7 +498,7 @@ def elf_soname(stream: BinaryIO) -> tuple[int, str | None]:
         header = struct.unpack(order + "HHIQQQIHHH", _read(stream, 16, 42))
         phdr_format, dyn_format = order + "IIQQQQQQ", order + "qQ"
     else:
-        header = struct.unpack(order + "HHIIIIIHHH", _read(stream, 16, 26))
+        header = struct.unpack(order + "HHIIIIIHHH", _read(stream, 16, 30))
         phdr_format, dyn_format = order + "IIIIIIII", order + "iI"
     e_type, e_phoff, e_phentsize, e_phnum = header[0], header[4], header[8], header[9]
     loads: list[tuple[int, int, int]] = []
@@ -584,7 +584,8 @@ def macho_install_ids(stream: BinaryIO) -> list[tuple[str, int, str | None]]:
         return [_macho_slice(stream, 0)]
     wide = magic == b"\xca\xfe\xba\xbf"
     (count,) = struct.unpack(">I", _read(stream, 4, 4))
-    if count > 64:
+    # A Java class file shares the magic; its major version (>= 45) lands here.
+    if count > 30:
         raise _MalformedError(f"{count} fat slices: not a Mach-O universal file (Java class?)")
     entry_format = ">iiQQII" if wide else ">iiIII"
     entry_size = struct.calcsize(entry_format)
