@@ -1,0 +1,317 @@
+"""pytest plugin: every ``scenarios/<name>/scenario.toml`` becomes test items, one per cell.
+
+Cells are scenario x interpreter (``--python 3.9,3.12``) x layout kind x installer,
+named like ``venv-basic[cp312-venv-uv]`` so ``-k`` selects by scenario name, layout,
+installer, interpreter tag or location label. A scenario's own ``test_*.py`` gets the
+fixtures ``scenario_cell``, ``scenario_layout``, ``scenario_evidence``,
+``scenario_observed`` and ``run_probe``, parametrized over the same cells.
+
+At the end of the session the controller (never an xdist worker) writes the report
+(Markdown, HTML, JSON) under ``<workdir>/reports/``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import platforms, report
+from harness.envs.base import Layout
+from harness.evidence import Evidence
+from harness.scenarios import parse
+from harness.scenarios.cells import Cell, Selection, expand, split_list
+from harness.scenarios.expectations import check, format_failure
+from harness.scenarios.observed import Observed
+from harness.scenarios.providers import ProviderUnavailableError
+from harness.scenarios.results import (
+    CELL_PROPERTY,
+    CHECK_OF_PROPERTY,
+    OUTCOME_PROPERTY,
+    ResultCollector,
+    cell_key,
+)
+from harness.scenarios.runner import CellEnvironment, CellRunner, CellUnavailableError
+from harness.workdir import WorkDir
+
+_STATE_KEY = pytest.StashKey["HarnessState"]()
+_FIXTURES = frozenset(
+    {"scenario_cell", "scenario_layout", "scenario_evidence", "scenario_observed", "run_probe"}
+)
+
+
+class ScenarioExpectationError(AssertionError):
+    """Expectations not met; the message is the readable expectation/evidence diff."""
+
+
+class HarnessState:
+    """Per-process state: options, the cell runner (lazy), collected results."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.selection = Selection(
+            pythons=split_list(config.getoption("harness_python")),
+            layouts=split_list(config.getoption("harness_layout")),
+            installers=split_list(config.getoption("harness_installer")),
+            locations=split_list(config.getoption("harness_location")),
+        )
+        workdir = config.getoption("harness_workdir")
+        self.workdir = WorkDir(Path(workdir) if workdir else None)
+        self.collector = ResultCollector()
+        self.report_paths: dict[str, Path] = {}
+        self._runner: CellRunner | None = None
+
+    @property
+    def runner(self) -> CellRunner:
+        if self._runner is None:
+            self._runner = CellRunner(self.workdir)
+        return self._runner
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A malformed scenario must not stop the other scenarios from running."""
+        if report.failed and report.nodeid.endswith(parse.SCENARIO_FILE):
+            self.config.option.continue_on_collection_errors = True
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.skipped and isinstance(report.longrepr, tuple):
+            longrepr = str(report.longrepr[2])
+        else:
+            longrepr = str(report.longrepr) if report.longrepr else ""
+        self.collector.add(
+            nodeid=report.nodeid,
+            when=report.when or "",
+            outcome=report.outcome,
+            duration=report.duration,
+            user_properties=report.user_properties,
+            longrepr=longrepr,
+        )
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(self.config, "workerinput"):
+            return  # an xdist worker: the controller writes the report
+        results = self.collector.results()
+        if not results or not self.config.getoption("harness_report"):
+            return
+        self.report_paths = report.write(results, self.workdir.reports)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.report_paths:
+            return
+        terminalreporter.write_sep("=", "harness scenario report")
+        for line in report.summary(self.collector.results(), self.report_paths):
+            terminalreporter.write_line(line)
+
+
+def _state(config: pytest.Config) -> HarnessState:
+    return config.stash[_STATE_KEY]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "interop harness scenarios")
+    group.addoption(
+        "--python",
+        dest="harness_python",
+        action="append",
+        metavar="VERSIONS",
+        help="interpreter versions to run scenarios with, e.g. 3.9,3.12 (default: the running one)",
+    )
+    group.addoption(
+        "--layout",
+        dest="harness_layout",
+        action="append",
+        metavar="KINDS",
+        help="only these layout kinds, e.g. venv or venv,conda",
+    )
+    group.addoption(
+        "--installer",
+        dest="harness_installer",
+        action="append",
+        metavar="NAMES",
+        help="only these installers (uv, pip)",
+    )
+    group.addoption(
+        "--location",
+        dest="harness_location",
+        action="append",
+        metavar="LABELS",
+        help="only scenarios that use one of these locations (site, target, user, system)",
+    )
+    group.addoption(
+        "--harness-workdir",
+        dest="harness_workdir",
+        default=None,
+        help="work directory for caches, cells and reports (default: $HARNESS_WORKDIR or ./.harness)",
+    )
+    group.addoption(
+        "--no-harness-report",
+        dest="harness_report",
+        action="store_false",
+        default=True,
+        help="do not write the scenario report at the end of the session",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    state = HarnessState(config)
+    config.stash[_STATE_KEY] = state
+    config.pluginmanager.register(state, "harness_scenarios_state")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.name == parse.SCENARIO_FILE:
+        scenario_file: ScenarioFile = ScenarioFile.from_parent(parent, path=file_path)
+        return scenario_file
+    return None
+
+
+class ScenarioFile(pytest.File):
+    """A ``scenario.toml``: validated at collection, one item per selected cell."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        scenario = parse.load(self.path)
+        for cell in expand(scenario, _state(self.config).selection):
+            yield ScenarioItem.from_parent(self, name=cell.name, cell=cell)
+
+    def repr_failure(  # type: ignore[override]
+        self, excinfo: pytest.ExceptionInfo[BaseException]
+    ) -> str | Any:
+        if isinstance(excinfo.value, parse.ScenarioError):
+            return (
+                f"malformed scenario (this scenario does not run; the others do):\n{excinfo.value}"
+            )
+        return super().repr_failure(excinfo)
+
+
+def _cell_facts(cell: Cell) -> dict[str, Any]:
+    return {
+        "scenario": cell.scenario.name,
+        "python": cell.python,
+        "layout": cell.layout,
+        "installer": cell.installer,
+        "platforms": list(cell.scenario.platforms),
+        "description": cell.scenario.description,
+    }
+
+
+class ScenarioItem(pytest.Item):
+    """One cell: create the layout, run the probe, check every expectation."""
+
+    def __init__(self, *, cell: Cell, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cell = cell
+        for word in (cell.layout, cell.installer, *cell.scenario.locations):
+            self.extra_keyword_matches.add(word)
+        self.user_properties.append((CELL_PROPERTY, json.dumps(_cell_facts(cell))))
+
+    def _outcome(self, **found: Any) -> None:
+        self.user_properties.append((OUTCOME_PROPERTY, json.dumps(found)))
+
+    def runtest(self) -> None:
+        scenario = self.cell.scenario
+        here = platforms.current().name
+        if not scenario.applies_to(here):
+            self._outcome(status="not-applicable")
+            pytest.skip(
+                f"not applicable on {here}: scenario declares platforms "
+                f"{', '.join(scenario.platforms)}"
+            )
+        environment = _environment_or_skip(self.config, self.cell)
+        evidence = environment.evidence()
+        observed = environment.observe(evidence)
+        checks = check(scenario, observed)
+        libraries: dict[str, list[str]] = {}
+        for library in scenario.libraries:
+            libraries[library.name] = [copy.origin for copy in observed.copies_of(library.name)]
+        for obj in observed.located():
+            name = next((n for n, origins in libraries.items() if obj.origin in origins), None)
+            if name is None:
+                libraries.setdefault(Path(obj.path).name, []).append(obj.origin)
+        self._outcome(libraries=libraries)
+        if not all(item.passed for item in checks):
+            raise ScenarioExpectationError(format_failure(self.name, checks, observed))
+
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str | Any:
+        if isinstance(excinfo.value, ScenarioExpectationError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"scenario {self.name}"
+
+
+def _environment_or_skip(config: pytest.Config, cell: Cell) -> CellEnvironment:
+    try:
+        return _state(config).runner.environment(cell)
+    except (CellUnavailableError, ProviderUnavailableError) as error:
+        pytest.skip(f"cell cannot run here: {error}")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize a scenario's own ``test_*.py`` over that scenario's cells."""
+    if not _FIXTURES & set(metafunc.fixturenames):
+        return
+    scenario_path = Path(metafunc.definition.path).parent / parse.SCENARIO_FILE
+    if not scenario_path.is_file():
+        return
+    scenario = parse.load(scenario_path)
+    cells = expand(scenario, _state(metafunc.config).selection)
+    metafunc.parametrize("scenario_cell", cells, ids=[c.id for c in cells], indirect=True)
+
+
+@pytest.fixture
+def scenario_cell(request: pytest.FixtureRequest) -> Cell:
+    """The cell (scenario, interpreter, layout kind, installer) this check runs for."""
+    cell: Cell | None = getattr(request, "param", None)
+    if cell is None:
+        pytest.fail("scenario fixtures work only in a test_*.py beside a scenario.toml")
+    key = cell_key(cell.scenario.name, cell.python, cell.layout, cell.installer)
+    request.node.user_properties.append((CHECK_OF_PROPERTY, json.dumps(key)))
+    here = platforms.current().name
+    if not cell.scenario.applies_to(here):
+        pytest.skip(f"not applicable on {here}")
+    return cell
+
+
+@pytest.fixture
+def scenario_environment(request: pytest.FixtureRequest, scenario_cell: Cell) -> CellEnvironment:
+    """The cell's ready environment (layout + scenario variables); shared with the item."""
+    return _environment_or_skip(request.config, scenario_cell)
+
+
+@pytest.fixture
+def scenario_layout(scenario_environment: CellEnvironment) -> Layout:
+    """The cell's :class:`harness.envs.base.Layout`."""
+    return scenario_environment.layout
+
+
+@pytest.fixture
+def scenario_evidence(scenario_environment: CellEnvironment) -> Evidence:
+    """The probe's evidence (schema 1) for the scenario's own steps."""
+    return scenario_environment.evidence()
+
+
+@pytest.fixture
+def scenario_observed(
+    scenario_environment: CellEnvironment, scenario_evidence: Evidence
+) -> Observed:
+    """The evidence with loaded libraries mapped to location labels."""
+    return scenario_environment.observe(scenario_evidence)
+
+
+@pytest.fixture
+def run_probe(
+    scenario_environment: Any,
+) -> Callable[..., dict[str, Any]]:
+    """``run_probe(spec, extra_env=None) -> evidence``: run any probe spec in the cell's layout."""
+
+    def run(spec: Mapping[str, Any], extra_env: Mapping[str, str] | None = None) -> dict[str, Any]:
+        evidence: dict[str, Any] = scenario_environment.run_probe(spec, extra_env)
+        return evidence
+
+    return run

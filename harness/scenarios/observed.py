@@ -1,0 +1,97 @@
+"""What a probe run showed, in the terms scenario expectations are written in.
+
+The probe's evidence (:class:`harness.evidence.Evidence`) names machine paths;
+scenarios name location labels. :func:`observe` joins the two: each loaded object
+gets its ``label:relative/path`` origin (``other:<path>`` outside every location).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.evidence import Evidence, StepOutcome, location_label
+
+OUTSIDE = "other"
+"""The label :func:`harness.evidence.location_label` gives paths outside every location."""
+
+
+def library_stem(name: str) -> str:
+    """``"libfoo"`` -> ``"foo"``: scenarios say libfoo, the platform rules work on the stem."""
+    return name[3:] if name.startswith("lib") else name
+
+
+@dataclass(frozen=True)
+class Located:
+    """One loaded object and where it came from."""
+
+    path: str
+    origin: str
+    """``site:libfoo/lib/libfoo.so.1`` or ``other:/usr/lib/...``."""
+    identities: dict[str, str | None]
+    """``{function: value}`` for the identity functions this object itself defines."""
+
+    @property
+    def label(self) -> str:
+        return self.origin.split(":", 1)[0]
+
+    @property
+    def in_layout(self) -> bool:
+        return self.label != OUTSIDE
+
+
+@dataclass(frozen=True)
+class Observed:
+    evidence: Evidence
+    loaded: list[Located]
+
+    def step(self, step_id: str) -> StepOutcome | None:
+        return next((s for s in self.evidence.steps if s.id == step_id), None)
+
+    def copies_of(self, library: str) -> list[Located]:
+        """Loaded copies of ``library`` (``"libfoo"``), repair-tool mangled ones included."""
+        paths = {obj.path for obj in self.evidence.copies_of(library_stem(library))}
+        return [obj for obj in self.loaded if obj.path in paths]
+
+    def origin(self, path: str) -> str:
+        """The origin of a loaded object's path (the path itself when it is not loaded)."""
+        return next((obj.origin for obj in self.loaded if obj.path == path), path)
+
+    def located(self) -> list[Located]:
+        """Loaded objects that live under one of the layout's locations."""
+        return [obj for obj in self.loaded if obj.in_layout]
+
+
+def origin_of(
+    path: str, locations: Mapping[str, Path], extra_dirs: Mapping[str, list[Path]] | None = None
+) -> str:
+    """``label:relative/path`` of ``path``; ``extra_dirs`` are further directories of a label
+    (a venv's ``platlib`` where it differs from ``purelib``)."""
+    found = location_label(path, locations)
+    for label, directories in (extra_dirs or {}).items():
+        for directory in directories:
+            if not found.startswith(OUTSIDE + ":"):
+                return found
+            found = location_label(path, {label: directory})
+    return found
+
+
+def observe(
+    evidence: Evidence,
+    locations: Mapping[str, Path],
+    extra_dirs: Mapping[str, list[Path]] | None = None,
+) -> Observed:
+    """Label every loaded object of ``evidence`` with its location."""
+    identities: dict[str, dict[str, str | None]] = {}
+    for record in evidence.identities:
+        identities.setdefault(record.path, {})[record.function] = record.value
+    loaded = [
+        Located(
+            path=obj.path,
+            origin=origin_of(obj.path, locations, extra_dirs),
+            identities=identities.get(obj.path, {}),
+        )
+        for obj in evidence.loaded
+    ]
+    return Observed(evidence=evidence, loaded=loaded)

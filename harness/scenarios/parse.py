@@ -1,0 +1,560 @@
+"""Read and validate ``scenario.toml`` files into :class:`~harness.scenarios.schema.Scenario`.
+
+Every problem is reported with the file, the key (dotted, e.g. ``steps[2].expect.error``),
+what is wrong and how to fix it; all problems of a file are reported together so a
+scenario author fixes them in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from harness.scenarios.schema import (
+    ALL_LOCATIONS,
+    ALL_PLATFORMS,
+    INSTALL_LOCATIONS,
+    INSTALLERS,
+    LAYOUT_KINDS,
+    SCHEMA_VERSION,
+    Install,
+    LibraryExpectation,
+    OSName,
+    Scenario,
+    Step,
+    StepExpectation,
+    SymbolExpectations,
+    SystemPrefix,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+SCENARIO_FILE = "scenario.toml"
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_DOTTED_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_LIBRARY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_+-]*$")
+_SYMBOL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    what: str
+    fix: str
+
+    def render(self, path: Path) -> str:
+        return f"{path}: key `{self.key}`: {self.what}. Fix: {self.fix}"
+
+
+class ScenarioError(ValueError):
+    """A scenario file is malformed; ``str()`` names the file, each key, the problem and the fix."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(problem.render(path) for problem in problems))
+
+
+class _Table:
+    """Typed, key-tracking access to one TOML table; unknown keys become problems."""
+
+    def __init__(self, data: dict[str, Any], prefix: str, problems: list[Problem]) -> None:
+        self.data = data
+        self.prefix = prefix
+        self.problems = problems
+        self.seen: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def problem(self, name: str, what: str, fix: str) -> None:
+        self.problems.append(Problem(self.key(name), what, fix))
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def raw(self, name: str) -> Any:
+        self.seen.add(name)
+        return self.data.get(name)
+
+    def get(self, name: str, kind: type, default: Any, fix: str) -> Any:
+        self.seen.add(name)
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if not ok:
+            self.problem(
+                name, f"expected {_type_name(kind)}, got {_type_name(type(value))} {value!r}", fix
+            )
+            return default
+        return value
+
+    def required(self, name: str, kind: type, fix: str) -> Any:
+        if name not in self.data:
+            self.seen.add(name)
+            self.problem(name, "is missing", fix)
+            return None
+        return self.get(name, kind, None, fix)
+
+    def strings(self, name: str, default: tuple[str, ...], fix: str) -> tuple[str, ...]:
+        value = self.get(name, list, None, fix)
+        if value is None:
+            return default
+        bad = [item for item in value if not isinstance(item, str)]
+        if bad:
+            self.problem(name, f"expected a list of strings, found {bad[0]!r}", fix)
+            return default
+        return tuple(value)
+
+    def choices(
+        self, name: str, allowed: Iterable[str], default: tuple[str, ...], fix: str
+    ) -> tuple[str, ...]:
+        allowed = tuple(allowed)
+        values = self.strings(name, default, fix)
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            self.problem(
+                name,
+                f"unknown value {unknown[0]!r}",
+                f"use one or more of {', '.join(repr(a) for a in allowed)}",
+            )
+            return tuple(v for v in values if v in allowed) or default
+        if not values:
+            self.problem(name, "is empty", f"list at least one of {', '.join(allowed)}")
+            return default
+        if len(set(values)) != len(values):
+            self.problem(name, "lists a value twice", "list each value once")
+        return tuple(dict.fromkeys(values))
+
+    def sub(self, name: str, fix: str) -> _Table | None:
+        value = self.get(name, dict, None, fix)
+        return None if value is None else _Table(value, self.key(name), self.problems)
+
+    def finish(self, known_hint: str) -> None:
+        for name in self.data:
+            if name not in self.seen:
+                self.problem(name, "is not a known key", known_hint)
+
+
+def _type_name(kind: type) -> str:
+    return {
+        str: "a string",
+        int: "an integer",
+        bool: "a boolean (true/false)",
+        list: "an array",
+        dict: "a table",
+        float: "a number",
+    }.get(kind, kind.__name__)
+
+
+def _known(*names: str) -> str:
+    return "remove it or use one of " + ", ".join(f"`{n}`" for n in names)
+
+
+def load(path: Path) -> Scenario:
+    """Parse and validate one ``scenario.toml``; raise :class:`ScenarioError` on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ScenarioError(
+            path, [Problem("(file)", f"cannot be read ({error})", "check the path")]
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(
+            path,
+            [
+                Problem(
+                    "(syntax)", f"is not valid TOML: {error}", "fix the TOML syntax at that line"
+                )
+            ],
+        ) from None
+    return from_dict(data, path)
+
+
+def from_dict(data: dict[str, Any], path: Path) -> Scenario:
+    """Validate an already-decoded scenario table (``path`` names the file in errors)."""
+    problems: list[Problem] = []
+    top = _Table(data, "", problems)
+
+    version = top.required("schema", int, f"add `schema = {SCHEMA_VERSION}` as the first line")
+    if version is not None and version != SCHEMA_VERSION:
+        top.problem(
+            "schema",
+            f"unsupported schema version {version}",
+            f"this harness reads schema {SCHEMA_VERSION}; see docs/scenario-format.md",
+        )
+    description = top.required(
+        "description", str, 'add `description = "what this scenario proves"`'
+    )
+    platforms: tuple[OSName, ...] = top.choices(  # type: ignore[assignment]
+        "platforms",
+        ALL_PLATFORMS,
+        ALL_PLATFORMS,
+        'use a list such as `platforms = ["linux"]`',
+    )
+    layouts = top.choices("layouts", LAYOUT_KINDS, ("venv",), 'use e.g. `layouts = ["venv"]`')
+    installers = top.choices(
+        "installers", INSTALLERS, ("uv",), 'use e.g. `installers = ["uv", "pip"]`'
+    )
+    installs = _installs(top, problems)
+    system = _system(top)
+    env = _env(top, installs, system)
+    steps = _steps(top, problems)
+    libraries = _libraries(top, installs, system, problems)
+    symbols = _symbols(top)
+    load_order = top.strings(
+        "load_order", (), 'list library names, e.g. `load_order = ["libfoo", "libbar"]`'
+    )
+    declared = {lib.name for lib in libraries}
+    for name in load_order:
+        if name not in declared:
+            top.problem(
+                "load_order",
+                f"names {name!r}, which has no [libraries.{name}] table",
+                f"add a [libraries.{name}] expectation or remove it from load_order",
+            )
+    top.finish(
+        _known(
+            "schema",
+            "description",
+            "platforms",
+            "layouts",
+            "installers",
+            "install",
+            "system",
+            "env",
+            "steps",
+            "libraries",
+            "symbols",
+            "load_order",
+        )
+    )
+    if not steps and not problems:
+        problems.append(
+            Problem("steps", "is missing", 'add at least one [[steps]] with `import = "module"`')
+        )
+    if problems:
+        raise ScenarioError(path, problems)
+    return Scenario(
+        name=path.parent.name,
+        path=path,
+        description=description,
+        platforms=platforms,
+        layouts=layouts,
+        installers=installers,
+        installs=installs,
+        system=system,
+        env=env,
+        steps=steps,
+        libraries=libraries,
+        symbols=symbols,
+        load_order=load_order,
+    )
+
+
+def _array_of_tables(top: _Table, name: str, fix: str) -> list[_Table]:
+    value = top.get(name, list, [], fix)
+    tables: list[_Table] = []
+    for index, item in enumerate(value):
+        key = f"{name}[{index}]"
+        if not isinstance(item, dict):
+            top.problems.append(Problem(key, f"expected a table, got {item!r}", fix))
+            continue
+        tables.append(_Table(item, key, top.problems))
+    return tables
+
+
+def _installs(top: _Table, problems: list[Problem]) -> tuple[Install, ...]:
+    fix = 'write [[install]] tables: `location = "site"`, `wheels = ["libfoo", "pyfoo"]`'
+    installs: list[Install] = []
+    seen_locations: set[str] = set()
+    for table in _array_of_tables(top, "install", fix):
+        location = table.required(
+            "location", str, f"set it to one of {', '.join(INSTALL_LOCATIONS)}"
+        )
+        if location is not None and location not in INSTALL_LOCATIONS:
+            table.problem(
+                "location",
+                f"unknown install location {location!r}",
+                f"use one of {', '.join(INSTALL_LOCATIONS)} "
+                "(the system copy comes from [system] prefix, not from an install)",
+            )
+            location = None
+        if location is not None and location in seen_locations:
+            table.problem(
+                "location",
+                f"location {location!r} appears in two [[install]] tables",
+                "merge their wheel lists into one table",
+            )
+        wheels = table.strings("wheels", (), 'list wheel ids, e.g. `wheels = ["libfoo"]`')
+        if not table.has("wheels"):
+            table.problem("wheels", "is missing", 'list wheel ids, e.g. `wheels = ["libfoo"]`')
+        for wheel in wheels:
+            if not _ID_RE.match(wheel):
+                table.problem(
+                    "wheels",
+                    f"{wheel!r} is not a wheel id",
+                    "use ids from the wheel catalogue in docs/architecture.md",
+                )
+        deps = table.get(
+            "deps", bool, False, "`deps = true` resolves Requires-Dist from built wheels"
+        )
+        table.finish(_known("location", "wheels", "deps"))
+        if location is not None:
+            seen_locations.add(location)
+            installs.append(Install(location=location, wheels=wheels, deps=deps))
+    return tuple(installs)
+
+
+def _system(top: _Table) -> SystemPrefix | None:
+    table = top.sub("system", 'write `[system]` with `prefix = "libfoo-system"`')
+    if table is None:
+        return None
+    prefix = table.required(
+        "prefix", str, 'name a builder prefix id, e.g. `prefix = "libfoo-system"`'
+    )
+    if prefix is not None and not _ID_RE.match(prefix):
+        table.problem("prefix", f"{prefix!r} is not a prefix id", "use e.g. `libfoo-system`")
+        prefix = None
+    table.finish(_known("prefix"))
+    return None if prefix is None else SystemPrefix(prefix=prefix)
+
+
+def _env(top: _Table, installs: tuple[Install, ...], system: SystemPrefix | None) -> dict[str, str]:
+    table = top.sub("env", 'write `[env]` with `NAME = "value"` lines')
+    if table is None:
+        return {}
+    available = {install.location for install in installs}
+    if system is not None:
+        available.add("system")
+    env: dict[str, str] = {}
+    for name in list(table.data):
+        value = table.get(name, str, None, f'quote the value: `{name} = "..."`')
+        if not _ENV_NAME_RE.match(name):
+            table.problem(name, "is not a valid environment variable name", "use [A-Za-z_0-9]")
+            continue
+        if value is None:
+            continue
+        for placeholder in _PLACEHOLDER_RE.findall(value):
+            kind, _, label = placeholder.partition(":")
+            if kind != "location" or not label:
+                table.problem(
+                    name,
+                    f"unknown placeholder {{{placeholder}}}",
+                    "use {location:LABEL} (e.g. {location:system}); write {{ }} for braces",
+                )
+            elif label not in available:
+                table.problem(
+                    name,
+                    f"placeholder {{location:{label}}} names a location this scenario "
+                    "does not have",
+                    f"use one of {', '.join(sorted(available)) or '(none: add [[install]] or [system])'}",
+                )
+        env[name] = value
+    return env
+
+
+def _expectation(table: _Table | None) -> StepExpectation:
+    if table is None:
+        return StepExpectation()
+    ok_given = table.has("ok")
+    ok = table.get("ok", bool, True, "use `ok = true` or `ok = false`")
+    has_value = table.has("value")
+    value = table.raw("value")
+    value_matches = table.get("value_matches", str, None, "use a regular expression string")
+    error_type = table.get(
+        "error", str, None, 'name the exception type, e.g. `error = "ImportError"`'
+    )
+    error_matches = table.get("error_matches", str, None, "use a regular expression string")
+    for name, pattern in (("value_matches", value_matches), ("error_matches", error_matches)):
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                table.problem(
+                    name, f"is not a valid regular expression ({error})", "fix the pattern"
+                )
+    wants_value = has_value or value_matches is not None
+    wants_error = error_type is not None or error_matches is not None
+    if wants_value and wants_error:
+        table.problem(
+            "error",
+            "a step cannot expect both a value and an error",
+            "keep `value`/`value_matches` or `error`/`error_matches`, not both",
+        )
+    if ok_given and ok and wants_error:
+        table.problem("ok", "`ok = true` contradicts an expected error", "remove `ok`")
+    if ok_given and not ok and wants_value:
+        table.problem("ok", "`ok = false` contradicts an expected value", "remove `ok`")
+    table.finish(_known("ok", "value", "value_matches", "error", "error_matches"))
+    return StepExpectation(
+        ok=False if wants_error else (True if wants_value else ok),
+        value=value,
+        has_value=has_value,
+        value_matches=value_matches,
+        error_type=error_type,
+        error_matches=error_matches,
+    )
+
+
+def _steps(top: _Table, problems: list[Problem]) -> tuple[Step, ...]:
+    fix = 'write [[steps]] tables with `import = "module"` or `call = "module.function"`'
+    steps: list[Step] = []
+    ids: set[str] = set()
+    for index, table in enumerate(_array_of_tables(top, "steps", fix)):
+        has_import, has_call = table.has("import"), table.has("call")
+        if has_import == has_call:
+            table.problem(
+                "import",
+                "a step needs exactly one of `import` and `call`",
+                'use `import = "pyfoo"` or `call = "pyfoo.identity"`',
+            )
+        action: Literal["import", "call"] = "import" if has_import else "call"
+        target = table.get(action, str, None, 'a dotted name, e.g. "pyfoo.identity"')
+        if target is not None and not _DOTTED_RE.match(target):
+            table.problem(action, f"{target!r} is not a dotted Python name", "e.g. pyfoo.identity")
+            target = None
+        if action == "call" and target is not None and "." not in target:
+            table.problem("call", f"{target!r} has no module part", "write module.function")
+        default_id = f"{action}:{target}" if target else f"step{index + 1}"
+        step_id = table.get("id", str, default_id, 'use a short name, e.g. `id = "import"`')
+        if step_id in ids:
+            table.problem("id", f"step id {step_id!r} is used twice", "give each step its own id")
+        ids.add(step_id)
+        args: list[Any] = table.get("args", list, [], 'use an array, e.g. `args = [1, "x"]`')
+        kwargs: dict[str, Any] = table.get("kwargs", dict, {}, "use an inline table")
+        if action == "import" and (table.has("args") or table.has("kwargs")):
+            table.problem("args", "an import step takes no arguments", "move them to a call step")
+        expect = _expectation(
+            table.sub("expect", 'use an inline table, e.g. `expect = { value = "x" }`')
+        )
+        table.finish(_known("id", "import", "call", "args", "kwargs", "expect"))
+        if target is not None:
+            steps.append(
+                Step(
+                    id=step_id,
+                    action=action,
+                    target=target,
+                    args=tuple(args),
+                    kwargs=dict(kwargs),
+                    expect=expect,
+                )
+            )
+    return tuple(steps)
+
+
+def _libraries(
+    top: _Table,
+    installs: tuple[Install, ...],
+    system: SystemPrefix | None,
+    problems: list[Problem],
+) -> tuple[LibraryExpectation, ...]:
+    table = top.sub("libraries", "write one `[libraries.libfoo]` table per library")
+    if table is None:
+        return ()
+    present = {install.location for install in installs}
+    if system is not None:
+        present.add("system")
+    libraries: list[LibraryExpectation] = []
+    for name in list(table.data):
+        lib = table.sub(name, f"write `[libraries.{name}]` as a table")
+        if lib is None:
+            continue
+        if not _LIBRARY_RE.match(name):
+            table.problem(name, "is not a library name", "use the name without suffix, e.g. libfoo")
+            continue
+        copies = lib.get("copies", int, 1, "use a count: 1 (default), 0 = must not be loaded")
+        if copies < 0:
+            lib.problem("copies", f"cannot be negative ({copies})", "use 0 or more")
+        location = lib.get("location", str, None, 'a location label, e.g. `location = "site"`')
+        if location is not None:
+            if location not in ALL_LOCATIONS:
+                lib.problem(
+                    "location",
+                    f"unknown location label {location!r}",
+                    f"use one of {', '.join(ALL_LOCATIONS)}",
+                )
+            elif location not in present and location != "conda-lib":
+                lib.problem(
+                    "location",
+                    f"this scenario puts nothing in location {location!r}",
+                    f"use one of {', '.join(sorted(present)) or '(none)'} or add it",
+                )
+        file = lib.get("file", str, None, 'a path inside the location, e.g. "libfoo/lib/x.so.1"')
+        identity = lib.get("identity", str, None, 'the identity string, e.g. "libfoo 1.0 wheel"')
+        stem = name[3:] if name.startswith("lib") else name
+        identity_function = lib.get(
+            "identity_function", str, f"{stem}_identity", "the C function name"
+        )
+        if copies == 0 and (location or file or identity):
+            lib.problem(
+                "copies",
+                "`copies = 0` (must not be loaded) cannot have location/file/identity",
+                "remove those keys or expect at least one copy",
+            )
+        if file is not None and location is None:
+            lib.problem("file", "needs `location`", "add the location label the file is under")
+        lib.finish(_known("copies", "location", "file", "identity", "identity_function"))
+        libraries.append(
+            LibraryExpectation(
+                name=name,
+                copies=copies,
+                location=location,
+                file=file,
+                identity=identity,
+                identity_function=identity_function,
+            )
+        )
+    return tuple(libraries)
+
+
+def _symbols(top: _Table) -> SymbolExpectations:
+    table = top.sub("symbols", "write `[symbols]` with `global = [...]` / `not_global = [...]`")
+    if table is None:
+        return SymbolExpectations()
+    fix = 'list C symbol names, e.g. ["foo_identity"]'
+    must = table.strings("global", (), fix)
+    must_not = table.strings("not_global", (), fix)
+    for key, names in (("global", must), ("not_global", must_not)):
+        for symbol in names:
+            if not _SYMBOL_RE.match(symbol):
+                table.problem(key, f"{symbol!r} is not a C symbol name", fix)
+    both = set(must) & set(must_not)
+    if both:
+        table.problem(
+            "not_global", f"{sorted(both)[0]!r} is listed as both global and not global", "pick one"
+        )
+    table.finish(_known("global", "not_global"))
+    return SymbolExpectations(must_be_global=must, must_not_be_global=must_not)
+
+
+def discover(root: Path) -> list[Path]:
+    """Every ``<root>/<name>/scenario.toml``, sorted by name."""
+    return sorted(root.glob(f"*/{SCENARIO_FILE}"))
+
+
+def load_all(root: Path, on_error: Callable[[ScenarioError], None] | None = None) -> list[Scenario]:
+    """Load every scenario under ``root``; broken ones go to ``on_error`` (or raise)."""
+    scenarios: list[Scenario] = []
+    for path in discover(root):
+        try:
+            scenarios.append(load(path))
+        except ScenarioError as error:
+            if on_error is None:
+                raise
+            on_error(error)
+    return scenarios

@@ -1,0 +1,161 @@
+"""The parsed form of a ``scenario.toml`` (schema 1).
+
+These dataclasses are what the rest of the harness sees: validated, defaulted and
+independent of TOML. ``harness.scenarios.parse`` builds them; docs/scenario-format.md
+documents the file format they come from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+OSName = Literal["linux", "macos", "windows"]
+ALL_PLATFORMS: tuple[OSName, ...] = ("linux", "macos", "windows")
+
+LAYOUT_KINDS: tuple[str, ...] = ("venv", "conda")
+"""Base environment kinds a scenario may run in (each is one provider)."""
+
+INSTALLERS: tuple[str, ...] = ("uv", "pip")
+
+INSTALL_LOCATIONS: tuple[str, ...] = ("site", "target", "user")
+"""Location labels wheels can be installed into."""
+
+SYSTEM_LOCATION = "system"
+"""Label of the builder prefix a scenario exposes as the "system" copy."""
+
+CONDA_LOCATION = "conda-lib"
+
+ALL_LOCATIONS: tuple[str, ...] = (*INSTALL_LOCATIONS, SYSTEM_LOCATION, CONDA_LOCATION)
+"""Every label the evidence can attribute a loaded library to."""
+
+
+@dataclass(frozen=True)
+class Install:
+    """Wheels (by wheel id) installed into one location."""
+
+    location: str
+    wheels: tuple[str, ...]
+    deps: bool = False
+
+
+@dataclass(frozen=True)
+class SystemPrefix:
+    """A builder prefix exposed as the ``system`` location."""
+
+    prefix: str
+    """Builder prefix id (``libfoo-system``); its library directory goes on the loader's
+    search variable (``LD_LIBRARY_PATH``...) at process start."""
+
+
+@dataclass(frozen=True)
+class StepExpectation:
+    """What one step's outcome must be."""
+
+    ok: bool = True
+    value: Any = None
+    has_value: bool = False
+    """``value`` was given (so ``None``/``null``-like values can still be expected)."""
+    value_matches: str | None = None
+    error_type: str | None = None
+    error_matches: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """An import or a call the probe performs, and its expected outcome."""
+
+    id: str
+    action: Literal["import", "call"]
+    target: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    expect: StepExpectation = field(default_factory=StepExpectation)
+
+    def probe_spec(self) -> dict[str, Any]:
+        """This step in the probe's spec format (docs/architecture.md)."""
+        if self.action == "import":
+            return {"id": self.id, "import": self.target}
+        return {"id": self.id, "call": self.target, "args": list(self.args), "kwargs": self.kwargs}
+
+
+@dataclass(frozen=True)
+class LibraryExpectation:
+    """Where the loaded copies of one native library must come from."""
+
+    name: str
+    """``"libfoo"``: matched against loaded file names the platform's way."""
+    copies: int = 1
+    location: str | None = None
+    file: str | None = None
+    """Path of the copy relative to its location (``libfoo/lib/libfoo.so.1``)."""
+    identity: str | None = None
+    identity_function: str = ""
+
+    @property
+    def stem(self) -> str:
+        return self.name[3:] if self.name.startswith("lib") else self.name
+
+
+@dataclass(frozen=True)
+class SymbolExpectations:
+    must_be_global: tuple[str, ...] = ()
+    must_not_be_global: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (*self.must_be_global, *self.must_not_be_global)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One validated scenario directory."""
+
+    name: str
+    path: Path
+    """The ``scenario.toml`` file."""
+    description: str
+    platforms: tuple[OSName, ...]
+    layouts: tuple[str, ...]
+    installers: tuple[str, ...]
+    installs: tuple[Install, ...]
+    system: SystemPrefix | None
+    env: dict[str, str]
+    steps: tuple[Step, ...]
+    libraries: tuple[LibraryExpectation, ...]
+    symbols: SymbolExpectations
+    load_order: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """The description's first sentence on one line (for listings and report titles)."""
+        text = " ".join(self.description.split())
+        end = text.find(". ")
+        return text if end < 0 else text[: end + 1]
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+    @property
+    def locations(self) -> tuple[str, ...]:
+        """Location labels this scenario installs into or exposes."""
+        labels = [install.location for install in self.installs]
+        if self.system is not None:
+            labels.append(SYSTEM_LOCATION)
+        return tuple(dict.fromkeys(labels))
+
+    def applies_to(self, platform: str) -> bool:
+        return platform in self.platforms
+
+    def probe_spec(self) -> dict[str, Any]:
+        """The spec the probe runs for this scenario (docs/architecture.md)."""
+        identity_functions = [lib.identity_function for lib in self.libraries]
+        return {
+            "steps": [step.probe_spec() for step in self.steps],
+            "symbols": list(self.symbols.names),
+            "identity_functions": list(dict.fromkeys(identity_functions)),
+        }
