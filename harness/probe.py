@@ -337,6 +337,35 @@ def dyld_images(count, name_at, header_at):
     return images
 
 
+def darwin_loaded(images, reader_at, realpath=os.path.realpath):
+    """Loaded entries ``{"path", "install_name"}`` for dyld ``[(name, header)]``.
+
+    ``reader_at(header)`` gives ``read(offset, size)`` over that image's Mach-O
+    header. The main executable (MH_EXECUTE) is not a shared object and is left out.
+    """
+    install_names = {}
+    names = []
+    for name, header in images:
+        try:
+            filetype, install_name = macho_image_info(reader_at(header))
+        except (ValueError, struct.error):
+            filetype, install_name = None, None
+        if filetype == MH_EXECUTE:
+            continue
+        names.append(name)
+        install_names.setdefault(realpath(name), install_name)
+    return [
+        {"path": path, "install_name": install_names[path]}
+        for path in unique_real_paths(names, realpath)
+    ]
+
+
+def windows_loaded(handles, main_handle, path_of, realpath=os.path.realpath):
+    """Loaded entries ``{"path"}`` for module handles, without the executable's own module."""
+    names = [path_of(handle) for handle in handles if handle and handle != main_handle]
+    return [{"path": path} for path in unique_real_paths(names, realpath)]
+
+
 def enumerate_modules(enum_process_modules, max_attempts=8):
     """All module handles via ``enum_process_modules(capacity) -> (handles, needed_count)``.
 
@@ -597,24 +626,15 @@ class DarwinReader(PosixReader):
         self.source = "dyld image list"
 
     def images(self):
-        entries = []
-        for name, header in dyld_images(self._count, self._name, self._header):
+        images = dyld_images(self._count, self._name, self._header)
+        return darwin_loaded(images, _memory_reader)
 
-            def read(offset, size, base=header):
-                return ctypes.string_at(base + offset, size)
 
-            try:
-                filetype, install_name = macho_image_info(read)
-            except (ValueError, struct.error):
-                filetype, install_name = None, None
-            if filetype == MH_EXECUTE:
-                continue
-            entries.append((name, install_name))
-        install_names = {}
-        for name, install_name in entries:
-            install_names.setdefault(os.path.realpath(name), install_name)
-        paths = unique_real_paths(name for name, _ in entries)
-        return [{"path": path, "install_name": install_names[path]} for path in paths]
+def _memory_reader(base):
+    def read(offset, size):
+        return ctypes.string_at(base + offset, size)
+
+    return read
 
 
 class WindowsReader:
@@ -680,13 +700,8 @@ class WindowsReader:
         return module_file_name(self._file_name_call, handle)
 
     def images(self):
-        main = self._handle(None)
-        names = [
-            self._module_path(handle)
-            for handle in enumerate_modules(self._enum_call)
-            if handle and handle != main
-        ]
-        return [{"path": path} for path in unique_real_paths(names)]
+        handles = enumerate_modules(self._enum_call)
+        return windows_loaded(handles, self._handle(None), self._module_path)
 
     def object_at(self, address):
         module = self._wintypes.HMODULE()
