@@ -13,6 +13,7 @@ _MANGLED = re.compile(r"^(?P<base>[^.]+?)-(?P<hash>[0-9a-f]{8}|[0-9a-f]{32})(?P<
 
 _SUFFIX = re.compile(r"(\.so(\.[0-9][^/]*)?|(\.[0-9]+)*\.dylib|\.dll|\.pyd)$", re.IGNORECASE)
 _TRAILING_VERSION = re.compile(r"[-_][0-9]+([._][0-9]+)*$")
+_LIBRARY_NAME = re.compile(r"(^lib[^/]*\.so(\.[0-9]+)*|\.dylib|\.dll)$")
 _PYTHON_ABI = re.compile(r"\.(cpython-|abi3|pypy|cp3|graalpy)[^/]*\.(so|pyd)$")
 
 
@@ -54,16 +55,20 @@ def library_stem(name: str) -> str:
 
 
 def is_extension_module(binary: BinaryInfo) -> bool:
-    """Whether a binary is a Python extension module rather than a linkable library.
+    """Whether a binary is a Python extension module (or program), not a linkable library.
 
-    ``.pyd`` files, ``.so`` files with a Python ABI tag (``.cpython-312-...``,
-    ``.abi3``), bare ``.so`` files without a ``lib`` prefix, and Mach-O bundles.
+    ``.pyd`` files and ``.so`` files with a Python ABI tag (``.cpython-312-...``,
+    ``.abi3``) are extensions; names shaped like libraries (``libfoo.so.1``,
+    ``*.dylib``, ``*.dll``) are libraries whatever their header says, so a Mach-O
+    bundle shipped as ``libfoo.dylib`` is judged as the library it pretends to be;
+    bare ``name.so`` files are extensions; anything else is judged by its header.
     """
-    name = binary.file_name
-    lowered = name.lower()
+    lowered = binary.file_name.lower()
     if lowered.endswith(".pyd") or _PYTHON_ABI.search(lowered):
         return True
-    if lowered.endswith(".so") and not lowered.startswith("lib"):
+    if _LIBRARY_NAME.search(lowered):
+        return False
+    if lowered.endswith(".so"):
         return True
     return not binary.is_library
 

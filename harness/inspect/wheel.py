@@ -24,9 +24,9 @@ WheelPlatform = Literal["linux", "macos", "windows", "any", "other"]
 _DATA_TO_SITE = ("purelib", "platlib")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Wheel:
-    """One wheel file, read once."""
+    """One wheel file, read once (compared by identity: each file is loaded once)."""
 
     path: Path
     dist: str

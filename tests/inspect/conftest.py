@@ -1,0 +1,420 @@
+"""Real binaries of all three formats, built on Linux, and wheels packaged from them.
+
+``native`` builds ELF with gcc, Mach-O with clang ``-target *-apple-macos11`` and
+ld64.lld against a text ``.tbd`` stub of libSystem, PE with mingw-w64. A format
+whose toolchain is missing skips with the tool's name.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import struct
+import subprocess
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import pytest
+
+FORMATS = ("elf", "macho", "pe")
+PLATFORM_TAGS = {
+    "elf": "manylinux_2_17_x86_64",
+    "macho": "macosx_11_0_x86_64",
+    "pe": "win_amd64",
+}
+
+FOO_C = 'const char *foo_identity(void) { return "libfoo 1.0 wheel"; }\n'
+FOO_C_PE = '__declspec(dllexport) const char *foo_identity(void) { return "libfoo 1.0 wheel"; }\n'
+USE_C = (
+    "const char *foo_identity(void);\nconst char *pyfoo_identity(void) { return foo_identity(); }\n"
+)
+USE_C_PE = (
+    "__declspec(dllimport) const char *foo_identity(void);\n"
+    "__declspec(dllexport) const char *pyfoo_identity(void) { return foo_identity(); }\n"
+)
+STANDALONE_C_PE = '__declspec(dllexport) const char *pyfoo_identity(void) { return "none"; }\n'
+
+LIBSYSTEM_TBD = """--- !tapi-tbd
+tbd-version: 4
+targets: [ x86_64-macos, arm64-macos ]
+install-name: '/usr/lib/libSystem.B.dylib'
+current-version: 1311
+exports:
+  - targets: [ x86_64-macos, arm64-macos ]
+    symbols: [ dyld_stub_binder ]
+...
+"""
+
+LOADER_INIT = (
+    "import os\n"
+    "from shared_lib_manager import LibraryLoader, PlatformLibrary\n"
+    "_LIB = os.path.join(os.path.dirname(__file__), 'lib')\n"
+    "loader = LibraryLoader({'foo': PlatformLibrary(\n"
+    "    Linux=os.path.join(_LIB, 'libfoo.so.1'),\n"
+    "    Darwin=os.path.join(_LIB, 'libfoo.1.dylib'),\n"
+    "    Windows=os.path.join(_LIB, 'foo.dll'))})\n"
+)
+
+PROPER = "<the name consumers ask for>"
+"""Default own name of a built library: SONAME = file, install id = @rpath/file."""
+
+# Per format: the producer's shipped file name and its loader key.
+PRODUCER_FILE = {"elf": "libfoo.so.1", "macho": "libfoo.1.dylib", "pe": "foo.dll"}
+EXTENSION_FILE = {
+    "elf": "_pyfoo.cpython-312-x86_64-linux-gnu.so",
+    "macho": "_pyfoo.cpython-312-darwin.so",
+    "pe": "_pyfoo.cp312-win_amd64.pyd",
+}
+
+
+def _run(command: list[str], cwd: Path) -> None:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr}")
+
+
+class Native:
+    """Compile real shared libraries / extension modules of one format into ``workdir``."""
+
+    def __init__(self, fmt: str, workdir: Path, arch: str = "x86_64") -> None:
+        self.fmt = fmt
+        self.workdir = workdir
+        self.arch = arch
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._counter = 0
+        if fmt == "macho":
+            (workdir / "libSystem.tbd").write_text(LIBSYSTEM_TBD)
+
+    def _fresh(self, stem: str) -> Path:
+        self._counter += 1
+        directory = self.workdir / f"{stem}-{self._counter}"
+        directory.mkdir()
+        return directory
+
+    def _source(self, directory: Path, name: str, text: str) -> Path:
+        path = directory / name
+        path.write_text(text)
+        return path
+
+    def _compiler(self) -> list[str]:
+        if self.fmt == "elf":
+            return ["gcc", "-fPIC"]
+        if self.fmt == "macho":
+            return [
+                "clang",
+                "-target",
+                f"{self.arch}-apple-macos11",
+                "-fuse-ld=lld",
+                "-nostdlib",
+            ]
+        return ["x86_64-w64-mingw32-gcc"]
+
+    def library(
+        self,
+        file_name: str,
+        own_name: str | None = PROPER,
+        source: str | None = None,
+        exports: bool = True,
+    ) -> Path:
+        """A producer library shipped as ``file_name`` whose own name is ``own_name``.
+
+        ELF: ``own_name`` is the SONAME (``None``: none). Mach-O: the install id
+        (default ``@rpath/<file>``). PE: the name the DLL is linked as, which the
+        export directory records (the file is renamed afterwards when it differs).
+        """
+        directory = self._fresh("lib")
+        out = directory / file_name
+        if own_name == PROPER:
+            own_name = f"@rpath/{file_name}" if self.fmt == "macho" else file_name
+        if self.fmt == "elf":
+            src = self._source(directory, "foo.c", source or FOO_C)
+            soname = ["-Wl,-soname," + own_name] if own_name else []
+            _run([*self._compiler(), "-shared", "-o", str(out), str(src), *soname], directory)
+        elif self.fmt == "macho":
+            src = self._source(directory, "foo.c", source or FOO_C)
+            install_name = own_name or f"@rpath/{file_name}"
+            _run(
+                [
+                    *self._compiler(),
+                    "-dynamiclib",
+                    "-o",
+                    str(out),
+                    str(src),
+                    "-Wl,-install_name," + install_name,
+                    str(self.workdir / "libSystem.tbd"),
+                ],
+                directory,
+            )
+        else:
+            src = self._source(directory, "foo.c", source or FOO_C_PE)
+            linked = directory / (own_name or file_name)
+            if exports:
+                command = [
+                    *self._compiler(),
+                    "-shared",
+                    "-o",
+                    str(linked),
+                    str(src),
+                    "-Wl,--out-implib," + str(directory / "import.dll.a"),
+                ]
+            else:
+                # GNU ld writes an export directory into every DLL; lld only when
+                # something is exported.
+                libgcc = subprocess.run(
+                    ["x86_64-w64-mingw32-gcc", "-print-libgcc-file-name"],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout.strip()
+                command = [
+                    "clang",
+                    "--target=x86_64-w64-mingw32",
+                    "-fuse-ld=lld",
+                    "-shared",
+                    "-o",
+                    str(linked),
+                    str(src),
+                    f"-L{Path(libgcc).parent}",
+                ]
+            _run(command, directory)
+            if linked != out:
+                linked.rename(out)
+        return out
+
+    def extension(
+        self,
+        link_to: Iterable[Path] = (),
+        rpaths: Iterable[str] = (),
+        undefined_ok: bool = False,
+    ) -> Path:
+        """A Python extension module (ELF/Mach-O ``.so``, PE ``.pyd``) linked to libraries."""
+        directory = self._fresh("ext")
+        out = directory / EXTENSION_FILE[self.fmt]
+        rpath_flags = [f"-Wl,-rpath,{r}" for r in rpaths]
+        if self.fmt == "elf":
+            src = self._source(directory, "use.c", USE_C)
+            libs = [f"-L{p.parent}" for p in link_to] + [f"-l:{p.name}" for p in link_to]
+            _run(
+                [*self._compiler(), "-shared", "-o", str(out), str(src), *libs, *rpath_flags],
+                directory,
+            )
+        elif self.fmt == "macho":
+            src = self._source(directory, "use.c", USE_C)
+            undefined = ["-Wl,-undefined,dynamic_lookup"] if undefined_ok else []
+            _run(
+                [
+                    *self._compiler(),
+                    "-bundle",
+                    "-o",
+                    str(out),
+                    str(src),
+                    *[str(p) for p in link_to],
+                    *rpath_flags,
+                    *undefined,
+                    str(self.workdir / "libSystem.tbd"),
+                ],
+                directory,
+            )
+        else:
+            # PE cannot leave symbols undefined: an unlinked consumer has its own code only.
+            src = self._source(directory, "use.c", USE_C_PE if link_to else STANDALONE_C_PE)
+            imports = [str(p.parent / "import.dll.a") for p in link_to]
+            _run([*self._compiler(), "-shared", "-o", str(out), str(src), *imports], directory)
+        return out
+
+
+def _probe_toolchain(fmt: str, workdir: Path) -> str | None:
+    """Why ``fmt`` cannot be built here (naming the missing tool), or ``None``."""
+    tools = {
+        "elf": ["gcc"],
+        "macho": ["clang"],
+        "pe": ["x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32-dlltool"],
+    }[fmt]
+    for tool in tools:
+        if shutil.which(tool) is None:
+            return f"{tool} not found (Debian: gcc, clang + lld, gcc-mingw-w64-x86-64)"
+    try:
+        Native(fmt, workdir / f"probe-{fmt}").library(PRODUCER_FILE[fmt])
+    except RuntimeError as error:
+        needed = (
+            "clang -target x86_64-apple-macos11 with ld64.lld (Debian: lld)"
+            if fmt == "macho"
+            else tools[0]
+        )
+        return f"{needed} cannot link a shared library: {error}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def native_factory(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Native]:
+    root = tmp_path_factory.mktemp("native")
+    reasons: dict[str, str | None] = {}
+    built: dict[tuple[str, str], Native] = {}
+
+    def make(fmt: str, arch: str = "x86_64") -> Native:
+        if fmt not in reasons:
+            reasons[fmt] = _probe_toolchain(fmt, root)
+        reason = reasons[fmt]
+        if reason is not None:
+            pytest.skip(reason)
+        if (fmt, arch) not in built:
+            built[fmt, arch] = Native(fmt, root / f"{fmt}-{arch}", arch)
+        return built[fmt, arch]
+
+    return make
+
+
+@pytest.fixture(params=FORMATS)
+def fmt(request: pytest.FixtureRequest) -> str:
+    value: str = request.param
+    return value
+
+
+@pytest.fixture
+def native(fmt: str, native_factory: Callable[[str], Native]) -> Native:
+    return native_factory(fmt)
+
+
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def write_wheel(
+    directory: Path,
+    dist: str,
+    files: Mapping[str, bytes | str | Path],
+    *,
+    version: str = "1.0",
+    platform_tag: str = "any",
+    requires: Iterable[str] = (),
+) -> Path:
+    """Write a wheel with METADATA, WHEEL and RECORD; file values may be paths to copy."""
+    tag = "py3-none-any" if platform_tag == "any" else f"cp312-cp312-{platform_tag}"
+    escaped = dist.replace("-", "_")
+    dist_info = f"{escaped}-{version}.dist-info"
+    contents: dict[str, bytes] = {}
+    for name, value in files.items():
+        if isinstance(value, Path):
+            contents[name] = value.read_bytes()
+        elif isinstance(value, str):
+            contents[name] = value.encode()
+        else:
+            contents[name] = value
+    metadata = f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"
+    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    contents[f"{dist_info}/METADATA"] = metadata.encode()
+    pure = "true" if platform_tag == "any" else "false"
+    contents[f"{dist_info}/WHEEL"] = (
+        f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: {pure}\nTag: {tag}\n"
+    ).encode()
+    record = [_record_line(n, d) for n, d in contents.items()] + [f"{dist_info}/RECORD,,"]
+    contents[f"{dist_info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    path = directory / f"{escaped}-{version}-{tag}.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.fixture
+def wheel_factory(tmp_path: Path) -> Callable[..., Path]:
+    """``wheel_factory(dist, files, fmt=..., requires=...)`` -> a wheel in ``tmp_path``."""
+    counter = [0]
+
+    def make(
+        dist: str,
+        files: Mapping[str, bytes | str | Path],
+        fmt: str | None = None,
+        requires: Iterable[str] = (),
+        version: str = "1.0",
+    ) -> Path:
+        counter[0] += 1
+        directory = tmp_path / f"wheels-{counter[0]}"
+        directory.mkdir()
+        platform_tag = PLATFORM_TAGS[fmt] if fmt else "any"
+        return write_wheel(
+            directory, dist, files, version=version, platform_tag=platform_tag, requires=requires
+        )
+
+    return make
+
+
+def fat_macho(slices: list[Path], out: Path) -> Path:
+    """A universal (fat) Mach-O made from thin slices, by writing the fat header directly.
+
+    Layout per ``<mach-o/fat.h>``: big-endian ``fat_header`` then one ``fat_arch``
+    (cputype, cpusubtype, offset, size, align) per slice; slices 2^14-aligned.
+    """
+    align = 14
+    blobs = [p.read_bytes() for p in slices]
+    header = struct.pack(">II", 0xCAFEBABE, len(blobs))
+    offset = 1 << align
+    arches = b""
+    body = b""
+    for blob in blobs:
+        cputype, cpusubtype = struct.unpack("<ii", blob[4:12])
+        arches += struct.pack(">iiIII", cputype, cpusubtype, offset + len(body), len(blob), align)
+        body += blob
+        pad = (-len(body)) % (1 << align)
+        body += b"\0" * pad
+    head = header + arches
+    out.write_bytes(head + b"\0" * ((1 << align) - len(head)) + body)
+    return out
+
+
+@pytest.fixture
+def make_fat() -> Callable[[list[Path], Path], Path]:
+    return fat_macho
+
+
+@pytest.fixture
+def pair(native: Native, wheel_factory: Callable[..., Path]) -> Callable[..., dict[str, Path]]:
+    """Build a producer wheel (libfoo) and a consumer wheel (pyfoo) of one format.
+
+    Keyword arguments change one thing at a time, so each test states only the
+    defect (or the fix) it is about. Returns the wheels and the binaries inside.
+    """
+
+    def make(
+        *,
+        own_name: str | None = PROPER,
+        linked_as: str | None = None,
+        producer_init: str = LOADER_INIT,
+        rpaths: Iterable[str] = (),
+        requires: Iterable[str] = ("libfoo>=1.0",),
+        extra_consumer_files: Mapping[str, bytes | str | Path] | None = None,
+        link: bool = True,
+    ) -> dict[str, Path]:
+        fmt = native.fmt
+        file_name = PRODUCER_FILE[fmt]
+        library = native.library(file_name, own_name)
+        # What the consumer was linked against: the shipped library, or another
+        # build of it under the name ``linked_as`` (its SONAME / install id / DLL name).
+        link_target = library
+        if linked_as is not None:
+            link_target = native.library(PRODUCER_FILE[fmt], linked_as)
+        extension = native.extension(
+            link_to=[link_target] if link else [], rpaths=rpaths, undefined_ok=not link
+        )
+        producer = wheel_factory(
+            "libfoo",
+            {"libfoo/__init__.py": producer_init, f"libfoo/lib/{file_name}": library},
+            fmt=fmt,
+        )
+        consumer_files: dict[str, bytes | str | Path] = {
+            "pyfoo/__init__.py": "import libfoo\nlibfoo.loader.load()\n",
+            f"pyfoo/{EXTENSION_FILE[fmt]}": extension,
+        }
+        consumer_files.update(extra_consumer_files or {})
+        consumer = wheel_factory("pyfoo", consumer_files, fmt=fmt, requires=requires)
+        return {
+            "producer": producer,
+            "consumer": consumer,
+            "library": library,
+            "extension": extension,
+        }
+
+    return make
