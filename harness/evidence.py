@@ -168,6 +168,10 @@ class Evidence:
                 return identity.value
         return None
 
+    def identities_from(self, function: str) -> list[Identity]:
+        """Every object that itself defines ``function``: copies found by content, not name."""
+        return [identity for identity in self.identities if identity.function == function]
+
     def is_loaded(self, path: str | PurePath) -> bool:
         return any(obj.path == str(path) for obj in self.loaded)
 

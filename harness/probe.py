@@ -19,6 +19,15 @@ Each operating system has one reader class below (``LinuxReader``,
 real paths, de-duplication, binary header parsing) are plain functions that take
 their data source as an argument so they can be tested on any OS.
 
+Beyond schema 1's required fields the evidence carries these optional ones:
+steps: ``value_type`` (type name of the value), ``value_is_repr`` (true when the
+value is a repr because JSON cannot carry it), ``module_file`` (real path of the
+module an import step imported), ``error.traceback``; ``python.prefix`` and
+``python.base_prefix``; ``loaded[].install_name`` (macOS); ``loaded_source`` (which
+reader listed the objects); ``symbols.<name>.defined_in`` (every loaded object that
+itself defines the name, global or not) and ``.note`` (Windows: why ``global`` is
+always false); ``identities[].error`` (the identity call raised); ``ld_debug``.
+
 LD_DEBUG: when the process starts with ``LD_DEBUG`` and ``LD_DEBUG_OUTPUT`` set
 (glibc writes the trace to ``$LD_DEBUG_OUTPUT.<pid>``), the trace of this process
 is read at the end and reported as ``ld_debug``.
@@ -34,10 +43,8 @@ import faulthandler
 import importlib
 import json
 import os
-import platform
 import struct
 import sys
-import traceback
 
 SCHEMA = 1
 EXIT_BAD_SPEC = 2
@@ -140,6 +147,16 @@ def _safe_text(obj):
         return f"<unprintable {type(obj).__name__}>"
 
 
+def _format_traceback(exc):
+    # imported on the first failure only: traceback costs ~10 ms of start-up on 3.12+
+    import traceback  # noqa: PLC0415
+
+    try:
+        return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    except BaseException:
+        return None
+
+
 def _type_name(obj):
     kind = type(obj)
     module = getattr(kind, "__module__", "builtins")
@@ -174,7 +191,7 @@ def run_step(step):
         record["error"] = {
             "type": type(exc).__name__,
             "message": _safe_text(exc),
-            "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+            "traceback": _format_traceback(exc),
         }
         return record
     record["ok"] = True
@@ -806,7 +823,7 @@ def python_info():
     names = {"linux": "linux", "darwin": "macos", "win32": "windows"}
     key = "linux" if sys.platform.startswith("linux") else sys.platform
     return {
-        "version": platform.python_version(),
+        "version": sys.version.split()[0],
         "executable": sys.executable,
         "platform": names.get(key, sys.platform),
         "prefix": sys.prefix,

@@ -126,6 +126,9 @@ def test_two_copies_with_different_sonames_are_counted(probe, libs):
         "libfoo 1.0 mangled",
         "libfoo 1.0 test",
     ]
+    assert sorted(i.path for i in ev.identities_from("foo_identity")) == sorted(
+        c.path for c in copies
+    )
 
 
 def test_the_same_file_through_two_paths_is_one_copy(probe, libs):
