@@ -53,8 +53,35 @@ def test_a_skip_on_a_declared_os_fails(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_a_skip_on_an_undeclared_os_is_fine(tmp_path: Path) -> None:
-    report = write_report(tmp_path, [cell("passed", ["windows"]), cell("skipped", ["linux"])])
+    report = write_report(
+        tmp_path,
+        [
+            cell("passed", ["windows"]),
+            cell("skipped", ["linux"]),
+            cell("not-applicable", ["macos"]),
+        ],
+    )
     assert check_report.main(["--os", "windows", str(report)]) == 0
+
+
+def test_not_applicable_on_a_declared_os_fails(tmp_path: Path) -> None:
+    report = write_report(tmp_path, [cell("passed", ["linux"]), cell("not-applicable", ["linux"])])
+    assert check_report.main(["--os", "linux", str(report)]) == 1
+
+
+def test_the_harness_report_format_is_read(tmp_path: Path) -> None:
+    """The shape harness.report writes: a list of CellResult.to_json() objects."""
+    results = pytest.importorskip("harness.scenarios.results")
+    facts = {"scenario": "venv-basic", "python": "3.13", "layout": "venv", "installer": "uv"}
+    cells = [
+        results.CellResult(**facts, platforms=["linux", "macos"], status="passed"),
+        results.CellResult(**facts, platforms=["windows"], status="not-applicable"),
+    ]
+    report = write_report(tmp_path, [c.to_json() for c in cells])
+    assert check_report.main(["--os", "linux", str(report)]) == 0
+    skipped = results.CellResult(**facts, platforms=["linux"], status="skipped", message="no uv")
+    report = write_report(tmp_path, [*(c.to_json() for c in cells), skipped.to_json()])
+    assert check_report.main(["--os", "linux", str(report)]) == 1
 
 
 def test_no_platforms_means_every_os(tmp_path: Path) -> None:

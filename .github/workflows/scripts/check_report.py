@@ -3,9 +3,9 @@
 A skip is silent in a green run, so a scenario that quietly stopped running on
 macOS or Windows would go unnoticed. The harness writes ``report.json`` with one
 entry per cell; each cell names the ``platforms`` its scenario declares and its
-``status`` (``passed``, ``failed`` or ``skipped``). A cell whose platforms include
-this OS must not be skipped. Cells of scenarios declared for other OSes may be
-skipped; that is what declaring platforms is for.
+``status`` (``passed``, ``failed``, ``skipped`` or ``not-applicable``). A cell whose platforms include
+this OS must not be skipped. Cells of scenarios declared for other OSes are
+``not-applicable`` (or skipped); that is what declaring platforms is for.
 
 Usage: python check_report.py --os linux .harness/reports/report.json
 Stdlib only, Python >= 3.9, so it runs before anything is installed.
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 OS_NAMES = ("linux", "macos", "windows")
-STATUSES = ("passed", "failed", "skipped")
+STATUSES = ("passed", "failed", "skipped", "not-applicable")
 
 
 class ReportError(ValueError):
@@ -47,7 +47,8 @@ def load_cells(path: Path) -> list[dict[str, Any]]:
 
 
 def cell_name(cell: dict[str, Any]) -> str:
-    parts = [str(cell[key]) for key in ("scenario", "python", "layout") if cell.get(key)]
+    keys = ("scenario", "python", "layout", "installer")
+    parts = [str(cell[key]) for key in keys if cell.get(key)]
     return " / ".join(parts) or str(cell.get("id", "<unnamed cell>"))
 
 
@@ -66,9 +67,11 @@ def problems(cells: list[dict[str, Any]], os_name: str) -> list[str]:
     if not mine:
         found.append(f"no cell in the report is declared for {os_name}: nothing was tested")
     for cell in mine:
-        if cell["status"] == "skipped":
+        if cell["status"] in ("skipped", "not-applicable"):
             reason = cell.get("reason") or cell.get("message") or "no reason recorded"
-            found.append(f"skipped on {os_name}, which it declares: {cell_name(cell)} ({reason})")
+            found.append(
+                f"{cell['status']} on {os_name}, which it declares: {cell_name(cell)} ({reason})"
+            )
         elif cell["status"] == "failed":
             found.append(f"failed: {cell_name(cell)}")
     return found
