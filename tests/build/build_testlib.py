@@ -1,0 +1,63 @@
+"""Helpers for the builder tests: unpack wheels and read ELF dynamic sections with pyelftools."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from elftools.elf.dynamic import DynamicSection
+from elftools.elf.elffile import ELFFile
+
+
+@dataclass(frozen=True)
+class Dynamic:
+    """What the dynamic loader reads from one ELF object (the same data auditwheel uses)."""
+
+    soname: str | None
+    needed: list[str]
+    rpath: list[str]
+    runpath: list[str]
+
+
+def read_dynamic(path: Path) -> Dynamic:
+    soname: str | None = None
+    needed: list[str] = []
+    rpath: list[str] = []
+    runpath: list[str] = []
+    with path.open("rb") as stream:
+        for section in ELFFile(stream).iter_sections():
+            if not isinstance(section, DynamicSection):
+                continue
+            for tag in section.iter_tags():
+                if tag.entry.d_tag == "DT_SONAME":
+                    soname = tag.soname
+                elif tag.entry.d_tag == "DT_NEEDED":
+                    needed.append(tag.needed)
+                elif tag.entry.d_tag == "DT_RPATH":
+                    rpath.extend(tag.rpath.split(":"))
+                elif tag.entry.d_tag == "DT_RUNPATH":
+                    runpath.extend(tag.runpath.split(":"))
+    return Dynamic(soname, needed, rpath, runpath)
+
+
+def is_elf(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(4) == b"\x7fELF"
+
+
+def unpack(wheel: Path, destination: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(destination)
+    return destination
+
+
+def elf_files(tree: Path) -> list[Path]:
+    return sorted(p for p in tree.rglob("*") if p.is_file() and is_elf(p))
+
+
+def wheel_tags(wheel: Path) -> tuple[str, str, str]:
+    """(python tag, abi tag, platform tag) from a wheel file name."""
+    python_tag, abi_tag, platform_tag = wheel.name[: -len(".whl")].split("-")[-3:]
+    return python_tag, abi_tag, platform_tag
