@@ -25,11 +25,11 @@ def where(
     """``module -> "label:relative/path"`` (or the ImportError) as the layout imports it."""
     done = layout.run(["-c", _WHERE, *modules], extra_env=extra_env)
     assert done.returncode == 0, done.stderr
-    found: dict[str, str] = json.loads(done.stdout)
+    found: dict[str, str | None] = json.loads(done.stdout)
     result = {}
     for name, file in found.items():
-        if file.startswith("ImportError"):
-            result[name] = file
+        if file is None or file.startswith("ImportError"):
+            result[name] = file or "namespace package (no __file__)"
             continue
         labelled = layout.label_of(file)
         result[name] = f"{labelled[0]}:{labelled[1]}" if labelled else f"unlabelled:{file}"
