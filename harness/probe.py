@@ -698,6 +698,7 @@ class WindowsReader:
             kernel32, "GetProcAddress", ctypes.c_void_p, [wintypes.HMODULE, ctypes.c_char_p]
         )
         self.source = "EnumProcessModules"
+        self._handles = {}
 
     def _enum_call(self, capacity):
         wintypes = self._wintypes
@@ -718,7 +719,18 @@ class WindowsReader:
 
     def images(self):
         handles = enumerate_modules(self._enum_call)
-        return windows_loaded(handles, self._handle(None), self._module_path)
+        main = self._handle(None)
+        paths = {}
+
+        def path_of(handle):
+            path = self._module_path(handle)
+            if path:
+                paths.setdefault(os.path.realpath(path), handle)
+            return path
+
+        loaded = windows_loaded(handles, main, path_of)
+        self._handles = paths
+        return loaded
 
     def object_at(self, address):
         module = self._wintypes.HMODULE()
@@ -733,7 +745,8 @@ class WindowsReader:
 
     def own_address(self, path, symbol):
         """Address of ``symbol`` if module ``path`` itself exports it (not a forwarder)."""
-        handle = self._handle(path)  # no reference taken, never loads
+        # the handle seen in the module list; GetModuleHandleW takes no reference, never loads
+        handle = self._handles.get(path) or self._handle(path)
         if not handle:
             return None
         address = self._proc_address(handle, symbol.encode())
