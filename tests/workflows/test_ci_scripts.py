@@ -178,3 +178,21 @@ def test_cibuildwheel_environment_keeps_the_projects_own(tmp_path: Path) -> None
     assert "PIP_FIND_LINKS=" in env[key] and "PIP_CONSTRAINT=" in env[key]
     # The project chose its own build selector (cp312-* in make_project): kept.
     assert env.get("CIBW_BUILD") != "cp39-*"
+
+
+def test_cibuildwheel_parses_the_environment_we_hand_it(tmp_path: Path) -> None:
+    """The string goes through cibuildwheel's own bash-like parser, as in CI."""
+    environment = pytest.importorskip("cibuildwheel.environment", reason="cibuildwheel missing")
+    make_project(tmp_path, "p", "pyfoo", ["libfoo"], True)
+    (project,) = build_wheels.discover(tmp_path / "wheels-src")
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    (wheelhouse / "libfoo-1.0-py3-none-any.whl").touch()
+    env = build_wheels.cibuildwheel_env(project, wheelhouse, tmp_path, "cp39-*")
+    key = f"CIBW_ENVIRONMENT_{build_wheels.platform_key().upper()}"
+    parsed = environment.parse_environment(env[key]).as_dictionary({"PATH": "/bin"})
+    constraint_file = parsed["PIP_CONSTRAINT"]
+    assert parsed["UV_BUILD_CONSTRAINT"] == constraint_file
+    assert parsed["PIP_FIND_LINKS"] == constraint_file.rsplit("/", 1)[0]
+    pins = (wheelhouse / "constraints.txt").read_text(encoding="utf-8")
+    assert pins.startswith("libfoo @ file:///") and "libfoo-1.0-py3-none-any.whl" in pins

@@ -148,9 +148,12 @@ def cibuildwheel_env(project: Project, wheelhouse: Path, root: Path, build: str)
     constraint_file.write_text(constraints(wheelhouse, root), encoding="utf-8")
     links = as_seen_by_build(wheelhouse, root)
     pinned = as_seen_by_build(constraint_file, root)
+    # Constraints reach plain installs (the test step, `build`'s isolated environment)
+    # and, through the *_BUILD_CONSTRAINT names newer pip and uv read, nested builds.
     ours = (
         f"PIP_FIND_LINKS={links} UV_FIND_LINKS={links} "
-        f"PIP_CONSTRAINT={pinned} UV_CONSTRAINT={pinned}"
+        f"PIP_CONSTRAINT={pinned} UV_CONSTRAINT={pinned} "
+        f"PIP_BUILD_CONSTRAINT={pinned} UV_BUILD_CONSTRAINT={pinned}"
     )
     env = dict(os.environ)
     env[f"CIBW_ENVIRONMENT_{platform_key().upper()}"] = (
