@@ -8,8 +8,8 @@ from collections.abc import Callable
 from . import elf, macho, pe
 from .binary import BinaryFormat, BinaryInfo, UnusableInputError
 
-HEAD_SIZE = 8
-"""Bytes needed to recognise a format (a fat Mach-O needs its architecture count)."""
+HEAD_SIZE = 64
+"""Bytes read to recognise a format or a GNU ld script (a fat Mach-O needs 8)."""
 
 _LIBRARY_NAME = re.compile(r"\.(so(\.\d+)*|dylib|dll|pyd)$", re.IGNORECASE)
 _LINKER_SCRIPT = (b"/* GNU ld script", b"INPUT(", b"GROUP(", b"OUTPUT_FORMAT(")
