@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import glob
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -20,8 +20,12 @@ def _lipo() -> str | None:
     found = shutil.which("llvm-lipo") or shutil.which("lipo")
     if found:
         return found
-    versioned = sorted(glob.glob("/usr/bin/llvm-lipo-*"))
-    return versioned[-1] if versioned else None
+    # Debian's clang ships it only with a version suffix (llvm-lipo-14).
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        versioned = sorted(Path(directory).glob("llvm-lipo-*")) if directory else []
+        if versioned:
+            return str(versioned[-1])
+    return None
 
 
 def _fat_with_lipo(slices: list[Path], out: Path) -> Path:
