@@ -1,0 +1,37 @@
+"""Fixtures of the conda tests: one local channel and template per session, in a temp dir."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import interpreters
+from harness.workdir import WorkDir
+
+_REASONS = [
+    (sys.platform != "linux", "conda prefixes with a relocated CPython are made on Linux only"),
+    (shutil.which("patchelf") is None, "patchelf is not on PATH"),
+    (shutil.which("cmake") is None, "cmake is not on PATH"),
+    (shutil.which("cc") is None and shutil.which("gcc") is None, "no C compiler on PATH"),
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for condition, reason in _REASONS:
+        if condition:
+            for item in items:
+                if "conda" in item.path.parts:
+                    item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def conda_workdir(tmp_path_factory: pytest.TempPathFactory) -> WorkDir:
+    return WorkDir(tmp_path_factory.mktemp("conda-work"))
+
+
+@pytest.fixture(scope="session")
+def interpreter() -> Path:
+    return interpreters.find("current").executable
