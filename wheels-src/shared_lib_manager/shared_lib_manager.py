@@ -25,7 +25,7 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ctypes import CDLL
-    from typing import BinaryIO, Callable, Iterable, Mapping, NoReturn, Union
+    from typing import BinaryIO, Callable, Iterable, Mapping, Union
 
     PathValue = Union[str, "os.PathLike[str]"]
 
@@ -116,7 +116,10 @@ def parse_bool(variable: str, value: str | None) -> bool:
 
 def prefer_system_variable(name: str) -> str:
     """``PREFER_<NAME>_SYSTEM_LIBRARY`` for library ``name`` (upper-cased, non-alnum -> ``_``)."""
-    stem = "".join(c if c.isascii() and c.isalnum() else "_" for c in name.upper())
+    if name.isascii() and name.isidentifier():
+        stem = name.upper()
+    else:
+        stem = "".join(c if c.isascii() and c.isalnum() else "_" for c in name.upper())
     return f"PREFER_{stem}_SYSTEM_LIBRARY"
 
 
@@ -198,30 +201,41 @@ class PlatformLibrary:
 
 
 class LoadedLibrary:
-    """One loaded library: its ctypes handle, the file it came from and how it was chosen."""
+    """One loaded library: its ctypes handle, the file it came from and how it was chosen.
 
-    __slots__ = ("handle", "name", "path", "source")
-    name: str
-    handle: CDLL
-    path: str
-    """The declared wheel path, or for a system copy the file the loader found."""
-    source: str
-    """:data:`SOURCE_WHEEL`, :data:`SOURCE_SYSTEM` or :data:`SOURCE_WHEEL_FALLBACK`."""
+    Read-only: the fields are properties over private slots.
+    """
+
+    __slots__ = ("_handle", "_name", "_path", "_source")
 
     def __init__(self, name: str, handle: CDLL, path: str, source: str) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "handle", handle)
-        object.__setattr__(self, "path", path)
-        object.__setattr__(self, "source", source)
+        self._name = name
+        self._handle = handle
+        self._path = path
+        self._source = source
 
-    def __setattr__(self, attr: str, value: object) -> NoReturn:
-        raise AttributeError(f"LoadedLibrary is read-only; cannot set {attr!r}")
+    @property
+    def name(self) -> str:
+        """The library's key in the loader's declaration."""
+        return self._name
 
-    def __delattr__(self, attr: str) -> NoReturn:
-        raise AttributeError(f"LoadedLibrary is read-only; cannot delete {attr!r}")
+    @property
+    def handle(self) -> CDLL:
+        """The ``ctypes.CDLL`` object (keeps the library loaded; call functions through it)."""
+        return self._handle
+
+    @property
+    def path(self) -> str:
+        """The declared wheel path, or for a system copy the file the loader found."""
+        return self._path
+
+    @property
+    def source(self) -> str:
+        """:data:`SOURCE_WHEEL`, :data:`SOURCE_SYSTEM` or :data:`SOURCE_WHEEL_FALLBACK`."""
+        return self._source
 
     def __repr__(self) -> str:
-        return f"LoadedLibrary(name={self.name!r}, path={self.path!r}, source={self.source!r})"
+        return f"LoadedLibrary(name={self._name!r}, path={self._path!r}, source={self._source!r})"
 
 
 class LibraryLoadError(OSError):
@@ -310,6 +324,7 @@ class LibraryLoader:
         self._specs = specs
         self._names = tuple(specs)
         self._loaded: dict[str, LoadedLibrary] = {}
+        self._everything: dict[str, LoadedLibrary] | None = None
         self._lock = _thread.RLock()
 
     @property
@@ -332,21 +347,28 @@ class LibraryLoader:
         path. A library already loaded is not loaded again (whatever ``prefer_system``
         says now: a process cannot swap a loaded library).
         """
-        names = self._order(libraries)
-        loaded = self._loaded
-        try:
-            return {name: loaded[name] for name in names}
-        except KeyError:
-            pass
+        if libraries is None:
+            everything = self._everything
+            if everything is not None:
+                return dict(everything)
+            names = self._names
+        else:
+            names = self._order(libraries)
+            try:
+                return {name: self._loaded[name] for name in names}
+            except KeyError:
+                pass
         with self._lock:
+            loaded = self._loaded
             for name in names:
                 if name not in loaded:
                     loaded[name] = self._load_one(name, prefer_system)
-            return {name: loaded[name] for name in names}
+            result = {name: loaded[name] for name in names}
+            if len(loaded) == len(self._specs):
+                self._everything = {name: loaded[name] for name in self._names}
+            return result
 
-    def _order(self, libraries: Iterable[str] | None) -> tuple[str, ...]:
-        if libraries is None:
-            return self._names
+    def _order(self, libraries: Iterable[str]) -> tuple[str, ...]:
         wanted = {libraries} if isinstance(libraries, str) else set(libraries)
         unknown = sorted(name for name in wanted if name not in self._specs)
         if unknown:
