@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from . import links, rules
+from . import links
+from . import rules as _rules  # noqa: F401  (importing it registers the rules)
 from .findings import Finding, run_rules
 from .links import Role
 from .wheel import load
 
-assert rules  # importing the module registers the rules
+Roles = Mapping[Path, Role] | Mapping[str, Role] | Mapping[Path | str, Role]
+"""Explicit roles by wheel path (``Mapping`` keys are invariant, hence the union)."""
 
 
-def lint_wheels(
-    paths: Iterable[Path | str], roles: Mapping[Path | str, Role] | None = None
-) -> list[Finding]:
+def lint_wheels(paths: Iterable[Path | str], roles: Roles | None = None) -> list[Finding]:
     """Check ``paths`` together and return every finding (empty when clean).
 
     ``roles`` states roles explicitly (keys are the wheel paths); roles found from
@@ -24,7 +24,7 @@ def lint_wheels(
     cannot be inspected.
     """
     resolved = [Path(p).resolve() for p in paths]
-    stated = {Path(p).resolve(): role for p, role in (roles or {}).items()}
+    stated: dict[Path, Role] = {Path(p).resolve(): r for p, r in (roles or {}).items()}
     for path in stated:
         if path not in resolved:
             resolved.append(path)

@@ -52,7 +52,7 @@ def _slices(path: Path) -> dict[str, str | None]:
 
 def test_fat_producer_every_slice_checked(
     native_factory, wheel_factory, fatten, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     x86 = native_factory("macho", "x86_64").library("libfoo.1.dylib")
     arm_bad = native_factory("macho", "arm64").library("libfoo.1.dylib", "@rpath/libfoo.dylib")
     arm_good = native_factory("macho", "arm64").library("libfoo.1.dylib")
@@ -73,7 +73,7 @@ def test_fat_producer_every_slice_checked(
 
 def test_fat_consumer_slice_with_other_dependency(
     native_factory, wheel_factory, fatten, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     x86, arm = native_factory("macho", "x86_64"), native_factory("macho", "arm64")
     lib_x86 = x86.library("libfoo.1.dylib")
     lib_arm = arm.library("libfoo.1.dylib")

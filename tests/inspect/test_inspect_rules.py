@@ -20,7 +20,7 @@ PE_ONLY = pytest.mark.parametrize("fmt", ["pe"], indirect=True)
 KEY = {"elf": "libfoo.so.1", "macho": "@rpath/libfoo.1.dylib", "pe": "foo.dll"}
 
 
-def binary_of(path: Path):  # type: ignore[no-untyped-def]
+def binary_of(path: Path):
     data = path.read_bytes()
     fmt = detect(data[:8])
     assert fmt is not None, path
@@ -74,7 +74,7 @@ def test_sli001_elf_library_without_soname(pair: Callable[..., dict[str, Path]])
 
 
 @pytest.mark.parametrize("fmt", ["macho"], indirect=True)
-def test_sli001_macho_bundle_shipped_as_dylib(native, wheel_factory: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+def test_sli001_macho_bundle_shipped_as_dylib(native, wheel_factory: Callable[..., Path]) -> None:
     # ld64 always writes LC_ID_DYLIB into a dylib; a bundle named like one has none.
     bundle = native.extension(undefined_ok=True)
     shipped = bundle.with_name("libfoo.1.dylib")
@@ -91,7 +91,7 @@ def test_sli001_macho_bundle_shipped_as_dylib(native, wheel_factory: Callable[..
 
 
 @PE_ONLY
-def test_sli001_pe_dll_without_export_directory(native, wheel_factory: Callable[..., Path]) -> None:  # type: ignore[no-untyped-def]
+def test_sli001_pe_dll_without_export_directory(native, wheel_factory: Callable[..., Path]) -> None:
     dll = native.library("foo.dll", source="static int unused(void) { return 0; }\n", exports=False)
     assert binary_of(dll).slices[0].own_name is None
     producer = wheel_factory(
@@ -183,7 +183,7 @@ PRIVATE_COPY = {
 
 def test_sli004_consumer_ships_private_copy(
     fmt: str, native, pair: Callable[..., dict[str, Path]]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     copy = native.library(PRODUCER_COPY_FILE[fmt])
     built = pair(extra_consumer_files={PRIVATE_COPY[fmt]: copy})
     findings = lint_wheels([built["producer"], built["consumer"]])
@@ -201,7 +201,7 @@ PRODUCER_COPY_FILE = {
 
 def test_sli004_passes_with_other_private_libraries(
     fmt: str, native, pair: Callable[..., dict[str, Path]]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # A vendored library that is not the producer's (here: libbaz) is not a copy.
     other = {"elf": "libbaz-1a2b3c4d.so.1", "macho": "libbaz.1.dylib", "pe": "baz.dll"}[fmt]
     where = PRIVATE_COPY[fmt].rsplit("/", 1)[0]
@@ -324,7 +324,7 @@ def test_sli009_stated_consumer_without_dependency_entry(
     )
     wheels = [built["producer"], built["consumer"]]
     roles = {built["producer"]: "producer", built["consumer"]: "consumer"}
-    findings = lint_wheels(wheels, roles)  # type: ignore[arg-type]
+    findings = lint_wheels(wheels, roles)
     assert rules_of(findings) == ["SLI009"]
     assert "libfoo" in findings[0].detail
 
@@ -332,4 +332,4 @@ def test_sli009_stated_consumer_without_dependency_entry(
 def test_sli009_passes_for_linked_consumer(fmt: str, pair: Callable[..., dict[str, Path]]) -> None:
     built = pair()
     roles = {built["producer"]: "producer", built["consumer"]: "consumer"}
-    assert lint_wheels([built["producer"], built["consumer"]], roles) == []  # type: ignore[arg-type]
+    assert lint_wheels([built["producer"], built["consumer"]], roles) == []
