@@ -1,0 +1,54 @@
+"""The project's own wheelhouse: clean apart from the intended negative variants.
+
+Builds the whole wheel matrix for the running interpreter (slow), then lints every
+wheel with the roles the wheelhouse index gives them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness import interpreters, platforms
+from harness.inspect import Finding, lint_wheels
+from harness.inspect.links import Role
+from harness.workdir import WorkDir
+
+# wheel id -> the rules its deliberate defect must trigger (architecture.md catalogue).
+INTENDED = {
+    "libfoo-nosoname": {"SLI001"},  # no DT_SONAME
+    "pyfoo-rpath": {"SLI006"},  # RUNPATH into ../libfoo/lib of the same site dir
+}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    platforms.current().name != "linux",
+    reason="the example wheelhouse's negative variants are Linux (ELF) builds",
+)
+def test_example_wheelhouse_is_clean_except_negative_variants(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from harness.build import build_all
+
+    workdir = WorkDir(tmp_path_factory.mktemp("lint-wheelhouse"))
+    house = build_all(workdir, interpreters.find("current"), progress=lambda _line: None)
+    paths = {wheel_id: house.wheel(wheel_id) for wheel_id in house.wheels}
+    roles: dict[Path | str, Role] = {}
+    for wheel_id, entry in house.wheels.items():
+        if entry.role == "producer":
+            roles[paths[wheel_id]] = "producer"
+        elif entry.role == "consumer":
+            roles[paths[wheel_id]] = "consumer"
+    findings = lint_wheels(list(paths.values()), roles)
+
+    by_id: dict[str, set[str]] = {}
+    name_to_id = {path.name: wheel_id for wheel_id, path in paths.items()}
+    for finding in findings:
+        by_id.setdefault(name_to_id[finding.wheel], set()).add(finding.rule)
+    assert by_id == INTENDED, _describe(findings)
+
+
+def _describe(findings: list[Finding]) -> str:
+    return "\n".join(f"{f.rule} {f.wheel} {f.file}: {f.detail}" for f in findings)
