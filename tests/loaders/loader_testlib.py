@@ -41,7 +41,9 @@ int dep_value(void) { return 41; }
 # A consumer with a DT_NEEDED entry on the dependency and no RPATH/RUNPATH.
 USER_SOURCE = r"""
 int dep_value(void);
+const char *dep_identity(void);
 int user_value(void) { return dep_value() + 1; }
+const char *user_dep_identity(void) { return dep_identity(); }
 """
 
 

@@ -14,7 +14,7 @@ unconfigured logging would drop anyway).
 """
 
 # Deferred imports and os.path keep importing this module cheap (no ctypes/pathlib).
-# ruff: noqa: PLC0415, PTH110, PTH117, PTH119, PTH123
+# ruff: noqa: PLC0415, PTH100, PTH110, PTH117, PTH119, PTH123
 
 from __future__ import annotations
 
@@ -400,6 +400,9 @@ class LibraryLoader:
                 why = "prefer_system=True" if prefer_system else f"{variable} is true"
                 _log(_INFO, "%s: loaded system copy %s (%s)", name, found, why)
                 return LoadedLibrary(name, handle, found, SOURCE_SYSTEM)
+        if sys.platform == "win32":
+            # LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR needs a fully qualified path with backslashes.
+            path = os.path.abspath(path)
         try:
             handle = ctypes.CDLL(path, mode=_POSIX_MODE, winmode=_WIN_FULL_PATH_MODE)
         except OSError as error:
