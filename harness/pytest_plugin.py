@@ -96,7 +96,9 @@ class HarnessState:
         results = self.collector.results()
         if not results or not self.config.getoption("harness_report"):
             return
-        self.report_paths = report.write(results, self.workdir.reports)
+        reports = self.config.getoption("harness_reports")
+        directory = Path(reports) if reports else self.workdir.reports
+        self.report_paths = report.write(results, directory)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.report_paths:
@@ -145,6 +147,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="harness_workdir",
         default=None,
         help="work directory for caches, cells and reports (default: $HARNESS_WORKDIR or ./.harness)",
+    )
+    group.addoption(
+        "--harness-reports",
+        dest="harness_reports",
+        default=None,
+        metavar="DIR",
+        help="write report.md/.html/.json here (default: <workdir>/reports)",
     )
     group.addoption(
         "--no-harness-report",

@@ -1,0 +1,67 @@
+"""`harness list` and `harness run` argument handling (no building)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import VALID
+
+from harness.scenarios import list_command, run_command
+
+
+def _args(module: object, argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workdir", default=None)
+    module.add_arguments(parser)  # type: ignore[attr-defined]
+    return parser.parse_args(argv)
+
+
+def test_split_positionals() -> None:
+    assert run_command.split_positionals(["a", "b", "-x", "c"]) == (["a", "b"], ["-x", "c"])
+    assert run_command.split_positionals(["a"]) == (["a"], [])
+
+
+def test_run_builds_the_pytest_command_line(write_scenario: Callable[[str, str], Path]) -> None:
+    root = write_scenario("venv-basic", VALID).parent.parent
+    args = _args(
+        run_command,
+        ["--scenarios", str(root), "--python", "3.9,3.13", "--layout", "venv", "-k", "target",
+         "-n", "2", "--workdir", "/w", "venv-basic", "--", "-x", "--tb=short"],
+    )  # fmt: skip
+    command = run_command.pytest_arguments(args)
+    assert command[0] == str(root / "venv-basic")
+    assert "--import-mode=importlib" in command
+    text = " ".join(command)
+    assert (
+        "--python 3.9,3.13 --layout venv --harness-workdir /w -k target -n 2 -x --tb=short" in text
+    )
+
+
+def test_run_defaults_to_the_whole_directory(write_scenario: Callable[[str, str], Path]) -> None:
+    root = write_scenario("venv-basic", VALID).parent.parent
+    command = run_command.pytest_arguments(_args(run_command, ["--scenarios", str(root)]))
+    assert command[0] == str(root)
+
+
+def test_run_rejects_unknown_scenario_names(write_scenario: Callable[[str, str], Path]) -> None:
+    root = write_scenario("venv-basic", VALID).parent.parent
+    with pytest.raises(SystemExit, match=r"unknown scenario 'venv-basik'.*known: venv-basic"):
+        run_command.pytest_arguments(_args(run_command, ["--scenarios", str(root), "venv-basik"]))
+
+
+def test_list_prints_cells_and_fails_on_malformed(
+    write_scenario: Callable[[str, str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_scenario("venv-basic", VALID).parent.parent
+    assert (
+        list_command.run(_args(list_command, ["--scenarios", str(root), "--python", "3.12"])) == 0
+    )
+    out = capsys.readouterr().out
+    assert "venv-basic[cp312-venv-uv]" in out and "venv-basic[cp312-venv-pip]" in out
+    write_scenario("broken", "schema = 1\n")
+    assert list_command.run(_args(list_command, ["--scenarios", str(root)])) == 1
+    err = capsys.readouterr().err
+    assert "broken/scenario.toml: key `description`: is missing" in err
