@@ -40,6 +40,8 @@ __all__ = [
     "LoadedLibrary",
     "PlatformLibrary",
     "check_consumable",
+    "elf_soname",
+    "macho_install_ids",
     "parse_bool",
     "prefer_system_variable",
 ]
