@@ -32,7 +32,11 @@ PREFIX_DIR = "conda"
 
 
 class CondaProvider:
-    """Layouts of kind ``conda`` (both a ``Provider`` and a ``BaseProvider``)."""
+    """Layouts of kind ``conda`` (both a ``Provider`` and a ``BaseProvider``).
+
+    ``CondaProvider(installer, workdir, conda_packages=["libfoo 1.*"])``: the positional
+    arguments are those every provider factory takes (``harness.scenarios.providers``).
+    """
 
     kind = "conda"
     relocatable = True
@@ -42,10 +46,10 @@ class CondaProvider:
 
     def __init__(
         self,
-        conda_packages: Sequence[str] = (),
+        installer: Installer = "pip",
         workdir: WorkDir | None = None,
         *,
-        installer: Installer = "pip",
+        conda_packages: Sequence[str] = (),
         libfoo_source: Path | None = None,
         backend: conda_prefix.Backend = "auto",
         reuse: bool = True,
