@@ -1,0 +1,103 @@
+"""The builder's cache, failures and real installs (real builds, sharing the session build)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import SessionBuild
+
+from harness import platforms
+from harness.build import BuildError, build_all, catalogue
+
+pytestmark = pytest.mark.slow
+
+
+def test_second_build_is_a_cache_hit(session_build: SessionBuild) -> None:
+    assert any("built in" in line for line in session_build.progress)
+    before = sorted(p.name for p in (session_build.workdir.cache / "wheels").iterdir())
+    progress: list[str] = []
+    house = build_all(
+        session_build.workdir,
+        session_build.interpreter,
+        wheels_src=session_build.wheels_src,
+        progress=progress.append,
+    )
+    assert len(progress) == len(catalogue.WHEELS) + len(catalogue.PREFIXES)
+    assert all(line.split()[1] == "cached" for line in progress), progress
+    assert sorted(p.name for p in (session_build.workdir.cache / "wheels").iterdir()) == before
+    assert house.to_json() == session_build.wheelhouse.to_json()
+
+
+def test_failing_build_leaves_no_cache_entry_and_shows_the_log(
+    session_build: SessionBuild, tmp_path: Path
+) -> None:
+    """A compile error: the error names the item, quotes the log's tail and gives its path."""
+    sources = tmp_path / "wheels-src"
+    for name in ("libclash", "shared_lib_manager"):
+        shutil.copytree(session_build.wheels_src / name, sources / name)
+    broken = sources / "libclash" / "src" / "clash.c"
+    broken.write_text(broken.read_text() + "\nthis is not C;\n")
+    cache = session_build.workdir.cache / "wheels"
+    before = sorted(p.name for p in cache.iterdir())
+    with pytest.raises(BuildError) as raised:
+        build_all(
+            session_build.workdir,
+            session_build.interpreter,
+            ["libclasha"],
+            wheels_src=sources,
+            progress=lambda line: None,
+        )
+    message = str(raised.value)
+    assert "'libclasha'" in message
+    assert "this is not C" in message or "clash.c" in message
+    assert raised.value.log is not None
+    assert raised.value.log.is_file()
+    assert str(raised.value.log) in message
+    assert sorted(p.name for p in cache.iterdir()) == before
+    assert list(session_build.workdir.tmp.iterdir()) == []
+
+
+def test_unknown_id_is_a_clear_error(session_build: SessionBuild) -> None:
+    with pytest.raises(catalogue.UnknownIdError, match=r"'pyfooo'.*known ids: .*pyfoo"):
+        build_all(
+            session_build.workdir,
+            session_build.interpreter,
+            ["pyfooo"],
+            wheels_src=session_build.wheels_src,
+        )
+
+
+def test_missing_project_is_a_clear_error(session_build: SessionBuild, tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match=r"shared_lib_manager/pyproject\.toml does not exist"):
+        build_all(
+            session_build.workdir,
+            session_build.interpreter,
+            ["shared_lib_manager"],
+            wheels_src=tmp_path,
+            progress=lambda line: None,
+        )
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="needs uv to create the venv")
+def test_consumers_import_in_a_venv(session_build: SessionBuild, tmp_path: Path) -> None:
+    house = session_build.wheelhouse
+    venv = tmp_path / "venv"
+    python = venv / platforms.current().interpreter_relpath()
+    subprocess.run(
+        ["uv", "venv", "-q", "--python", str(session_build.interpreter.executable), str(venv)],
+        check=True,
+    )
+    ids = ["shared_lib_manager", "shared_lib_consumer", "libfoo", "pyfoo", "libbar", "pybar"]
+    subprocess.run(
+        ["uv", "pip", "install", "-q", "--no-index", "--python", str(python)]
+        + [str(house.wheel(i)) for i in ids],
+        check=True,
+        env={**os.environ, "UV_CACHE_DIR": str(tmp_path / "uv-cache")},
+    )
+    code = "import pyfoo, pybar; print(pyfoo.identity()); print(pybar.identity()); print(pybar.foo_identity())"
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["libfoo 1.0 wheel", "libbar 1.0 wheel", "libfoo 1.0 wheel"]
