@@ -67,7 +67,29 @@ def _candidates(version: str) -> list[Path]:
     on_path = shutil.which(f"python{version}")
     if on_path:
         found.append(Path(on_path))
+    launcher = _from_windows_launcher(version)
+    if launcher:
+        found.append(launcher)
     return found
+
+
+def _from_windows_launcher(version: str) -> Path | None:
+    """Ask the Windows ``py`` launcher, which knows installs that have no ``pythonX.Y``."""
+    py = shutil.which("py")
+    if py is None:
+        return None
+    try:
+        out = subprocess.run(
+            [py, f"-{version}", "-c", "import sys; print(sys.executable)"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except OSError:
+        return None
+    executable = out.stdout.strip()
+    return Path(executable) if out.returncode == 0 and executable else None
 
 
 def find(version: str) -> Interpreter:
