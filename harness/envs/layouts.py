@@ -74,6 +74,9 @@ def setup_env(root: Path, workdir: WorkDir) -> dict[str, str]:
     platform = platforms.current()
     env = {k: v for k, v in os.environ.items() if k in PASSTHROUGH}
     env.update(paths.temp_dir_env(root / SCRATCH_DIR, platform))
+    home = root / SCRATCH_DIR / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    env.update(paths.home_dir_env(home, platform))
     env.update(
         {
             "PYTHONUSERBASE": str(root / USER_BASE_DIR),  # never the host's ~/.local

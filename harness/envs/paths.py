@@ -47,3 +47,16 @@ def temp_dir_vars(platform: Platform) -> tuple[str, ...]:
 def temp_dir_env(directory: PurePath, platform: Platform) -> dict[str, str]:
     """Point every temp-dir variable of ``platform`` at ``directory``."""
     return dict.fromkeys(temp_dir_vars(platform), str(directory))
+
+
+def home_dir_env(directory: PurePath, platform: Platform) -> dict[str, str]:
+    """Point the user's home and per-user config/cache roots at ``directory``.
+
+    Setup commands run with these so that neither they nor the tools they start
+    (pip asks ``rustc --version`` for its user agent; a rustup proxy then creates
+    ``~/.rustup``) read the user's configuration or write into the real home.
+    """
+    names: tuple[str, ...] = ("HOME",)
+    if platform.name == "windows":
+        names = ("USERPROFILE", "HOME", "APPDATA", "LOCALAPPDATA")
+    return dict.fromkeys(names, str(directory))

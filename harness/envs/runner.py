@@ -11,6 +11,7 @@ import re
 import shlex
 import subprocess
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -63,6 +64,7 @@ class LoggedRunner:
         log = self._log_path(step)
         command = shlex.join(argv)
         _bump()
+        started = time.monotonic()
         try:
             done = subprocess.run(
                 list(argv),
@@ -78,7 +80,8 @@ class LoggedRunner:
             failed = done.returncode != 0
         except (OSError, subprocess.TimeoutExpired) as exc:
             output, status, failed = f"{type(exc).__name__}: {exc}\n", "could not run", True
-        log.write_text(f"$ {command}\n{output}", encoding="utf-8")
+        took = time.monotonic() - started
+        log.write_text(f"$ {command}\n{output}# {status}, {took:.2f} s\n", encoding="utf-8")
         if failed:
             raise LayoutError(
                 _failure_message(

@@ -47,6 +47,12 @@ def test_temp_dir_variables() -> None:
     assert paths.temp_dir_vars(platforms.WINDOWS) == ("TEMP", "TMP")
 
 
+def test_home_dir_variables() -> None:
+    assert paths.home_dir_env(PurePosixPath("/h"), platforms.LINUX) == {"HOME": "/h"}
+    windows = paths.home_dir_env(PureWindowsPath(r"C:\h"), platforms.WINDOWS)
+    assert windows["USERPROFILE"] == windows["LOCALAPPDATA"] == windows["APPDATA"] == r"C:\h"
+
+
 def test_windows_path_merge_is_case_insensitive_and_uses_semicolons() -> None:
     host = {"Path": r"C:\Windows\system32", "HOME": "x"}
     merged = prepend_path_list(host, "PATH", [r"C:\cell\system"], platforms.WINDOWS)

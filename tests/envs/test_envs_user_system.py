@@ -140,3 +140,30 @@ def test_system_library_not_found_without_the_start_variable(
     # and a layout without a system location cannot load it at all
     plain = make_layout(LayoutSpec(python=python), tmp_path / "plain", workdir=shared_workdir)
     assert "error" in json.loads(plain.run(["-c", _LOAD_X]).stdout)
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_nothing_is_written_outside_the_cell_and_work_dir(
+    installer: Installer,
+    python: Path,
+    wheels: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    home, temp = tmp_path / "home", tmp_path / "temp"
+    home.mkdir()
+    temp.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("TMPDIR", str(temp))
+    spec = LayoutSpec(
+        python=python,
+        installer=installer,
+        installs=(InstallRequest("user", [wheels[P]]), InstallRequest("target", [wheels[C]])),
+    )
+    layout = make_layout(spec, tmp_path / "cell", workdir=WorkDir(tmp_path / "work"))
+    assert where(layout, P, C) == {
+        P: "user:demo_producer/__init__.py",
+        C: "target:demo_consumer/__init__.py",
+    }
+    assert list(home.iterdir()) == []
+    assert list(temp.iterdir()) == []
