@@ -9,6 +9,7 @@ the build cache are the builder's and the providers' own atomic caches.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Mapping
@@ -180,7 +181,12 @@ class CellRunner:
             installs=installs,
             system=system,
         )
-        cell_dir = self.workdir.cells / scenario.name / cell.id
+        # a scenario item and its test_*.py checks may land on different xdist workers:
+        # each worker makes its own copy of the cell
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        cell_dir = (
+            self.workdir.cells / scenario.name / (f"{cell.id}@{worker}" if worker else cell.id)
+        )
         if cell_dir.exists():
             shutil.rmtree(cell_dir)
         layout = make_layout(spec, cell_dir / "layout", workdir=self.workdir, provider=provider)
