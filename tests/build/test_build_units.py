@@ -1,0 +1,166 @@
+"""Fast checks of the builder's parts: catalogue, staging, index, repair commands, cibuildwheel."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import platforms, project
+from harness.build import (
+    Wheelhouse,
+    WheelhouseError,
+    cache,
+    catalogue,
+    frontend,
+    repair,
+    staging,
+    tomlwrite,
+)
+from harness.build import command as build_command
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+WHEELS_SRC = project.wheels_src(Path(__file__).parent)
+NATIVE_PROJECTS = sorted({spec.project for spec in catalogue.WHEELS if spec.role != "loader"})
+
+
+def test_catalogue_lists_dependencies_before_their_users() -> None:
+    seen: set[str] = set()
+    for spec in catalogue.WHEELS:
+        assert set(spec.build_requires) | set(spec.requires) <= seen, spec.id
+        seen.add(spec.id)
+
+
+def test_closure_adds_what_a_wheel_needs_in_order() -> None:
+    assert catalogue.closure(["pybar"]) == [
+        "shared_lib_manager",
+        "shared_lib_consumer",
+        "libfoo",
+        "libbar",
+        "pybar",
+    ]
+
+
+def test_unknown_id_names_the_known_ones() -> None:
+    with pytest.raises(catalogue.UnknownIdError, match=r"'nope'.*libfoo-system"):
+        catalogue.closure(["nope"])
+
+
+@pytest.mark.parametrize("name", NATIVE_PROJECTS)
+def test_toml_writer_round_trips_every_project(name: str) -> None:
+    data = tomllib.loads((WHEELS_SRC / name / "pyproject.toml").read_text())
+    assert tomllib.loads(tomlwrite.dumps(data)) == data
+
+
+@pytest.mark.parametrize("spec", catalogue.WHEELS, ids=lambda spec: spec.id)
+def test_staged_project_declares_the_catalogue_name_and_version(
+    spec: catalogue.WheelSpec, tmp_path: Path
+) -> None:
+    staged = staging.stage(WHEELS_SRC / spec.project, spec, tmp_path / spec.project)
+    data = tomllib.loads((staged / "pyproject.toml").read_text())
+    assert data["project"]["name"] == spec.dist
+    if spec.version:
+        assert data["project"]["version"] == spec.version
+    defines = data.get("tool", {}).get("scikit-build", {}).get("cmake", {}).get("define", {})
+    for name, value in spec.defines.items():
+        assert defines[name] == value
+
+
+def test_variant_changes_the_source_digest() -> None:
+    libfoo, libfoo2 = catalogue.WHEELS_BY_ID["libfoo"], catalogue.WHEELS_BY_ID["libfoo2"]
+    directory = WHEELS_SRC / "libfoo"
+    assert staging.source_digest(directory, libfoo) != staging.source_digest(directory, libfoo2)
+
+
+def test_cache_key_ignores_part_order_but_not_values() -> None:
+    assert cache.key([("a", "1"), ("b", "2")]) == cache.key([("b", "2"), ("a", "1")])
+    assert cache.key([("a", "1")]) != cache.key([("a", "2")])
+
+
+def test_constraints_pin_input_wheels_to_files(tmp_path: Path) -> None:
+    wheel = tmp_path / "libfoo-1.0-py3-none-any.whl"
+    (line,) = frontend.constraint_lines({"libfoo": wheel})
+    assert line == f"libfoo @ {wheel.as_uri()}"
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ("linux", ["--exclude", "libfoo.so.1"]),
+        ("macos", ["--exclude", "libfoo.1.dylib"]),
+        ("windows", ["--no-dll", "foo.dll"]),
+    ],
+)
+def test_repair_commands_exclude_the_producer(platform: str, expected: list[str]) -> None:
+    chosen = platforms.ALL[platform]  # type: ignore[index]
+    excludes = [catalogue.FOO.file_name(chosen)]
+    command = repair.COMMANDS[chosen.name](Path("w.whl"), Path("out"), excludes)
+    position = command.index(expected[0])
+    assert command[position : position + 2] == expected
+
+
+def test_wheelhouse_errors_name_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(WheelhouseError, match="run `harness build`"):
+        Wheelhouse.load(tmp_path)
+    (tmp_path / "index.json").write_text(json.dumps({"schema": 99}))
+    with pytest.raises(WheelhouseError, match="schema 99"):
+        Wheelhouse.load(tmp_path)
+    house = Wheelhouse(tmp_path, "cp312", "linux")
+    house.write()
+    with pytest.raises(WheelhouseError, match=r"wheel 'pyfoo' is not in the wheelhouse"):
+        Wheelhouse.load(tmp_path).wheel("pyfoo")
+    with pytest.raises(WheelhouseError, match=r"prefix 'libfoo-system'"):
+        house.prefix("libfoo-system")
+
+
+def test_cli_rejects_an_unknown_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    build_command.add_arguments(parser)
+    args = parser.parse_args(["--only", "nope"])
+    args.workdir = str(tmp_path)
+    assert build_command.run(args) == 1
+    assert "unknown wheel or prefix id 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("cibuildwheel") is None, reason="needs cibuildwheel")
+@pytest.mark.parametrize("platform", ["linux", "macos", "windows"])
+def test_cibuildwheel_reads_the_configuration(platform: str) -> None:
+    for name in ("libfoo", "pyfoo"):
+        out = subprocess.run(
+            [
+                "cibuildwheel",
+                "--print-build-identifiers",
+                "--platform",
+                platform,
+                str(WHEELS_SRC / name),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        identifiers = out.stdout.split()
+        assert identifiers, out.stderr
+        if name == "libfoo":  # py3-none wheel: one build serves every interpreter
+            assert len(identifiers) == 1
+        else:
+            assert any(i.startswith("cp39-") for i in identifiers)
+
+
+@pytest.mark.parametrize("name", ["pyfoo", "pybar", "pyclash", "libbar"])
+def test_cibuildwheel_repair_commands_leave_producers_out(name: str) -> None:
+    config = tomllib.loads((WHEELS_SRC / name / "pyproject.toml").read_text())["tool"][
+        "cibuildwheel"
+    ]
+    assert "--exclude" in config["linux"]["repair-wheel-command"]
+    assert "--exclude" in config["macos"]["repair-wheel-command"]
+    assert "--no-dll" in config["windows"]["repair-wheel-command"]
