@@ -1,23 +1,27 @@
 """Template layouts: built once per content key under ``WorkDir.envs``, copied per cell.
 
 The key covers everything that decides a layout's contents: kind and provider
-fingerprint, the base interpreter (real path and version), the installer, the
-wheel locations and every install request with its wheels' SHA-256. Creation is
+fingerprint, the base interpreter (real path and version), the installer and its
+version, the wheel locations and every install request with its wheels' SHA-256.
+Creation is
 atomic (:func:`harness.workdir.atomic_directory`): when two pytest-xdist workers
 race, both build, one rename wins and the other's copy is discarded.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from harness import platforms
-from harness.envs import manifest
+from harness.envs import commands, manifest
 from harness.envs.base import BaseProvider, Installer, InstallRequest, Layout
 from harness.envs.copying import CopyMode, copy_tree
 from harness.envs.introspect import interpreter_identity
@@ -43,6 +47,21 @@ def file_sha256(path: Path) -> str:
     return _hashes[memo]
 
 
+@functools.cache
+def installer_identity(installer: Installer) -> str:
+    """The installer's version (uv), plus the harness's pip used for ``--user`` installs."""
+    try:
+        host_pip = importlib.metadata.version("pip")
+    except importlib.metadata.PackageNotFoundError:
+        host_pip = "none"
+    if installer != "uv":
+        return f"host-pip {host_pip}"
+    done = subprocess.run(
+        [commands.find_uv(), "--version"], capture_output=True, text=True, check=False
+    )
+    return f"{done.stdout.strip()}; host-pip {host_pip}"
+
+
 def template_key(
     provider: BaseProvider,
     python: Path,
@@ -58,7 +77,7 @@ def template_key(
         "provider": provider.fingerprint(python),
         "platform": platforms.current().name,
         "python": [real, version],
-        "installer": installer,
+        "installer": [installer, installer_identity(installer)],
         "labels": sorted(labels),
         "installs": [
             {

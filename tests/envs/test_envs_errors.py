@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.envs.base import InstallRequest, LayoutError
+from harness.envs.base import Installer, InstallRequest, LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.envs.runner import commands_run
 from harness.workdir import WorkDir
@@ -47,14 +47,14 @@ def test_a_cell_directory_is_never_reused(
 @pytest.mark.slow
 @pytest.mark.parametrize("installer", ["uv", "pip"])
 def test_failed_install_names_location_wheel_command_and_log(
-    installer: str, python: Path, workdir: WorkDir, tmp_path: Path
+    installer: Installer, python: Path, workdir: WorkDir, tmp_path: Path
 ) -> None:
     broken = tmp_path / "broken" / "demo_producer-1.0-py3-none-any.whl"
     broken.parent.mkdir()
     broken.write_bytes(b"this is not a zip file")
     spec = LayoutSpec(
         python=python, installer=installer, installs=(InstallRequest("site", [broken]),)
-    )  # type: ignore[arg-type]
+    )
     cell = tmp_path / "cell"
     with pytest.raises(LayoutError) as caught:
         make_layout(spec, cell, workdir=workdir)
