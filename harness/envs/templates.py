@@ -3,9 +3,9 @@
 The key covers everything that decides a layout's contents: kind and provider
 fingerprint, the base interpreter (real path and version), the installer and its
 version, the wheel locations and every install request with its wheels' SHA-256.
-Creation is
-atomic (:func:`harness.workdir.atomic_directory`): when two pytest-xdist workers
-race, both build, one rename wins and the other's copy is discarded.
+Creation is atomic (:func:`harness.workdir.atomic_directory`): when two
+pytest-xdist workers race, both build, one rename wins and the other's copy is
+discarded.
 """
 
 from __future__ import annotations
