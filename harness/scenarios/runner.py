@@ -33,6 +33,10 @@ from harness.workdir import WorkDir
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{location:([^{}]+)\}")
 
 
+class BuildFailedError(RuntimeError):
+    """The wheel matrix could not be built for an interpreter (the cell fails, naming why)."""
+
+
 class CellUnavailableError(RuntimeError):
     """The cell cannot run here (missing interpreter or tool); the message names what."""
 
@@ -128,6 +132,7 @@ class CellRunner:
     def __init__(self, workdir: WorkDir) -> None:
         self.workdir = workdir
         self._wheelhouses: dict[str, Any] = {}
+        self._build_failures: dict[str, str] = {}
         self._environments: dict[str, CellEnvironment] = {}
 
     def interpreter(self, version: str) -> interpreters.Interpreter:
@@ -138,13 +143,21 @@ class CellRunner:
 
     def wheelhouse(self, interpreter: interpreters.Interpreter) -> Any:
         """The built wheel matrix for ``interpreter`` (built at most once per session)."""
+        failure = self._build_failures.get(interpreter.tag)
+        if failure is not None:
+            raise BuildFailedError(failure)  # do not rebuild for every cell of the session
         cached = self._wheelhouses.get(interpreter.tag)
         if cached is None:
             # the builder pulls in the toolchain probes; only running cells need it
             from harness.build import build_all  # noqa: PLC0415
 
-            with locked(self.workdir.tmp / f"build-{interpreter.tag}.lock"):
-                cached = build_all(self.workdir, interpreter)
+            try:
+                with locked(self.workdir.tmp / f"build-{interpreter.tag}.lock"):
+                    cached = build_all(self.workdir, interpreter)
+            except Exception as error:
+                message = f"building the wheels for {interpreter.tag} failed: {error}"
+                self._build_failures[interpreter.tag] = message
+                raise BuildFailedError(message) from error
             self._wheelhouses[interpreter.tag] = cached
         return cached
 
