@@ -1,30 +1,57 @@
 """Median wall time of one probe run (subprocess + steps + collection) in a plain venv."""
-import statistics, subprocess, sys, tempfile, time
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
+
 from harness import interpreters
 from harness.envs.base import Layout
 from harness.evidence import ProbeSpec, ProbeStep, run_probe
+
 
 def main(version="3.12", runs=20):
     work = Path(tempfile.mkdtemp(prefix="probe-bench-"))
     python = interpreters.find(version).executable
     subprocess.run([str(python), "-m", "venv", "--without-pip", str(work / "venv")], check=True)
-    libs = work / "libs"; libs.mkdir()
+    libs = work / "libs"
+    libs.mkdir()
     for name in ("foo", "clasha", "clashb"):
         src = libs / f"{name}.c"
         src.write_text(f'const char *{name}_identity(void) {{ return "{name}"; }}\n')
-        subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(libs / f"lib{name}.so.1"), str(src),
-                        f"-Wl,-soname,lib{name}.so.1"], check=True)
+        subprocess.run(
+            [
+                "gcc",
+                "-shared",
+                "-fPIC",
+                "-o",
+                str(libs / f"lib{name}.so.1"),
+                str(src),
+                f"-Wl,-soname,lib{name}.so.1",
+            ],
+            check=True,
+        )
     (work / "mod").mkdir()
     (work / "mod" / "loadlibs.py").write_text(
-        "import ctypes, os\n_k=[]\ndef load(p): _k.append(ctypes.CDLL(p, mode=os.RTLD_LOCAL)); return p\n")
-    layout = Layout(kind="venv", root=work, python=work / "venv/bin/python",
-                    locations={"libs": libs}, env={"PYTHONPATH": str(work / "mod")})
+        "import ctypes, os\n_k=[]\ndef load(p): _k.append(ctypes.CDLL(p, mode=os.RTLD_LOCAL)); return p\n"
+    )
+    layout = Layout(
+        kind="venv",
+        root=work,
+        python=work / "venv/bin/python",
+        locations={"libs": libs},
+        env={"PYTHONPATH": str(work / "mod")},
+    )
     spec = ProbeSpec(
-        steps=[ProbeStep(id=n, call="loadlibs.load", args=[str(libs / f"lib{n}.so.1")])
-               for n in ("foo", "clasha", "clashb")],
+        steps=[
+            ProbeStep(id=n, call="loadlibs.load", args=[str(libs / f"lib{n}.so.1")])
+            for n in ("foo", "clasha", "clashb")
+        ],
         symbols=["foo_identity", "clasha_identity", "malloc"],
-        identity_functions=["foo_identity", "clasha_identity", "clashb_identity"])
+        identity_functions=["foo_identity", "clasha_identity", "clashb_identity"],
+    )
     times = []
     for i in range(runs):
         start = time.perf_counter()
@@ -37,8 +64,13 @@ def main(version="3.12", runs=20):
         subprocess.run([str(layout.python), "-c", "pass"], check=True)
         base.append(time.perf_counter() - start)
     print(f"python {version}: loaded objects {len(ev.loaded)}")
-    print(f"probe run median {statistics.median(times)*1000:.1f} ms (min {min(times)*1000:.1f}, max {max(times)*1000:.1f}) over {runs}")
-    print(f"bare interpreter start median {statistics.median(base)*1000:.1f} ms; ratio {statistics.median(times)/statistics.median(base):.2f}")
+    print(
+        f"probe run median {statistics.median(times) * 1000:.1f} ms (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}) over {runs}"
+    )
+    print(
+        f"bare interpreter start median {statistics.median(base) * 1000:.1f} ms; ratio {statistics.median(times) / statistics.median(base):.2f}"
+    )
+
 
 if __name__ == "__main__":
     main(*sys.argv[1:2])
