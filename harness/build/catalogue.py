@@ -167,6 +167,18 @@ WHEELS: tuple[WheelSpec, ...] = (
         leave_to_other_wheels=(FOO,),
     ),
     WheelSpec(
+        "pyfoo-nopreload",
+        "pyfoo",
+        "pyfoo-nopreload",
+        "1.0",
+        "consumer",
+        build_requires=("libfoo",),
+        requires=("libfoo", "shared_lib_consumer"),
+        defines={"PYFOO_MODULE": "pyfoo_nopreload", "PYFOO_LINK_MODE": "none"},
+        overrides={("project", "name"): "pyfoo-nopreload"},
+        leave_to_other_wheels=(FOO,),
+    ),
+    WheelSpec(
         "libbar",
         "libbar",
         "libbar",

@@ -32,6 +32,7 @@ CONSUMER_NEEDS = {
     "pyfoo": ("pyfoo", "libfoo.so.1"),
     "pyfoo-twin": ("pyfoo_twin", "libfoo.so.1"),
     "pyfoo-rpath": ("pyfoo_rpath", "libfoo.so.1"),
+    "pyfoo-nopreload": ("pyfoo_nopreload", "libfoo.so.1"),
     "pybar": ("pybar", "libbar.so.1"),
     "pyclasha": ("pyclasha", "libclasha.so.1"),
     "pyclashb": ("pyclashb", "libclashb.so.1"),
