@@ -6,6 +6,7 @@ looked up directly before falling back to ``pythonX.Y`` on ``PATH``.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -105,6 +106,45 @@ def find(version: str) -> Interpreter:
         f"no working CPython {version} found (looked in the running interpreter, pyenv versions "
         f"and python{version} on PATH); install it, e.g. `pyenv install {version}` or `uv python install {version}`"
     )
+
+
+SUPPORTED_MINORS = range(9, 16)
+"""CPython 3.9 (the oldest the loader packages support) up to the newest we know of."""
+
+KEYWORDS = ("current", "oldest", "newest", "all")
+"""``--python`` words that stand for versions found on this machine."""
+
+
+@functools.lru_cache(maxsize=1)
+def available_versions() -> tuple[str, ...]:
+    """Every supported CPython version with a working interpreter here, oldest first."""
+    found: list[str] = []
+    for minor in SUPPORTED_MINORS:
+        try:
+            find(f"3.{minor}")
+        except InterpreterNotFoundError:
+            continue
+        found.append(f"3.{minor}")
+    return tuple(found)
+
+
+def expand_keywords(versions: tuple[str, ...]) -> tuple[str, ...]:
+    """Replace ``current``/``oldest``/``newest``/``all`` with versions; keep order, drop repeats.
+
+    ``oldest,newest`` lets one command line (tox, the README) test the extremes of
+    whatever this machine has: 3.9 and 3.13 here, just the running one elsewhere.
+    """
+    expanded: list[str] = []
+    for word in versions:
+        if word == "current":
+            chosen: tuple[str, ...] = (f"{sys.version_info[0]}.{sys.version_info[1]}",)
+        elif word in ("oldest", "newest", "all"):
+            available = available_versions() or (f"{sys.version_info[0]}.{sys.version_info[1]}",)
+            chosen = {"oldest": available[:1], "newest": available[-1:], "all": available}[word]
+        else:
+            chosen = (word,)
+        expanded.extend(version for version in chosen if version not in expanded)
+    return tuple(expanded)
 
 
 def parse_versions(spec: str) -> list[str]:

@@ -119,7 +119,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="harness_python",
         action="append",
         metavar="VERSIONS",
-        help="interpreter versions to run scenarios with, e.g. 3.9,3.12 (default: the running one)",
+        help="interpreter versions to run scenarios with, e.g. 3.9,3.12, or current, oldest, "
+        "newest, all (of the CPython versions found here; default: the running one)",
     )
     group.addoption(
         "--layout",

@@ -19,7 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--python",
         default="current",
-        help="interpreter version(s) to build for, e.g. 3.12 or 3.9,3.12 (default: the running one)",
+        help="interpreter version(s) to build for, e.g. 3.12, 3.9,3.12 or oldest,newest "
+        "(default: the running one)",
     )
     parser.add_argument(
         "--only",
@@ -35,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     workdir = WorkDir(Path(args.workdir) if args.workdir else None)
     only = [part.strip() for part in args.only.split(",") if part.strip()] if args.only else None
-    for version in interpreters.parse_versions(args.python):
+    for version in interpreters.expand_keywords(tuple(interpreters.parse_versions(args.python))):
         started = time.monotonic()
         try:
             interpreter = interpreters.find(version)

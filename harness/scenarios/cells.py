@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from harness import interpreters
 from harness.scenarios.schema import Scenario
 
 
@@ -73,7 +74,7 @@ def expand(scenario: Scenario, selection: Selection) -> list[Cell]:
     """The cells of one scenario that the selection keeps, in a stable order."""
     if not selection.wants_scenario(scenario):
         return []
-    pythons: Sequence[str] = selection.pythons or (current_python(),)
+    pythons: Sequence[str] = interpreters.expand_keywords(selection.pythons or (current_python(),))
     cells: list[Cell] = []
     for python in pythons:
         for layout in scenario.layouts:

@@ -14,7 +14,8 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         "--python",
         action="append",
         metavar="VERSIONS",
-        help="interpreter versions, e.g. 3.9,3.13 (default: the running one)",
+        help="interpreter versions, e.g. 3.9,3.13, or current, oldest, newest, all "
+        "(of the CPython versions found here; default: the running one)",
     )
     parser.add_argument(
         "--layout", action="append", metavar="KINDS", help="only these layout kinds (venv, conda)"
