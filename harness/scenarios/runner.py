@@ -126,6 +126,10 @@ def resolve_env(
     return {name: _PLACEHOLDER.sub(replace, value) for name, value in template.items()}
 
 
+PREBUILT_WHEELHOUSE_VAR = "HARNESS_WHEELHOUSE"
+"""A directory of ``<python tag>/`` wheelhouses (``harness build`` output) to use instead of building."""
+
+
 class CellRunner:
     """Builds, creates and probes cells; caches per process."""
 
@@ -150,10 +154,16 @@ class CellRunner:
         if cached is None:
             # the builder pulls in the toolchain probes; only running cells need it
             from harness.build import build_all  # noqa: PLC0415
+            from harness.build.wheelhouse import Wheelhouse  # noqa: PLC0415
 
+            prebuilt = os.environ.get(PREBUILT_WHEELHOUSE_VAR)
             try:
-                with locked(self.workdir.tmp / f"build-{interpreter.tag}.lock"):
-                    cached = build_all(self.workdir, interpreter)
+                if prebuilt:
+                    # CI: wheels built once per OS (build.yml) and handed to the test jobs
+                    cached = Wheelhouse.load(Path(prebuilt) / interpreter.tag)
+                else:
+                    with locked(self.workdir.tmp / f"build-{interpreter.tag}.lock"):
+                        cached = build_all(self.workdir, interpreter)
             except Exception as error:
                 message = f"building the wheels for {interpreter.tag} failed: {error}"
                 self._build_failures[interpreter.tag] = message
