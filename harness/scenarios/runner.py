@@ -183,7 +183,9 @@ class CellRunner:
     def _create(self, cell: Cell) -> CellEnvironment:
         scenario = cell.scenario
         interpreter = self.interpreter(cell.python)
-        provider = providers.get(cell.layout, cell.installer, self.workdir)
+        provider = providers.get(
+            cell.layout, cell.installer, self.workdir, conda_packages=scenario.conda_packages
+        )
         wheelhouse = self.wheelhouse(interpreter)
         installs = tuple(
             InstallRequest(

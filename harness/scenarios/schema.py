@@ -128,6 +128,9 @@ class Scenario:
     libraries: tuple[LibraryExpectation, ...]
     symbols: SymbolExpectations
     load_order: tuple[str, ...] = ()
+    conda_packages: tuple[str, ...] = ()
+    """Conda match specs (``"libfoo 1.*"``) installed into the prefix of a ``conda`` layout
+    besides python and pip (``[conda] packages``; only with ``layouts = ["conda"]``)."""
 
     @property
     def summary(self) -> str:
@@ -146,6 +149,8 @@ class Scenario:
         labels = [install.location for install in self.installs]
         if self.system is not None:
             labels.append(SYSTEM_LOCATION)
+        if self.conda_packages:
+            labels.append(CONDA_LOCATION)
         return tuple(dict.fromkeys(labels))
 
     def applies_to(self, platform: str) -> bool:

@@ -1,0 +1,34 @@
+"""The conda packages a scenario asks for are part of every cache key of its layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.envs.conda import CondaProvider
+from harness.envs.templates import template_key
+from harness.workdir import WorkDir
+
+
+def _provider(tmp_path: Path, packages: list[str]) -> CondaProvider:
+    return CondaProvider(
+        "pip", WorkDir(tmp_path / "work"), conda_packages=packages, backend="rattler"
+    )
+
+
+def test_fingerprint_depends_on_the_packages_not_their_order(
+    tmp_path: Path, interpreter: Path
+) -> None:
+    none = _provider(tmp_path, []).fingerprint(interpreter)
+    one = _provider(tmp_path, ["libfoo 1.*"]).fingerprint(interpreter)
+    two = _provider(tmp_path, ["libfoo 2.*"]).fingerprint(interpreter)
+    assert len({none, one, two}) == 3
+    pair = _provider(tmp_path, ["libfoo 1.*", "zlib"]).fingerprint(interpreter)
+    assert pair == _provider(tmp_path, ["zlib", "libfoo 1.*"]).fingerprint(interpreter)
+
+
+def test_layout_template_key_depends_on_the_packages(tmp_path: Path, interpreter: Path) -> None:
+    keys = {
+        template_key(_provider(tmp_path, packages), interpreter, "pip", ["site"], [])
+        for packages in ([], ["libfoo 1.*"], ["libfoo 2.*"])
+    }
+    assert len(keys) == 3
