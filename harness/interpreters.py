@@ -52,10 +52,26 @@ def _reports_version(executable: Path, version: str) -> bool:
     return out.returncode == 0 and out.stdout.strip() == version
 
 
+def _running_base_executable() -> Path:
+    """The running interpreter, or the base CPython behind it when it runs inside a venv.
+
+    Layouts are made *from* a base interpreter (a venv's python is only a link to one,
+    and copying it into a conda package would copy the link).
+    """
+    if sys.prefix == sys.base_prefix:
+        return Path(sys.executable)
+    base = getattr(sys, "_base_executable", "")
+    if base and Path(base).exists() and Path(base).resolve() != Path(sys.executable).resolve():
+        return Path(base)
+    name = f"python{sys.version_info[0]}.{sys.version_info[1]}{platforms.current().exe_suffix}"
+    scripts = "" if platforms.current().name == "windows" else platforms.current().scripts_dir
+    return Path(sys.base_prefix) / scripts / name
+
+
 def _candidates(version: str) -> list[Path]:
     found: list[Path] = []
     if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
-        found.append(Path(sys.executable))
+        found.append(_running_base_executable())
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
     versions_dir = Path(pyenv_root) / "versions"
     if versions_dir.is_dir():

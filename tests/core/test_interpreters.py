@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,9 +48,33 @@ def test_missing_version_names_the_version_and_the_fix() -> None:
 
 @pytest.mark.parametrize("bad", ["3", "python3.12", "3.12.1", "latest"])
 def test_malformed_version_is_rejected(bad: str) -> None:
-    with pytest.raises(interpreters.InterpreterNotFoundError, match="versions like 3.12"):
+    with pytest.raises(interpreters.InterpreterNotFoundError, match=r"versions like 3\.12"):
         interpreters.find(bad)
 
 
 def test_parse_versions_splits_and_dedupes() -> None:
     assert interpreters.parse_versions(" 3.9, 3.13 ,3.9,") == ["3.9", "3.13"]
+
+
+def test_inside_a_venv_the_base_interpreter_is_chosen(tmp_path: Path) -> None:
+    """Layouts (and conda's python package) are made from a base CPython, never a venv link."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    venv_python = venv / "bin" / "python"
+    project_root = Path(__file__).resolve().parents[2]
+    script = (
+        "import subprocess, sys\n"
+        "from harness import interpreters\n"
+        "exe = interpreters.find('current').executable\n"
+        "print(subprocess.run([str(exe), '-c', 'import sys; print(sys.prefix == sys.base_prefix)'],"
+        " capture_output=True, text=True, check=True).stdout.strip())\n"
+        "print(sys.prefix != sys.base_prefix)\n"
+    )
+    out = subprocess.run(
+        [str(venv_python), "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(project_root)},
+    ).stdout.split()
+    assert out == ["True", "True"]  # the chosen one is a base install; the caller was a venv

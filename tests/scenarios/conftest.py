@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["pytester"]
+# pytester is enabled for the whole suite in pyproject.toml (`-p pytester`): a
+# non-root conftest may not declare pytest_plugins.
 
 VALID = textwrap.dedent(
     """
