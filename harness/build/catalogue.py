@@ -50,6 +50,17 @@ class WheelSpec:
     """Other ``pyproject.toml`` keys (as paths) replaced in the staging copy."""
     leave_to_other_wheels: tuple[Library, ...] = ()
     """Libraries the repair tool must not copy in: they belong to producer wheels."""
+    repair_search: tuple[str, ...] = ()
+    """Build-input wheel ids whose library directories the repair tool may search.
+
+    Normally empty: a producer's library is excluded, so the repair tool never looks for
+    it. A variant that forgets the exclude needs the library found at repair time, as a
+    real build would through its build environment; the builder unpacks these wheels and
+    puts their library directories on the loader search variable of the repair step only
+    (``LD_LIBRARY_PATH`` / ``DYLD_LIBRARY_PATH`` / ``PATH``)."""
+    expected_lint: frozenset[str] = frozenset()
+    """Lint rule ids (``harness lint``) this wheel's deliberate defect must trigger when
+    the whole wheelhouse is linted; every other wheel must be clean."""
 
     @property
     def python_specific(self) -> bool:
@@ -121,6 +132,7 @@ WHEELS: tuple[WheelSpec, ...] = (
         requires=("shared_lib_manager",),
         defines={"LIBFOO_SONAME": "OFF"},
         overrides={("project", "version"): "1.0+nosoname"},
+        expected_lint=frozenset({"SLI001"}),  # no DT_SONAME
     ),
     WheelSpec(
         "libfoo2",
@@ -165,6 +177,24 @@ WHEELS: tuple[WheelSpec, ...] = (
         defines={"PYFOO_MODULE": "pyfoo_rpath", "PYFOO_LINK_MODE": "rpath"},
         overrides={("project", "name"): "pyfoo-rpath"},
         leave_to_other_wheels=(FOO,),
+        expected_lint=frozenset({"SLI006"}),  # RPATH into ../libfoo/lib of the same site dir
+    ),
+    WheelSpec(
+        "pyfoo-vendored",
+        "pyfoo",
+        "pyfoo-vendored",
+        "1.0",
+        "consumer",
+        build_requires=("libfoo",),
+        requires=("libfoo", "shared_lib_consumer"),
+        defines={"PYFOO_MODULE": "pyfoo_vendored"},
+        overrides={("project", "name"): "pyfoo-vendored"},
+        # The forgotten exclude: no leave_to_other_wheels, so the repair tool copies
+        # libfoo in under a new name and points the extension's dependency at the copy.
+        repair_search=("libfoo",),
+        # SLI004: the private copy; SLI003: the dependency entry no longer equals the
+        # producer's SONAME, which is why preloading the producer cannot satisfy it.
+        expected_lint=frozenset({"SLI003", "SLI004"}),
     ),
     WheelSpec(
         "pyfoo-nopreload",

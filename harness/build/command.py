@@ -1,4 +1,9 @@
-"""``harness build``: build and repair the wheel matrix for one or more interpreters."""
+"""``harness build``: build and repair the wheel matrix for one or more interpreters.
+
+After each interpreter's build the wheelhouse is linted (:mod:`harness.build.lintcheck`);
+a finding the catalogue does not expect, or an expected one that is missing, fails the
+command with exit status 1.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,11 @@ from pathlib import Path
 
 from harness import interpreters
 from harness.build.catalogue import PREFIXES_BY_ID, WHEELS_BY_ID, UnknownIdError
+from harness.build.lintcheck import lint_wheelhouse
 from harness.build.matrix import BuildError, build_all
 from harness.build.staging import ProjectError
 from harness.build.toolchain import ToolMissingError
+from harness.inspect import UnusableInputError
 from harness.workdir import WorkDir
 
 
@@ -55,4 +62,17 @@ def run(args: argparse.Namespace) -> int:
             f"{len(house.prefixes)} prefixes in {house.directory} "
             f"({time.monotonic() - started:.1f} s)"
         )
+        try:
+            lint = lint_wheelhouse(house)
+        except UnusableInputError as error:
+            print(
+                f"harness build: {interpreter.tag}: cannot lint the wheelhouse: {error}",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"harness build: {interpreter.tag}: {lint.summary()}")
+        if not lint.ok:
+            for problem in lint.problems:
+                print(f"harness build: {interpreter.tag}: lint: {problem}", file=sys.stderr)
+            return 1
     return 0

@@ -88,6 +88,24 @@ def _check_wheel_name(spec: WheelSpec, wheel: Path) -> str:
     return version
 
 
+def _repair_search_env(
+    ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry], scratch: Path
+) -> dict[str, str] | None:
+    """The repair step's environment when ``spec.repair_search`` names producer wheels."""
+    if not spec.repair_search:
+        return None
+    unknown = [i for i in spec.repair_search if i not in deps]
+    if unknown:
+        raise RuntimeError(
+            f"repair_search of {spec.id!r} names {', '.join(unknown)}, which is not among its "
+            f"build inputs ({', '.join(deps) or 'none'}); fix harness/build/catalogue.py"
+        )
+    directories: list[Path] = []
+    for item in spec.repair_search:
+        directories += repair.library_dirs(deps[item].product, scratch / item, ctx.platform)
+    return repair.search_env(directories, ctx.platform)
+
+
 def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -> cache.Entry:
     directory = staging.project_dir(ctx.wheels_src, spec)
     tag = ctx.interpreter.tag if spec.python_specific else "py3"
@@ -101,6 +119,8 @@ def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -
         ("excludes", " ".join(excludes)),
     ]
     parts += [(f"input:{i}", str(deps[i].meta["sha256"])) for i in build_inputs(spec)]
+    if spec.repair_search:
+        parts.append(("repair_search", " ".join(spec.repair_search)))
     final = cache.entry_dir(ctx.workdir.cache, "wheels", spec.id, cache.key(parts))
     hit = cache.lookup(final)
     if hit is not None:
@@ -127,7 +147,8 @@ def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -
         if spec.role == "loader":
             product = built
         else:
-            product = repair.repair(built, Path(work) / "repaired", excludes, log)
+            env = _repair_search_env(ctx, spec, deps, Path(work) / "repair-search")
+            product = repair.repair(built, Path(work) / "repaired", excludes, log, env=env)
         version = _check_wheel_name(spec, product)
         shutil.move(str(product), scratch / product.name)
         cache.write_meta(

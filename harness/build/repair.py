@@ -7,16 +7,24 @@ One function per platform, chosen by :func:`harness.platforms.current`:
 - Windows: ``delvewheel repair --no-dll <a.dll;b.dll>``.
 
 ``excludes`` are library file names (``libfoo.so.1``, ``libfoo.1.dylib``, ``foo.dll``).
+
+A library that is not excluded must be found at repair time: :func:`search_env` gives the
+repair step the library directories of unpacked producer wheels (catalogue field
+``repair_search``), the way a real build finds them in its build environment.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import sys
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from harness import platforms
 from harness.build import process
+from harness.envs.base import prepend_path_list
 
 RepairCommand = Callable[[Path, Path, Sequence[str]], list[str]]
 
@@ -40,6 +48,43 @@ def windows_command(wheel: Path, out_dir: Path, excludes: Sequence[str]) -> list
     if excludes:
         command += ["--no-dll", ";".join(excludes)]
     return [*command, str(wheel)]
+
+
+_LIBRARY_FILE: dict[platforms.OSName, re.Pattern[str]] = {
+    "linux": re.compile(r"lib[^/]+\.so(\.[0-9]+)*"),
+    "macos": re.compile(r"[^/]+\.dylib"),
+    "windows": re.compile(r"[^/]+\.dll", re.IGNORECASE),
+}
+
+
+def library_dirs(wheel: Path, destination: Path, platform: platforms.Platform) -> list[Path]:
+    """Unpack ``wheel`` into ``destination``; the directories holding its shared libraries."""
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(destination)
+    pattern = _LIBRARY_FILE[platform.name]
+    found = {p.parent for p in destination.rglob("*") if p.is_file() and pattern.fullmatch(p.name)}
+    if not found:
+        raise RuntimeError(
+            f"{wheel.name} ships no {platform.name} shared library for the repair tool to find; "
+            "fix repair_search in harness/build/catalogue.py"
+        )
+    return sorted(found)
+
+
+def search_env(
+    directories: Sequence[Path],
+    platform: platforms.Platform,
+    host: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """``host`` (default: this process's environment) with ``directories`` in front of the
+    loader search variable the repair tools read (``LD_LIBRARY_PATH``, ``DYLD_LIBRARY_PATH``,
+    ``PATH``)."""
+    return prepend_path_list(
+        os.environ if host is None else host,
+        platform.library_search_var,
+        [str(d) for d in directories],
+        platform,
+    )
 
 
 COMMANDS: dict[platforms.OSName, RepairCommand] = {

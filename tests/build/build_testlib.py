@@ -61,3 +61,47 @@ def wheel_tags(wheel: Path) -> tuple[str, str, str]:
     """(python tag, abi tag, platform tag) from a wheel file name."""
     python_tag, abi_tag, platform_tag = wheel.name[: -len(".whl")].split("-")[-3:]
     return python_tag, abi_tag, platform_tag
+
+
+def write_wheel(directory: Path, dist: str, version: str, files: dict[str, bytes]) -> Path:
+    """A minimal valid Linux wheel (METADATA, WHEEL, RECORD) holding ``files``."""
+    import base64
+    import hashlib
+
+    tag = "py3-none-manylinux_2_17_x86_64"
+    info = f"{dist}-{version}.dist-info"
+    contents = dict(files)
+    contents[f"{info}/METADATA"] = (
+        f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n".encode()
+    )
+    contents[f"{info}/WHEEL"] = (
+        f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: false\nTag: {tag}\n"
+    ).encode()
+    record = []
+    for name, data in contents.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    contents[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{dist}-{version}-{tag}.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    return path
+
+
+def compile_library(directory: Path, soname: str | None) -> Path:
+    """A real ``libfoo.so.1`` built with the system C compiler, with or without a SONAME."""
+    import subprocess
+
+    directory.mkdir(parents=True, exist_ok=True)
+    source = directory / "foo.c"
+    source.write_text('const char *foo_identity(void) { return "libfoo 1.0 test"; }\n')
+    output = directory / "libfoo.so.1"
+    flags = [f"-Wl,-soname,{soname}"] if soname else []
+    subprocess.run(
+        ["cc", "-shared", "-fPIC", "-o", str(output), str(source), *flags],
+        check=True,
+        capture_output=True,
+    )
+    return output

@@ -107,6 +107,27 @@ def test_repair_commands_exclude_the_producer(platform: str, expected: list[str]
     assert command[position : position + 2] == expected
 
 
+def test_repair_search_finds_the_library_dirs_of_a_producer_wheel(tmp_path: Path) -> None:
+    import zipfile
+
+    wheel = tmp_path / "libfoo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("libfoo/__init__.py", "")
+        archive.writestr("libfoo/lib/libfoo.so.1", b"\x7fELF")
+        archive.writestr("libfoo/lib/cmake/libfoo/libfooConfig.cmake", "")
+        archive.writestr("libfoo/bin/foo.dll", b"MZ")
+    linux = repair.library_dirs(wheel, tmp_path / "linux", platforms.LINUX)
+    assert linux == [tmp_path / "linux" / "libfoo" / "lib"]
+    windows = repair.library_dirs(wheel, tmp_path / "windows", platforms.WINDOWS)
+    assert windows == [tmp_path / "windows" / "libfoo" / "bin"]
+    with pytest.raises(RuntimeError, match=r"ships no macos shared library.*repair_search"):
+        repair.library_dirs(wheel, tmp_path / "macos", platforms.MACOS)
+    env = repair.search_env(linux, platforms.LINUX, host={"LD_LIBRARY_PATH": "/x", "HOME": "/h"})
+    assert env == {"LD_LIBRARY_PATH": f"{linux[0]}:/x", "HOME": "/h"}
+    env = repair.search_env(windows, platforms.WINDOWS, host={"Path": r"C:\w"})
+    assert env == {"PATH": f"{windows[0]};C:\\w"}
+
+
 def test_wheelhouse_errors_name_the_fix(tmp_path: Path) -> None:
     with pytest.raises(WheelhouseError, match="run `harness build`"):
         Wheelhouse.load(tmp_path)

@@ -12,7 +12,7 @@ import pytest
 from build_testlib import elf_files, read_dynamic, unpack, wheel_tags
 
 from harness import platforms
-from harness.build import Wheelhouse, catalogue, repair
+from harness.build import Wheelhouse, catalogue
 
 pytestmark = pytest.mark.slow
 
@@ -95,7 +95,9 @@ def test_libbar_needs_libfoo(wheelhouse: Wheelhouse, tmp_path: Path) -> None:
 
 
 @LINUX_ONLY
-@pytest.mark.parametrize("wheel_id", [w for w in NATIVE if w != "pyfoo-rpath"])
+@pytest.mark.parametrize(
+    "wheel_id", [w for w in NATIVE if w not in ("pyfoo-rpath", "pyfoo-vendored")]
+)
 def test_no_rpath_into_the_producer(wheelhouse: Wheelhouse, wheel_id: str, tmp_path: Path) -> None:
     objects = elf_files(unpack(wheelhouse.wheel(wheel_id), tmp_path))
     assert objects
@@ -126,26 +128,28 @@ def test_repaired_consumer_holds_no_producer_copy(
 
 
 @LINUX_ONLY
-def test_repair_without_exclude_copies_and_mangles_the_producer(
+def test_vendored_variant_carries_a_mangled_private_copy(
     wheelhouse: Wheelhouse, tmp_path: Path
 ) -> None:
-    """Negative control: forget --exclude and auditwheel vendors a renamed second libfoo."""
-    libfoo = unpack(wheelhouse.wheel("libfoo"), tmp_path / "libfoo")
-    log = tmp_path / "repair.log"
-    repaired = repair.repair(
-        wheelhouse.wheel("pyfoo"),
-        tmp_path / "out",
-        (),
-        log,
-        env={"LD_LIBRARY_PATH": str(libfoo / "libfoo" / "lib")},
+    """pyfoo-vendored: the repair forgot the exclude, so auditwheel copied libfoo in, renamed
+    it (content hash in the name and SONAME), and pointed the extension's DT_NEEDED at the
+    copy through an RPATH into the distribution-named ``.libs`` directory."""
+    tree = unpack(wheelhouse.wheel("pyfoo-vendored"), tmp_path / "vendored")
+    (copy,) = (tree / "pyfoo_vendored.libs").iterdir()
+    assert re.fullmatch(r"libfoo-[0-9a-f]{8}\.so\.1", copy.name)
+    assert read_dynamic(copy).soname == copy.name
+    extension = read_dynamic(_extension(tree, "pyfoo_vendored"))
+    assert copy.name in extension.needed
+    assert "libfoo.so.1" not in extension.needed
+    assert extension.rpath + extension.runpath == ["$ORIGIN/../pyfoo_vendored.libs"]
+    assert elf_files(tree) == sorted([copy, _extension(tree, "pyfoo_vendored")])
+    # the copy is the producer's library, byte for byte apart from what auditwheel patched
+    original = unpack(wheelhouse.wheel("libfoo"), tmp_path / "libfoo") / "libfoo/lib/libfoo.so.1"
+    assert (
+        _identity(copy, "foo_identity")
+        == _identity(original, "foo_identity")
+        == ("libfoo 1.0 wheel")
     )
-    tree = unpack(repaired, tmp_path / "bundled")
-    copies = list((tree / "pyfoo.libs").glob("libfoo*.so.1"))
-    assert len(copies) == 1
-    assert re.fullmatch(r"libfoo-[0-9a-f]{8}\.so\.1", copies[0].name)
-    needed = read_dynamic(_extension(tree, "pyfoo")).needed
-    assert needed == [copies[0].name] or copies[0].name in needed
-    assert "libfoo.so.1" not in needed
 
 
 @LINUX_ONLY

@@ -6,19 +6,26 @@ wheel with the roles the wheelhouse index gives them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from harness import interpreters, platforms
+from harness.build.catalogue import WHEELS_BY_ID
 from harness.inspect import Finding, lint_wheels
 from harness.inspect.links import Role
 from harness.workdir import WorkDir
 
 # wheel id -> the rules its deliberate defect must trigger (architecture.md catalogue).
+# Written out here, not read from the catalogue, so a wrong expected_lint there fails too.
 INTENDED = {
     "libfoo-nosoname": {"SLI001"},  # no DT_SONAME
     "pyfoo-rpath": {"SLI006"},  # RUNPATH into ../libfoo/lib of the same site dir
+    # auditwheel copied libfoo in as pyfoo_vendored.libs/libfoo-<hash>.so.1 (SLI004), and the
+    # extension's DT_NEEDED names that copy, no longer the producer's SONAME (SLI003): the
+    # reason preloading the producer cannot stop the second copy from loading.
+    "pyfoo-vendored": {"SLI003", "SLI004"},
 }
 
 
@@ -48,6 +55,14 @@ def test_example_wheelhouse_is_clean_except_negative_variants(
     for finding in findings:
         by_id.setdefault(name_to_id[finding.wheel], set()).add(finding.rule)
     assert by_id == INTENDED, _describe(findings)
+    assert {i: set(s.expected_lint) for i, s in WHEELS_BY_ID.items() if s.expected_lint} == INTENDED
+    (copy,) = [f for f in findings if f.rule == "SLI004"]
+    assert re.fullmatch(r"pyfoo_vendored\.libs/libfoo-[0-9a-f]{8}\.so\.1", copy.file), copy
+    assert "renamed by a repair tool" in copy.detail
+    needed = [f.detail for f in findings if f.rule == "SLI003"]
+    assert needed and all(
+        re.match(r"DT_NEEDED 'libfoo-[0-9a-f]{8}\.so\.1' != SONAME", d) for d in needed
+    )
 
 
 def _describe(findings: list[Finding]) -> str:
