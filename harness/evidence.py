@@ -16,10 +16,12 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from harness import platforms
-from harness.envs.base import Layout
+
+if TYPE_CHECKING:  # envs.base delegates its label_of here: no import cycle at run time
+    from harness.envs.base import Layout
 
 SCHEMA = 1
 PROBE_SCRIPT = Path(__file__).with_name("probe.py")
@@ -176,21 +178,46 @@ class Evidence:
         return any(obj.path == str(path) for obj in self.loaded)
 
 
-def location_label(path: str | PurePath, locations: Mapping[str, Path]) -> str:
-    """``label:relative/path`` for the deepest location holding ``path``, else ``other:<path>``.
+OUTSIDE = "other"
+"""The label :func:`location_label` gives a path outside every location."""
 
-    Both sides are resolved first, so a location reached through a symlink
-    (``/tmp`` -> ``/private/tmp`` on macOS) still matches the probe's real paths.
+
+def locate(
+    path: str | PurePath,
+    locations: Mapping[str, Path],
+    extra_dirs: Mapping[str, Sequence[Path]] | None = None,
+) -> tuple[str, str] | None:
+    """``(label, relative/posix/path)`` of the location holding ``path``, or ``None``.
+
+    The one mapping from paths to location labels (``Layout.label_of`` and the scenario
+    evidence use it). ``extra_dirs`` are further directories of a label (a venv's
+    ``platlib`` where it differs from ``purelib``). The deepest directory wins, so a
+    ``target`` inside a cell is not taken for something that contains it; both sides are
+    resolved first, so a location reached through a symlink (``/tmp`` -> ``/private/tmp``
+    on macOS, a venv's ``lib64``) still matches the probe's real paths.
     """
-    target = Path(path).resolve()
-    candidates = sorted(
-        ((label, Path(directory).resolve()) for label, directory in locations.items()),
+    candidates = [(label, Path(directory)) for label, directory in locations.items()]
+    for label, directories in (extra_dirs or {}).items():
+        candidates.extend((label, Path(directory)) for directory in directories)
+    resolved = sorted(
+        ((label, directory.resolve()) for label, directory in candidates),
         key=lambda item: (-len(item[1].parts), item[0]),
     )
-    for label, directory in candidates:
-        if target == directory or target.is_relative_to(directory):
-            return f"{label}:{target.relative_to(directory).as_posix()}"
-    return f"other:{path}"
+    target = Path(path).resolve()
+    for label, directory in resolved:
+        if target.is_relative_to(directory):
+            return label, target.relative_to(directory).as_posix()
+    return None
+
+
+def location_label(
+    path: str | PurePath,
+    locations: Mapping[str, Path],
+    extra_dirs: Mapping[str, Sequence[Path]] | None = None,
+) -> str:
+    """``label:relative/path`` of ``path`` (see :func:`locate`), else ``other:<path>``."""
+    found = locate(path, locations, extra_dirs)
+    return f"{OUTSIDE}:{path}" if found is None else f"{found[0]}:{found[1]}"
 
 
 # ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 from typing import Literal, Protocol
 
 from harness import platforms
+from harness.evidence import locate
 from harness.platforms import Platform
 
 Installer = Literal["uv", "pip"]
@@ -80,20 +81,9 @@ class Layout:
             ) from None
 
     def label_of(self, path: PurePath | str) -> tuple[str, str] | None:
-        """``(label, relative/posix/path)`` of the location holding ``path``, or ``None``.
-
-        The deepest matching directory wins, so a ``target`` inside the cell is not
-        mistaken for something else that contains it.
-        """
-        candidates: list[tuple[str, Path]] = [(k, v) for k, v in self.locations.items()]
-        for label, dirs in self.extra_dirs.items():
-            candidates.extend((label, d) for d in dirs)
-        candidates.sort(key=lambda item: len(item[1].parts), reverse=True)
-        target = Path(path)
-        for label, directory in candidates:
-            if target == directory or directory in target.parents:
-                return label, target.relative_to(directory).as_posix()
-        return None
+        """``(label, relative/posix/path)`` of the location holding ``path``, or ``None``
+        (:func:`harness.evidence.locate` over the locations and the extra directories)."""
+        return locate(path, self.locations, self.extra_dirs)
 
     def process_env(
         self,

@@ -11,10 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.evidence import Evidence, StepOutcome, location_label
-
-OUTSIDE = "other"
-"""The label :func:`harness.evidence.location_label` gives paths outside every location."""
+from harness.evidence import OUTSIDE, Evidence, StepOutcome, location_label
 
 
 def library_stem(name: str) -> str:
@@ -68,13 +65,7 @@ def origin_of(
 ) -> str:
     """``label:relative/path`` of ``path``; ``extra_dirs`` are further directories of a label
     (a venv's ``platlib`` where it differs from ``purelib``)."""
-    found = location_label(path, locations)
-    for label, directories in (extra_dirs or {}).items():
-        for directory in directories:
-            if not found.startswith(OUTSIDE + ":"):
-                return found
-            found = location_label(path, {label: directory})
-    return found
+    return location_label(path, locations, extra_dirs)
 
 
 def observe(

@@ -221,3 +221,18 @@ def test_ld_debug_env_points_into_the_cell(tmp_path: Path):
         "LD_DEBUG": "libs",
         "LD_DEBUG_OUTPUT": str(tmp_path / "ld-debug"),
     }
+
+
+def test_extra_dirs_take_part_in_the_deepest_match_like_layout_label_of(tmp_path):
+    from harness.envs.base import Layout
+
+    cell = tmp_path / "cell"
+    platlib = cell / "venv" / "lib64"
+    locations = {"outer": cell, "site": cell / "venv" / "site"}
+    extra = {"site": [platlib]}
+    layout = Layout("venv", cell, cell / "venv" / "bin" / "python", locations, extra_dirs=extra)
+
+    assert evidence.location_label(platlib / "ext.so", locations, extra) == "site:ext.so"
+    assert layout.label_of(platlib / "ext.so") == ("site", "ext.so")
+    assert evidence.location_label(cell / "logs" / "x", locations, extra) == "outer:logs/x"
+    assert layout.label_of("/usr/lib/libc.so.6") is None
