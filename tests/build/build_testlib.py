@@ -1,4 +1,5 @@
-"""Helpers for the builder tests: unpack wheels and read ELF dynamic sections with pyelftools."""
+"""Helpers for the builder tests: unpack wheels, read ELF dynamic sections with pyelftools,
+write small real wheels (importable by name: another directory's conftest shadows ours)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,21 @@ from pathlib import Path
 
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
+
+from harness import interpreters
+from harness.build import Wheelhouse
+from harness.workdir import WorkDir
+
+
+@dataclass
+class SessionBuild:
+    """The session's one real build (see conftest.py), shared by every builder test."""
+
+    workdir: WorkDir
+    interpreter: interpreters.Interpreter
+    wheelhouse: Wheelhouse
+    progress: list[str]
+    wheels_src: Path
 
 
 @dataclass(frozen=True)

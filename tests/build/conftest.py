@@ -10,23 +10,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from build_testlib import SessionBuild
 
 from harness import interpreters, project
 from harness.build import Wheelhouse, build_all
 from harness.workdir import WorkDir
-
-
-@dataclass
-class SessionBuild:
-    workdir: WorkDir
-    interpreter: interpreters.Interpreter
-    wheelhouse: Wheelhouse
-    progress: list[str]
-    wheels_src: Path
 
 
 @pytest.fixture(scope="session")

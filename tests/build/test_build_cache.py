@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SessionBuild
+from build_testlib import SessionBuild
 
 from harness import platforms
 from harness.build import BuildError, build_all, catalogue
