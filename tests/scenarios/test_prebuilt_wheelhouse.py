@@ -1,0 +1,140 @@
+"""The runner's prebuilt wheelhouse (``HARNESS_WHEELHOUSE=<dir>``, ``<dir>/<python tag>/index.json``).
+
+CI builds the wheels once per OS and hands them to the test jobs: a cell must then
+install exactly those files and build nothing. The prebuilt ``shared_lib_manager`` here
+carries a marker function no real build has, so the probe's evidence shows which wheel
+was installed; the work directory's build cache shows that nothing was built.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from harness import interpreters, platforms
+from harness.build import Wheelhouse, cache
+from harness.build.wheelhouse import WheelEntry
+from harness.scenarios import parse
+from harness.scenarios.cells import Cell, Selection, expand
+from harness.scenarios.runner import PREBUILT_WHEELHOUSE_VAR, BuildFailedError, CellRunner
+from harness.workdir import WorkDir
+
+pytestmark = pytest.mark.slow  # creates a venv
+
+MARKER = "shared_lib_manager from the prebuilt wheelhouse"
+
+SCENARIO = """\
+schema = 1
+description = "A cell that installs a wheel of the prebuilt wheelhouse."
+platforms = ["linux", "macos", "windows"]
+layouts = ["venv"]
+installers = ["uv"]
+
+[[install]]
+location = "site"
+wheels = ["shared_lib_manager"]
+
+[[steps]]
+id = "import"
+import = "shared_lib_manager"
+
+[[steps]]
+id = "marker"
+call = "shared_lib_manager.prebuilt_marker"
+expect = { value = "shared_lib_manager from the prebuilt wheelhouse" }
+"""
+
+
+def _pure_wheel(directory: Path) -> Path:
+    """A pure wheel of the ``shared-lib-manager`` distribution that no build would make."""
+    info = "shared_lib_manager-0.1.0.dist-info"
+    files = {
+        "shared_lib_manager/__init__.py": f"def prebuilt_marker():\n    return {MARKER!r}\n",
+        f"{info}/METADATA": "Metadata-Version: 2.1\nName: shared-lib-manager\nVersion: 0.1.0\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    record = []
+    for name, text in files.items():
+        data = text.encode()
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
+    path = directory / "shared_lib_manager-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path
+
+
+def _prebuilt(root: Path, tag: str) -> Path:
+    house = Wheelhouse(root / tag, tag, platforms.current().name)
+    house.directory.mkdir(parents=True)
+    wheel = _pure_wheel(house.directory)
+    house.wheels["shared_lib_manager"] = WheelEntry(
+        file=wheel.name,
+        dist="shared-lib-manager",
+        version="0.1.0",
+        role="loader",
+        sha256=cache.file_sha256(wheel),
+    )
+    house.write()
+    return root
+
+
+def _cell(tmp_path: Path) -> Cell:
+    path = tmp_path / "scenarios" / "prebuilt" / parse.SCENARIO_FILE
+    path.parent.mkdir(parents=True)
+    path.write_text(SCENARIO, encoding="utf-8")
+    (cell,) = expand(parse.load(path), Selection())
+    return cell
+
+
+def _built_anything(workdir: WorkDir) -> list[Path]:
+    """Build products and build logs the builder would have left in the work directory."""
+    root = workdir.root
+    found = [*(root / "cache" / "wheels").glob("*"), *(root / "cache" / "prefixes").glob("*")]
+    found += [*(root / "logs" / "build").glob("*"), *(root / "wheelhouse").glob("*")]
+    return found
+
+
+def test_a_cell_uses_the_prebuilt_wheels_and_builds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cell = _cell(tmp_path)
+    tag = interpreters.find(cell.python).tag
+    monkeypatch.setenv(PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag)))
+    workdir = WorkDir(tmp_path / "work")
+
+    environment = CellRunner(workdir).environment(cell)
+    evidence = environment.evidence()
+
+    assert evidence.step("import").ok, evidence.step("import").error
+    assert evidence.step("marker").value == MARKER
+    imported = evidence.step("import").module_file
+    assert imported is not None
+    assert environment.layout.label_of(imported) == ("site", "shared_lib_manager/__init__.py")
+    assert _built_anything(workdir) == []
+
+
+def test_a_wrong_prebuilt_directory_names_the_path_and_harness_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cell = _cell(tmp_path)
+    tag = interpreters.find(cell.python).tag
+    wrong = tmp_path / "no-wheelhouse-here"
+    (wrong / tag).mkdir(parents=True)
+    monkeypatch.setenv(PREBUILT_WHEELHOUSE_VAR, str(wrong))
+    workdir = WorkDir(tmp_path / "work")
+
+    with pytest.raises(BuildFailedError) as raised:
+        CellRunner(workdir).environment(cell)
+
+    message = str(raised.value)
+    assert str(wrong / tag / "index.json") in message
+    assert "harness build" in message
+    assert _built_anything(workdir) == []
