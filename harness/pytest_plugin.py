@@ -166,6 +166,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "harness_no_cells: a scenario check with no cell in the selection (deselected)"
+    )
     state = HarnessState(config)
     config.stash[_STATE_KEY] = state
     config.pluginmanager.register(state, "harness_scenarios_state")
@@ -271,7 +274,25 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     scenario = parse.load(scenario_path)
     cells = expand(scenario, _state(metafunc.config).selection)
+    if not cells:
+        # the selection (--python/--layout/...) leaves this scenario no cell: its checks
+        # are deselected below, not reported as skips that look like missing coverage
+        metafunc.parametrize(
+            "scenario_cell",
+            [pytest.param(None, marks=pytest.mark.harness_no_cells)],
+            ids=["no-cells"],
+            indirect=True,
+        )
+        return
     metafunc.parametrize("scenario_cell", cells, ids=[c.id for c in cells], indirect=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect scenario checks whose scenario has no cell in this run's selection."""
+    unselected = [item for item in items if item.get_closest_marker("harness_no_cells")]
+    if unselected:
+        config.hook.pytest_deselected(items=unselected)
+        items[:] = [item for item in items if not item.get_closest_marker("harness_no_cells")]
 
 
 @pytest.fixture

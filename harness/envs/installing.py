@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,9 +44,22 @@ def check_request(request: InstallRequest) -> None:
 
 
 def _pip(layout: Layout) -> list[str]:
-    """The layout's own pip when it has one (pip-made venvs), else the harness's pip."""
+    """The layout's own pip when it can import one, else the harness's pip.
+
+    A pip-made venv has pip in its site; a venv with the system site packages (what a
+    ``user`` location needs) sees the base interpreter's pip. Either supports the
+    layout's Python, which the harness's own pip may not (pip 25 dropped 3.9).
+    """
     site = layout.locations.get(SITE)
     if site is not None and (site / "pip" / "__init__.py").is_file():
+        return commands.venv_pip(layout.python)
+    probe = subprocess.run(
+        [str(layout.python), "-c", "import pip"],
+        capture_output=True,
+        env=layout.process_env(),
+        check=False,
+    )
+    if probe.returncode == 0:
         return commands.venv_pip(layout.python)
     return commands.foreign_pip(layout.python)
 

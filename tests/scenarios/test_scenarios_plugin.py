@@ -145,3 +145,16 @@ def test_report_collected_from_xdist_workers(
         "3.12/pip", "3.12/uv", "3.9/pip", "3.9/uv"
     ]  # fmt: skip
     assert {c["status"] for c in cells} == {"not-applicable"}
+
+
+def test_checks_of_a_scenario_without_cells_are_deselected_not_skipped(
+    pytester: pytest.Pytester,
+) -> None:
+    """``--layout conda`` leaves venv-basic no cell: its test_ids.py must not show as a skip."""
+    _make(pytester)
+    result = _run(pytester, "scenarios/venv-basic", "--layout", "conda", "-rs")
+    result.assert_outcomes(deselected=1)
+    assert "empty parameter set" not in result.stdout.str()
+    # control: with its layout selected, the same check is collected and runs
+    control = _run(pytester, "scenarios/venv-basic", "--collect-only", "-q", "--layout", "venv")
+    assert "test_ids.py::test_cell_param[" in control.stdout.str()
