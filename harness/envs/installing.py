@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,6 +84,8 @@ def install(
     """Install ``request``'s wheels into its location of ``layout``."""
     check_request(request)
     layout.location(request.location)  # the location must have been added first
+    if request.deps:
+        request = _with_private_find_links(layout, request)
     argv = install_command(layout, request, installer)
     used = "pip" if request.location == USER else installer
     env = {"PYTHONUSERBASE": layout.env["PYTHONUSERBASE"]} if request.location == USER else None
@@ -92,3 +96,24 @@ def install(
         location=request.location,
         wheels=list(request.wheels),
     )
+
+
+def _with_private_find_links(layout: Layout, request: InstallRequest) -> InstallRequest:
+    """The same request with its wheels linked into a directory that holds only them.
+
+    With ``deps`` the installer resolves ``Requires-Dist`` from ``--find-links``; the
+    wheelhouse itself must never be that directory, because it also holds variants
+    (``libfoo 1.0+nosoname`` sorts above ``1.0`` and would win).
+    """
+    directory = layout.root / "find-links" / request.location
+    directory.mkdir(parents=True, exist_ok=True)
+    linked: list[Path] = []
+    for wheel in request.wheels:
+        destination = directory / wheel.name
+        if not destination.exists():
+            try:
+                os.link(wheel, destination)
+            except OSError:
+                shutil.copy2(wheel, destination)
+        linked.append(destination)
+    return InstallRequest(location=request.location, wheels=linked, deps=True)

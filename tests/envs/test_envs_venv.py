@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from envs_testlib import where
 
-from harness.envs.base import Installer, InstallRequest
+from harness.envs.base import Installer, InstallRequest, LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.envs.venv import VenvProvider
 from harness.workdir import WorkDir
@@ -68,25 +68,33 @@ def test_split_locations(
 
 
 @pytest.mark.parametrize("installer", INSTALLERS)
-def test_deps_come_from_the_wheels_directory_only(
+def test_deps_resolve_only_among_the_wheels_given(
     installer: Installer, python: Path, wheels: dict[str, Path], workdir: WorkDir, tmp_path: Path
 ) -> None:
+    """With deps the installer checks Requires-Dist, but only against the wheels listed.
+
+    The producer's wheel lies in the same directory as the consumer's; it must not be
+    picked up from there (a wheelhouse also holds variants that would win resolution).
+    """
     with_deps = LayoutSpec(
         python=python,
         installer=installer,
-        installs=(InstallRequest("site", [wheels[C]], deps=True),),
+        installs=(InstallRequest("site", [wheels[C], wheels[P]], deps=True),),
     )
     layout = make_layout(with_deps, tmp_path / "deps", workdir=workdir)
     assert where(layout, P, C) == {
         P: "site:demo_producer/__init__.py",
         C: "site:demo_consumer/__init__.py",
     }
-    # negative control: without deps the producer is not pulled in
-    no_deps = LayoutSpec(
-        python=python, installer=installer, installs=(InstallRequest("site", [wheels[C]]),)
+    # negative control: the consumer alone cannot resolve its dependency, although the
+    # producer's wheel sits in the same directory
+    alone = LayoutSpec(
+        python=python,
+        installer=installer,
+        installs=(InstallRequest("site", [wheels[C]], deps=True),),
     )
-    bare = make_layout(no_deps, tmp_path / "nodeps", workdir=workdir)
-    assert where(bare, P)[P].startswith("ImportError")
+    with pytest.raises(LayoutError, match=r"demo[-_]producer"):
+        make_layout(alone, tmp_path / "alone", workdir=workdir)
 
 
 def test_host_variables_do_not_leak(
