@@ -7,7 +7,15 @@ from functools import cache
 from pathlib import Path
 
 # The modules that decide what goes into a package or a template prefix.
-PACKAGE_MODULES = ("cpython", "elf", "libfoo_package", "package_writer", "python_package")
+PACKAGE_MODULES = (
+    "conda_paths",
+    "cpython",
+    "elf",
+    "libfoo_package",
+    "package_writer",
+    "python_package",
+    "subdirs",
+)
 PREFIX_MODULES = (*PACKAGE_MODULES, "external", "rattler_install", "template")
 
 

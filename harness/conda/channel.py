@@ -1,10 +1,12 @@
 """The local conda channel: python, pip and libfoo packages, indexed by py-rattler.
 
 Every package is built once per content key into ``<cache>/conda/pkgs/`` and the
-channel directory (``<cache>/conda/channels/<key>/``, with ``linux-64/`` and
-``noarch/`` and their ``repodata.json``) is assembled from hard links and indexed in a
-scratch directory, then renamed into place; a concurrent run that loses the race
-discards its copy (:func:`harness.workdir.atomic_directory`).
+channel directory (``<cache>/conda/channels/<key>/``, with the machine's subdir --
+``linux-64``, ``osx-arm64``, ``win-64``... -- and ``noarch/``, each with its
+``repodata.json``) is assembled from hard links and indexed in a scratch directory,
+then renamed into place; a concurrent run that loses the race discards its copy
+(:func:`harness.workdir.atomic_directory`). With a real conda (the external backend)
+the channel holds only the libfoo packages: python and pip come from conda-forge.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rattler.index import index_fs
@@ -26,10 +28,10 @@ from harness.conda.cache_keys import PACKAGE_MODULES, code_digest, combine
 from harness.conda.cpython import CPythonInstall
 from harness.conda.errors import ChannelError
 from harness.conda.package_writer import PackageSpec, write_package
+from harness.conda.subdirs import channel_subdirs
 from harness.workdir import WorkDir, atomic_directory
 
 LIBFOO_MAJORS = (1, 2)
-SUBDIRS = ("linux-64", "noarch")
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,14 @@ class LocalChannel:
 
     path: Path
     key: str
+    subdirs: tuple[str, ...] = field(default_factory=channel_subdirs)
 
     @property
     def url(self) -> str:
         return self.path.as_uri()
 
     def package_files(self) -> list[Path]:
-        return sorted(p for sub in SUBDIRS for p in (self.path / sub).glob("*.tar.bz2"))
+        return sorted(p for sub in self.subdirs for p in (self.path / sub).glob("*.tar.bz2"))
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -69,7 +72,7 @@ def _cached_package(workdir: WorkDir, key: str, build: Callable[[Path, Path], Pa
             for sub in (scratch / "out").iterdir():
                 sub.rename(scratch / sub.name)
             (scratch / "out").rmdir()
-    found = [p for sub in SUBDIRS for p in (final / sub).glob("*.tar.bz2")]
+    found = sorted(final.glob("*/*.tar.bz2"))
     if len(found) != 1:
         raise ChannelError(
             f"package cache {final} holds {len(found)} packages instead of one; delete it to rebuild"
@@ -77,30 +80,47 @@ def _cached_package(workdir: WorkDir, key: str, build: Callable[[Path, Path], Pa
     return found[0]
 
 
-def package_keys(install: CPythonInstall, libfoo_source: Path) -> dict[str, str]:
-    """Cache key of every package, from the inputs alone (nothing is built)."""
+def package_keys(
+    install: CPythonInstall, libfoo_source: Path, *, with_python: bool = True
+) -> dict[str, str]:
+    """Cache key of every package, from the inputs alone (nothing is built).
+
+    ``with_python=False``: only the libfoo packages (a real conda brings python and pip).
+    """
     code = code_digest(PACKAGE_MODULES)
-    py_key = "python-" + combine(code, python_package.fingerprint(install))
-    keys = {"python": py_key, "pip": "pip-" + combine(code, py_key, str(install.pip_version))}
+    native = channel_subdirs()[0]
+    keys: dict[str, str] = {}
+    if with_python:
+        py_key = "python-" + combine(code, native, python_package.fingerprint(install))
+        keys["python"] = py_key
+        keys["pip"] = "pip-" + combine(code, py_key, str(install.pip_version))
     src = libfoo_package.source_digest(libfoo_source)
     for major in LIBFOO_MAJORS:
-        keys[f"libfoo{major}"] = f"libfoo{major}-" + combine(code, src, str(major))
+        keys[f"libfoo{major}"] = f"libfoo{major}-" + combine(code, native, src, str(major))
     return keys
 
 
-def channel_key(install: CPythonInstall, libfoo_source: Path) -> str:
+def channel_key(install: CPythonInstall, libfoo_source: Path, *, with_python: bool = True) -> str:
     """The key of the channel for these inputs (nothing is built)."""
-    return combine(*package_keys(install, libfoo_source).values())
+    return combine(*package_keys(install, libfoo_source, with_python=with_python).values())
 
 
-def build_packages(workdir: WorkDir, install: CPythonInstall, libfoo_source: Path) -> list[Path]:
+def build_packages(
+    workdir: WorkDir, install: CPythonInstall, libfoo_source: Path, *, with_python: bool = True
+) -> list[Path]:
     """Build (or reuse) every package of the channel."""
-    keys = package_keys(install, libfoo_source)
+    keys = package_keys(install, libfoo_source, with_python=with_python)
     log = workdir.logs / "conda-libfoo.log"
-    packages = [
-        _cached_package(workdir, keys["python"], lambda p, _s: python_package.stage(install, p)),
-        _cached_package(workdir, keys["pip"], lambda p, _s: python_package.stage_pip(install, p)),
-    ]
+    packages: list[Path] = []
+    if with_python:
+        packages += [
+            _cached_package(
+                workdir, keys["python"], lambda p, _s: python_package.stage(install, p)
+            ),
+            _cached_package(
+                workdir, keys["pip"], lambda p, _s: python_package.stage_pip(install, p)
+            ),
+        ]
     for major in LIBFOO_MAJORS:
         build = functools.partial(_stage_libfoo, libfoo_source, major, log)
         packages.append(_cached_package(workdir, keys[f"libfoo{major}"], build))
@@ -115,27 +135,31 @@ def _index(channel_dir: Path) -> None:
     asyncio.run(index_fs(channel_dir, write_zst=False, write_shards=False, force=True))
 
 
-def ensure_channel(workdir: WorkDir, install: CPythonInstall, libfoo_source: Path) -> LocalChannel:
+def ensure_channel(
+    workdir: WorkDir, install: CPythonInstall, libfoo_source: Path, *, with_python: bool = True
+) -> LocalChannel:
     """The indexed local channel for ``install`` and ``libfoo_source``, built if needed."""
-    packages = build_packages(workdir, install, libfoo_source)
-    key = channel_key(install, libfoo_source)
+    packages = build_packages(workdir, install, libfoo_source, with_python=with_python)
+    key = channel_key(install, libfoo_source, with_python=with_python)
     final = workdir.cache / "conda" / "channels" / key
-    if not (final / "linux-64" / "repodata.json").is_file():
+    subdirs = channel_subdirs()
+    if not all((final / sub / "repodata.json").is_file() for sub in subdirs):
         with atomic_directory(final, workdir.tmp) as scratch:
-            for sub in SUBDIRS:
+            for sub in subdirs:
                 (scratch / sub).mkdir()
             for package in packages:
                 _link_or_copy(package, scratch / package.parent.name / package.name)
             _index(scratch)
-    return LocalChannel(path=final, key=key)
+    return LocalChannel(path=final, key=key, subdirs=subdirs)
 
 
-def verify_channel(channel: Path) -> None:
+def verify_channel(channel: Path, subdirs: Sequence[str] | None = None) -> None:
     """Every package ``repodata.json`` lists exists and has the recorded sha256.
 
     A clear error up front instead of an extraction failure deep inside the installer.
+    ``subdirs`` defaults to this machine's subdir and ``noarch``.
     """
-    for sub in SUBDIRS:
+    for sub in subdirs or channel_subdirs():
         repodata_path = channel / sub / "repodata.json"
         if not repodata_path.is_file():
             raise ChannelError(

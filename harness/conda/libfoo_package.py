@@ -1,8 +1,11 @@
 """Build conda ``libfoo`` packages from ``wheels-src/libfoo`` with plain CMake.
 
 The same sources as the ``libfoo`` wheel, configured with ``LIBFOO_FLAVOR=conda`` so
-the library reports ``"libfoo <major>.0 conda"``, installed to the package's ``lib/``
-(where conda puts native libraries: ``$CONDA_PREFIX/lib``).
+the library reports ``"libfoo <major>.0 conda"``, installed where conda puts native
+libraries: ``lib/libfoo.so.1`` / ``lib/libfoo.1.dylib`` (``$CONDA_PREFIX/lib``), or
+``Library/bin/foo.dll`` on Windows (the CMake prefix of a native package is ``Library``
+there). File names come from :mod:`harness.platforms`, directories from
+:mod:`harness.conda.conda_paths`.
 """
 
 from __future__ import annotations
@@ -14,10 +17,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness import platforms
+from harness.conda import conda_paths
 from harness.conda.errors import ChannelError, CondaError
 from harness.conda.package_writer import PackageSpec
+from harness.platforms import Platform
 
 FLAVOR = "conda"
+LIBRARY = "foo"
+"""The CMake target / library name (``libfoo.so.1``, ``libfoo.1.dylib``, ``foo.dll``)."""
+CONFIG = "Release"
 _SKIP_DIRS = {"build", "_skbuild", "dist", "__pycache__", ".git"}
 
 
@@ -69,8 +78,17 @@ def _check_identity(library: Path, expected: str) -> None:
         )
 
 
-def stage(source: Path, major: int, payload: Path, scratch: Path, log: Path) -> PackageSpec:
+def stage(
+    source: Path,
+    major: int,
+    payload: Path,
+    scratch: Path,
+    log: Path,
+    *,
+    platform: Platform | None = None,
+) -> PackageSpec:
     """Build libfoo ``major`` into ``payload``; return its package metadata."""
+    platform = platform or platforms.current()
     cmake = shutil.which("cmake")
     if cmake is None:
         raise CondaError("cmake is not on PATH; it builds the conda libfoo package")
@@ -82,17 +100,26 @@ def stage(source: Path, major: int, payload: Path, scratch: Path, log: Path) -> 
             str(source),
             "-B",
             str(build_dir),
-            "-DCMAKE_BUILD_TYPE=Release",
+            f"-DCMAKE_BUILD_TYPE={CONFIG}",
             f"-DLIBFOO_FLAVOR={FLAVOR}",
             f"-DLIBFOO_MAJOR={major}",
         ],
         log,
     )
-    _run([cmake, "--build", str(build_dir)], log)
-    _run([cmake, "--install", str(build_dir), "--prefix", str(payload)], log)
-    library = payload / "lib" / f"libfoo.so.{major}"
+    # --config matters for multi-config generators (Visual Studio, Xcode) only.
+    _run([cmake, "--build", str(build_dir), "--config", CONFIG], log)
+    install_prefix = conda_paths.native_prefix(payload, platform)
+    _run(
+        [cmake, "--install", str(build_dir), "--config", CONFIG, "--prefix", str(install_prefix)],
+        log,
+    )
+    library = conda_paths.library_path(payload, platform, LIBRARY, major)
     if not library.is_file():
-        raise CondaError(f"cmake --install did not produce {library}; log: {log}")
+        found = sorted(p.relative_to(payload).as_posix() for p in payload.rglob("*") if p.is_file())
+        raise CondaError(
+            f"cmake --install did not produce {library.relative_to(payload)} (conda's place "
+            f"for libfoo {major} on {platform.name}); it installed {found}; log: {log}"
+        )
     _check_identity(library, f"libfoo {major}.0 {FLAVOR}")
     placeholders = {
         path.relative_to(payload).as_posix(): str(payload)

@@ -18,6 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.conda.conda_paths import index_platform
+from harness.conda.subdirs import current_subdir
+
 
 @dataclass(frozen=True)
 class PackageSpec:
@@ -28,7 +31,9 @@ class PackageSpec:
     build: str
     build_number: int = 0
     depends: Sequence[str] = ()
-    subdir: str = "linux-64"
+    subdir: str = field(default_factory=current_subdir)
+    """Conda platform subdir (``linux-64``, ``osx-arm64``, ``win-64``, or ``noarch``);
+    by default the one of the machine the package is built on."""
     noarch: str | None = None
     license: str = "LicenseRef-unspecified"
     summary: str = ""
@@ -55,8 +60,7 @@ class PackageSpec:
         if self.noarch:
             data["noarch"] = self.noarch
         else:
-            data["arch"] = "x86_64"
-            data["platform"] = "linux"
+            data["platform"], data["arch"] = index_platform(self.subdir)
         return data
 
 

@@ -14,9 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from harness import project
+from harness import platforms, project
 from harness.conda import channel as local_channel
-from harness.conda import cpython, external, rattler_install, template
+from harness.conda import conda_paths, cpython, external, rattler_install, template
 from harness.conda.cache_keys import code_digest, combine
 from harness.conda.errors import CondaError
 from harness.workdir import WorkDir
@@ -51,6 +51,7 @@ def choose_backend(requested: Backend = "auto") -> tuple[str, str | None]:
     if chosen not in ("auto", "rattler", "external"):
         raise CondaError(f"${BACKEND_ENV}={chosen!r}: expected auto, rattler or external")
     if chosen == "rattler":
+        _check_rattler_platform()
         return "rattler", None
     tool = external.available()
     if tool is not None:
@@ -60,7 +61,20 @@ def choose_backend(requested: Backend = "auto") -> tuple[str, str | None]:
             "the external conda backend was requested but no conda/mamba/micromamba on PATH "
             f"(or ${external.EXE_ENV}) can reach channel {external.remote_channel()!r}"
         )
+    _check_rattler_platform()
     return "rattler", None
+
+
+def _check_rattler_platform() -> None:
+    """The local channel's python is a relocated ELF CPython: Linux only."""
+    here = platforms.current()
+    if here.name != "linux":
+        raise CondaError(
+            f"the py-rattler backend packages this machine's CPython as conda's python, which "
+            f"is done for Linux (ELF, patchelf) only, not {here.name}; install micromamba, mamba "
+            f"or conda with access to {external.remote_channel()!r} (the external backend: "
+            f"${BACKEND_ENV}=external) to get conda-forge's python"
+        )
 
 
 def base_specs(python_version: str) -> list[str]:
@@ -77,8 +91,8 @@ def template_key(
     """``(key, backend kind, tool)`` of the template prefix for these inputs; nothing is built."""
     install = _inspect(interpreter)
     source = libfoo_source or default_libfoo_source()
-    channel = local_channel.channel_key(install, source)
     kind, tool = choose_backend(backend)
+    channel = local_channel.channel_key(install, source, with_python=kind != "external")
     extra = sorted(packages)
     if kind == "external":
         parts = ["external", str(tool), external.remote_channel(), install.short]
@@ -105,7 +119,7 @@ def ensure_template(
     if kind == "external" and tool is not None:
 
         def make(prefix: Path) -> list[str]:
-            channel = local_channel.ensure_channel(workdir, install, source)
+            channel = local_channel.ensure_channel(workdir, install, source, with_python=False)
             root = workdir.cache / "conda" / "external-root"
             log = workdir.logs / "conda-external.log"
             return external.install(
@@ -130,11 +144,12 @@ def ensure_template(
     return template.ensure_template(workdir, key, make), kind
 
 
-def site_packages(prefix: Path) -> Path:
-    found = sorted(prefix.glob("lib/python3.*/site-packages"))
-    if len(found) != 1:
-        raise CondaError(f"{prefix}: expected one lib/python3.*/site-packages, found {found}")
-    return found[0]
+def site_packages(prefix: Path, short_version: str) -> Path:
+    """The prefix's site-packages for python ``short_version``; a clear error if missing."""
+    found = conda_paths.site_packages(prefix, platforms.current(), short_version)
+    if not found.is_dir():
+        raise CondaError(f"{prefix}: {found.relative_to(prefix)} is missing; not a python prefix")
+    return found
 
 
 def create_prefix(
@@ -154,8 +169,8 @@ def create_prefix(
     meta = path / "conda-meta"
     return CondaPrefix(
         path=path,
-        python=path / "bin" / "python",
-        site_packages=site_packages(path),
+        python=conda_paths.python(path, platforms.current()),
+        site_packages=site_packages(path, _inspect(interpreter).short),
         backend=kind,
         packages=tuple(sorted(p.stem for p in meta.glob("*.json"))),
     )

@@ -17,6 +17,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from harness import platforms
 from harness.conda import elf
 from harness.conda.cpython import CPythonInstall
 from harness.conda.errors import CondaError
@@ -101,15 +102,20 @@ def _relative_rpath(file_rel: str) -> str:
 
 def _fix_elf(payload: Path, rel: str, executable_rel: str) -> None:
     path = payload / rel
-    tags = elf.dynamic_tags(path)
     if rel == executable_rel:
         elf.set_rpath(path, EXECUTABLE_RPATH)
-    elif tags["DT_RPATH"] or tags["DT_RUNPATH"]:
+    elif elf.read(path).rpaths:  # an absolute RPATH/RUNPATH into the source installation
         elf.set_rpath(path, _relative_rpath(rel))
 
 
 def stage(install: CPythonInstall, payload: Path) -> PackageSpec:
     """Copy and relocate ``install`` into ``payload``; return the package's metadata."""
+    if platforms.current().name != "linux":
+        raise CondaError(
+            f"the local conda python package is made from an ELF CPython with patchelf, on "
+            f"Linux only (this is {platforms.current().name}); use a real conda/micromamba "
+            "there (HARNESS_CONDA_BACKEND=external)"
+        )
     short = install.short
     files = selected_files(install)
     original = str(install.prefix).encode()

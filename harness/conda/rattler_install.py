@@ -6,14 +6,12 @@ import asyncio
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 import rattler
 
 from harness.conda.channel import LocalChannel
 from harness.conda.errors import ChannelError, CondaError
-
-PLATFORMS: list[Literal["linux-64", "noarch"]] = ["linux-64", "noarch"]
 
 
 def rattler_version() -> str:
@@ -24,12 +22,14 @@ async def _solve_install(
     channel: LocalChannel, specs: Sequence[str], prefix: Path, cache: Path
 ) -> list[str]:
     gateway = rattler.Gateway(cache_dir=cache / "repodata")
+    # Plain subdir strings (made by conda_paths.subdir): every py-rattler version takes them.
+    subdirs: Any = list(channel.subdirs)
     try:
         records = await rattler.solve(
             sources=[rattler.Channel(channel.url)],
             specs=list(specs),
             gateway=gateway,
-            platforms=PLATFORMS,
+            platforms=subdirs,
             virtual_packages=[],
         )
     except Exception as error:

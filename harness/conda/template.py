@@ -16,8 +16,10 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from harness import platforms
+from harness.conda import conda_paths
 from harness.conda.errors import CondaError
 from harness.workdir import WorkDir, atomic_directory
 
@@ -40,8 +42,10 @@ def _files_naming(root: Path, needle: bytes) -> list[str]:
 
 def compile_site_packages(prefix: Path) -> None:
     """Byte-compile what the installer left uncompiled (noarch pip), once, in the template."""
-    python = prefix / "bin" / "python"
-    for site in prefix.glob("lib/python3.*/site-packages"):
+    here = platforms.current()
+    python = conda_paths.python(prefix, here)
+    pattern = conda_paths.site_packages(PurePosixPath(), here, "3.*").as_posix()
+    for site in prefix.glob(pattern):
         subprocess.run(
             [str(python), "-m", "compileall", "-q", "-j", "0", str(site)],
             capture_output=True,

@@ -3,9 +3,10 @@
 The prefix holds ``python`` (whose executable carries ``DT_RPATH $ORIGIN/../lib``),
 ``pip`` and the conda packages a scenario asks for (``"libfoo 1.*"``, ``"libfoo 2.*"``);
 wheels are installed with the prefix's own pip, as conda users do. Locations: ``site``
-is the prefix's site-packages, ``conda-lib`` is ``$CONDA_PREFIX/lib``. Processes start
-with what ``conda activate`` sets where it matters for loading: ``CONDA_PREFIX`` and
-the prefix's ``bin`` in front of ``PATH``.
+is the prefix's site-packages, ``conda-lib`` is where conda keeps shared libraries
+(``$CONDA_PREFIX/lib``; ``Library\\bin`` on Windows). Processes start with what
+``conda activate`` sets where it matters for loading: ``CONDA_PREFIX`` and the
+prefix's script directories in front of ``PATH``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness import platforms
+from harness.conda import conda_paths
 from harness.conda import prefix as conda_prefix
 from harness.conda.errors import CondaError
 from harness.envs.base import (
@@ -116,12 +118,15 @@ class CondaProvider:
             kind=self.kind,
             root=root,
             python=made.python,
-            locations={SITE: made.site_packages, CONDA_LIB: made.path / "lib"},
+            locations={
+                SITE: made.site_packages,
+                CONDA_LIB: conda_paths.library_dir(made.path, platform),
+            },
             env={
                 "CONDA_PREFIX": str(made.path),
                 "CONDA_DEFAULT_ENV": str(made.path),
                 "CONDA_SHLVL": "1",
             },
-            path_prepends={"PATH": [str(made.path / platform.scripts_dir)]},
+            path_prepends={"PATH": [str(d) for d in conda_paths.path_dirs(made.path, platform)]},
             platform=platform,
         )
