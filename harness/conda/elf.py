@@ -1,4 +1,8 @@
-"""The few ELF facts and edits the conda packages need (pyelftools to read, patchelf to write)."""
+"""The ELF facts and edits the conda python package needs.
+
+Reading goes through the harness's one ELF reader (:mod:`harness.inspect.elf`, the
+pyelftools reader ``harness lint`` uses); writing an ``RPATH`` is patchelf's job.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.dynamic import DynamicSection
-from elftools.elf.elffile import ELFFile
-
 from harness.conda.errors import CondaError
-
-_MAGIC = b"\x7fELF"
-# pyelftools exposes each string-valued tag under its own attribute name.
-_VALUE_ATTRIBUTE = {
-    "DT_NEEDED": "needed",
-    "DT_RPATH": "rpath",
-    "DT_RUNPATH": "runpath",
-    "DT_SONAME": "soname",
-}
+from harness.inspect import elf as elf_reader
+from harness.inspect.binary import ArchSlice, RpathKind
 
 
 def is_elf(path: Path) -> bool:
@@ -27,30 +20,29 @@ def is_elf(path: Path) -> bool:
     if path.is_symlink() or not path.is_file():
         return False
     with path.open("rb") as handle:
-        return handle.read(4) == _MAGIC
+        return handle.read(len(elf_reader.MAGIC)) == elf_reader.MAGIC
 
 
-def dynamic_tags(path: Path) -> dict[str, list[str]]:
-    """``DT_NEEDED``, ``DT_RPATH``, ``DT_RUNPATH`` and ``DT_SONAME`` values of one ELF file."""
-    tags: dict[str, list[str]] = {
-        "DT_NEEDED": [],
-        "DT_RPATH": [],
-        "DT_RUNPATH": [],
-        "DT_SONAME": [],
-    }
+def read(path: Path) -> ArchSlice:
+    """SONAME, ``DT_NEEDED`` entries and ``DT_RPATH`` / ``DT_RUNPATH`` of one ELF file."""
     try:
-        with path.open("rb") as handle:
-            elf = ELFFile(handle)
-            for section in elf.iter_sections():
-                if not isinstance(section, DynamicSection):
-                    continue
-                for tag in section.iter_tags():
-                    name = tag.entry.d_tag
-                    if name in _VALUE_ATTRIBUTE:
-                        tags[name].append(str(getattr(tag, _VALUE_ATTRIBUTE[name])))
-    except ELFError as error:
-        raise CondaError(f"{path}: not a readable ELF file ({error})") from error
-    return tags
+        info = elf_reader.read(str(path), path.read_bytes())
+    except Exception as error:  # pyelftools raises its own ELFError and plain struct errors
+        raise CondaError(
+            f"{path}: not a readable ELF file ({type(error).__name__}: {error})"
+        ) from error
+    (arch_slice,) = info.slices
+    return arch_slice
+
+
+def search_path(facts: ArchSlice, kind: RpathKind) -> list[str]:
+    """The directories of one run-time search path list (``DT_RPATH`` or ``DT_RUNPATH``)."""
+    return [entry.value for entry in facts.rpaths if entry.kind == kind]
+
+
+def needed(facts: ArchSlice) -> list[str]:
+    """The ``DT_NEEDED`` names, in order."""
+    return [dep.name for dep in facts.dependencies if dep.kind == "DT_NEEDED"]
 
 
 def _patchelf() -> str:

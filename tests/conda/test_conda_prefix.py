@@ -52,15 +52,14 @@ def test_conda_meta_records_what_was_installed(made: CondaPrefix) -> None:
 
 
 def test_python_has_dt_rpath_origin_lib_not_runpath(made: CondaPrefix, interpreter: Path) -> None:
-    executable = made.python.resolve()
-    tags = elf.dynamic_tags(executable)
-    assert tags["DT_RPATH"] == ["$ORIGIN/../lib"]
-    assert tags["DT_RUNPATH"] == []
+    executable = elf.read(made.python.resolve())
+    assert elf.search_path(executable, "DT_RPATH") == ["$ORIGIN/../lib"]
+    assert elf.search_path(executable, "DT_RUNPATH") == []
     # Negative control: the source interpreter did not already carry it, so the
     # packaging step is what gave the prefix's python its conda-forge-like RPATH.
     source = cpython.inspect(interpreter)
-    original = elf.dynamic_tags(source.prefix / "bin" / f"python{source.short}")
-    assert original["DT_RPATH"] != ["$ORIGIN/../lib"]
+    original = elf.read(source.prefix / "bin" / f"python{source.short}")
+    assert elf.search_path(original, "DT_RPATH") != ["$ORIGIN/../lib"]
 
 
 def test_python_runs_and_imports_stdlib_from_the_prefix(made: CondaPrefix) -> None:
@@ -96,9 +95,9 @@ def test_rpath_makes_an_extension_without_rpath_bind_to_conda_libfoo(
     made: CondaPrefix, interpreter: Path, tmp_path: Path
 ) -> None:
     extension = build_extension(made.python, made.path, tmp_path)
-    tags = elf.dynamic_tags(extension)
-    assert tags["DT_NEEDED"].count("libfoo.so.1") == 1
-    assert tags["DT_RPATH"] == [] and tags["DT_RUNPATH"] == []
+    facts = elf.read(extension)
+    assert elf.needed(facts).count("libfoo.so.1") == 1
+    assert facts.rpaths == ()
 
     seen = run_probe(made.python, tmp_path, _env(made))
     assert seen["ok"], seen
