@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from harness import platforms
@@ -39,9 +40,18 @@ def _excluded(rel: str, short: str) -> bool:
     return inner.startswith("config-") and (name.endswith(".a") or name == "python.o")
 
 
-def _walk(root: Path, prefix: Path) -> Iterator[str]:
+_SKIPPED_STDLIB_DIRS = ("test", "site-packages")
+"""Top-level stdlib directories never packaged: not walked at all (site-packages of a
+development interpreter can hold tens of thousands of files)."""
+
+
+def _walk(root: Path, prefix: Path, skip: tuple[str, ...] = ()) -> Iterator[str]:
+    """Relative POSIX paths of the files and symlinks under ``root``; ``skip`` names
+    directories directly under ``root`` that are not entered."""
     for dirpath, dirnames, filenames in os.walk(root):
         base = Path(dirpath)
+        if skip and base == root:
+            dirnames[:] = [d for d in dirnames if d not in skip]
         for name in [*filenames, *(d for d in dirnames if (base / d).is_symlink())]:
             yield (base / name).relative_to(prefix).as_posix()
 
@@ -71,13 +81,16 @@ def selected_files(install: CPythonInstall) -> list[str]:
         for entry in (lib / "pkgconfig").glob("python*.pc")
         if (lib / "pkgconfig").is_dir()
     )
-    chosen += sorted(r for r in _walk(install.stdlib, prefix) if not _excluded(r, short))
+    stdlib_files = _walk(install.stdlib, prefix, _SKIPPED_STDLIB_DIRS)
+    chosen += sorted(r for r in stdlib_files if not _excluded(r, short))
     chosen += sorted(_walk(install.include, prefix))
     return chosen
 
 
+@cache
 def fingerprint(install: CPythonInstall) -> str:
-    """A cheap content key: every selected file's path, size and mtime."""
+    """A cheap content key: every selected file's path, size and mtime (once per process:
+    every conda cell asks for it to find its template)."""
     digest = hashlib.sha256(f"{install.prefix}\0{install.version}\0".encode())
     for rel in selected_files(install):
         stat = (install.prefix / rel).lstat()
