@@ -12,9 +12,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from harness import platforms
+from harness.platforms import ALL as PLATFORM_FACTS
+from harness.platforms import OSName, Platform
 
 Role = Literal["loader", "producer", "consumer"]
+
+EVERY_PLATFORM: frozenset[OSName] = frozenset(PLATFORM_FACTS)
+"""Where a wheel or prefix is built unless its spec says otherwise."""
 
 PYPROJECT_OVERRIDE = Mapping[tuple[str, ...], object]
 
@@ -26,7 +30,7 @@ class Library:
     stem: str
     major: int
 
-    def file_name(self, platform: platforms.Platform) -> str:
+    def file_name(self, platform: Platform) -> str:
         return platform.library_file(self.stem, self.major)
 
 
@@ -61,11 +65,24 @@ class WheelSpec:
     expected_lint: frozenset[str] = frozenset()
     """Lint rule ids (``harness lint``) this wheel's deliberate defect must trigger when
     the whole wheelhouse is linted; every other wheel must be clean."""
+    platforms: frozenset[OSName] = EVERY_PLATFORM
+    """Operating systems the wheel is built on. A variant whose defect has no meaning on
+    an OS (no SONAME outside ELF, no RPATH on Windows) is left out of that OS's
+    wheelhouse instead of failing its build."""
+    expected_lint_on: Mapping[OSName, frozenset[str]] = field(default_factory=dict)
+    """Per-OS replacement of ``expected_lint`` where the repair tools leave different marks."""
 
     @property
     def python_specific(self) -> bool:
         """Consumers are cpXY-cpXY; producers (py3-none-<platform>) and loaders serve every interpreter."""
         return self.role == "consumer"
+
+    def built_on(self, platform: Platform) -> bool:
+        return platform.name in self.platforms
+
+    def lint_expected_on(self, platform: Platform) -> frozenset[str]:
+        """The rule ids the lint of ``platform``'s wheelhouse must report for this wheel."""
+        return self.expected_lint_on.get(platform.name, self.expected_lint)
 
 
 @dataclass(frozen=True)
@@ -75,6 +92,10 @@ class PrefixSpec:
     id: str
     project: str
     defines: Mapping[str, str]
+    platforms: frozenset[OSName] = EVERY_PLATFORM
+
+    def built_on(self, platform: Platform) -> bool:
+        return platform.name in self.platforms
 
 
 FOO = Library("foo", 1)
@@ -133,6 +154,9 @@ WHEELS: tuple[WheelSpec, ...] = (
         defines={"LIBFOO_SONAME": "OFF"},
         overrides={("project", "version"): "1.0+nosoname"},
         expected_lint=frozenset({"SLI001"}),  # no DT_SONAME
+        # Only ELF has a library name that can be left out: a Mach-O dylib always has an
+        # install id and a DLL is known by its file name (wheels-src/libfoo/CMakeLists.txt).
+        platforms=frozenset({"linux"}),
     ),
     WheelSpec(
         "libfoo2",
@@ -177,7 +201,10 @@ WHEELS: tuple[WheelSpec, ...] = (
         defines={"PYFOO_MODULE": "pyfoo_rpath", "PYFOO_LINK_MODE": "rpath"},
         overrides={("project", "name"): "pyfoo-rpath"},
         leave_to_other_wheels=(FOO,),
-        expected_lint=frozenset({"SLI006"}),  # RPATH into ../libfoo/lib of the same site dir
+        # DT_RUNPATH $ORIGIN/../libfoo/lib, LC_RPATH @loader_path/../libfoo/lib: into
+        # another distribution's directory of the same site dir.
+        expected_lint=frozenset({"SLI006"}),
+        platforms=frozenset({"linux", "macos"}),  # Windows has no RPATH
     ),
     WheelSpec(
         "pyfoo-vendored",
@@ -193,7 +220,11 @@ WHEELS: tuple[WheelSpec, ...] = (
         # libfoo in under a new name and points the extension's dependency at the copy.
         repair_search=("libfoo",),
         # SLI004: the private copy; SLI003: the dependency entry no longer equals the
-        # producer's SONAME, which is why preloading the producer cannot satisfy it.
+        # producer's loader key, which is why preloading the producer cannot satisfy it.
+        # Every repair tool leaves both: auditwheel `pyfoo_vendored.libs/libfoo-<8 hex>.so.1`
+        # (DT_NEEDED renamed), delocate `pyfoo_vendored/.dylibs/libfoo.1.dylib` (LC_LOAD_DYLIB
+        # `@loader_path/.dylibs/libfoo.1.dylib`), delvewheel
+        # `pyfoo_vendored.libs/foo-<32 hex>.dll` (import renamed).
         expected_lint=frozenset({"SLI003", "SLI004"}),
     ),
     WheelSpec(
@@ -249,24 +280,51 @@ class UnknownIdError(KeyError):
         return str(self.args[0])
 
 
-def closure(ids: Iterable[str]) -> list[str]:
-    """``ids`` plus every wheel they need to build or run, dependencies first (catalogue order)."""
+class NotOnPlatformError(UnknownIdError):
+    """A catalogue id that is not built on the platform asked for."""
+
+
+def ids_on(platform: Platform) -> list[str]:
+    """Every wheel and prefix id built on ``platform``, in catalogue order."""
+    specs: list[WheelSpec | PrefixSpec] = [*WHEELS, *PREFIXES]
+    return [spec.id for spec in specs if spec.built_on(platform)]
+
+
+def _spec(item: str) -> WheelSpec | PrefixSpec:
+    spec: WheelSpec | PrefixSpec | None = WHEELS_BY_ID.get(item) or PREFIXES_BY_ID.get(item)
+    if spec is None:
+        known = ", ".join([*WHEELS_BY_ID, *PREFIXES_BY_ID])
+        raise UnknownIdError(f"unknown wheel or prefix id {item!r}; known ids: {known}")
+    return spec
+
+
+def _not_on(spec: WheelSpec | PrefixSpec, platform: Platform, needed_by: str | None) -> str:
+    why = f" (needed by {needed_by!r})" if needed_by else ""
+    return (
+        f"{spec.id!r}{why} is not built on {platform.name}: the catalogue builds it on "
+        f"{', '.join(sorted(spec.platforms))} only (platforms in harness/build/catalogue.py); "
+        f"ids on {platform.name}: {', '.join(ids_on(platform))}"
+    )
+
+
+def closure(ids: Iterable[str], platform: Platform | None = None) -> list[str]:
+    """``ids`` plus every wheel they need to build or run, dependencies first (catalogue order).
+
+    With ``platform``, every id (asked for or needed) must be built there, else
+    :class:`NotOnPlatformError` names the id, the platform and where it is built.
+    """
     wanted: set[str] = set()
-    pending = list(ids)
+    pending: list[tuple[str, str | None]] = [(item, None) for item in ids]
     while pending:
-        item = pending.pop()
+        item, needed_by = pending.pop()
         if item in wanted:
             continue
-        if item in PREFIXES_BY_ID:
-            wanted.add(item)
-            continue
-        spec = WHEELS_BY_ID.get(item)
-        if spec is None:
-            known = ", ".join([*WHEELS_BY_ID, *PREFIXES_BY_ID])
-            raise UnknownIdError(f"unknown wheel or prefix id {item!r}; known ids: {known}")
+        spec = _spec(item)
+        if platform is not None and not spec.built_on(platform):
+            raise NotOnPlatformError(_not_on(spec, platform, needed_by))
         wanted.add(item)
-        pending.extend(spec.build_requires)
-        pending.extend(spec.requires)
+        if isinstance(spec, WheelSpec):
+            pending.extend((need, item) for need in (*spec.build_requires, *spec.requires))
     order = [spec.id for spec in WHEELS] + [spec.id for spec in PREFIXES]
     return [item for item in order if item in wanted]
 

@@ -12,12 +12,13 @@ import sys
 import time
 from pathlib import Path
 
-from harness import interpreters
-from harness.build.catalogue import PREFIXES_BY_ID, WHEELS_BY_ID, UnknownIdError
+from harness import interpreters, platforms
+from harness.build.catalogue import UnknownIdError, ids_on
 from harness.build.lintcheck import lint_wheelhouse
 from harness.build.matrix import BuildError, build_all
 from harness.build.staging import ProjectError
 from harness.build.toolchain import ToolMissingError
+from harness.build.wheelhouse import WheelhouseError
 from harness.inspect import UnusableInputError
 from harness.workdir import WorkDir
 
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--only",
         default=None,
         help="comma-separated wheel/prefix ids to build (plus what they need); "
-        f"known: {', '.join([*WHEELS_BY_ID, *PREFIXES_BY_ID])}",
+        f"on {platforms.current().name}: {', '.join(ids_on(platforms.current()))}",
     )
     parser.add_argument(
         "--jobs", type=int, default=None, help="parallel builds (default: CPU count, at least 2)"
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         )
         try:
             lint = lint_wheelhouse(house)
-        except UnusableInputError as error:
+        except (UnusableInputError, WheelhouseError) as error:
             print(
                 f"harness build: {interpreter.tag}: cannot lint the wheelhouse: {error}",
                 file=sys.stderr,

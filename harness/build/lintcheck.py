@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from harness import platforms
 from harness.build.catalogue import WHEELS_BY_ID
-from harness.build.wheelhouse import Wheelhouse
+from harness.build.wheelhouse import INDEX, Wheelhouse, WheelhouseError
 from harness.inspect import RULES, Finding, lint_wheels
 from harness.inspect.links import Role
 
@@ -139,8 +140,23 @@ def compare(
     return problems
 
 
-def _expected_from_catalogue() -> dict[str, frozenset[str]]:
-    return {wheel_id: spec.expected_lint for wheel_id, spec in WHEELS_BY_ID.items()}
+def expected_from_catalogue(platform: platforms.Platform) -> dict[str, frozenset[str]]:
+    """Each wheel id built on ``platform`` -> the rule ids its lint there must report."""
+    return {
+        wheel_id: spec.lint_expected_on(platform)
+        for wheel_id, spec in WHEELS_BY_ID.items()
+        if spec.built_on(platform)
+    }
+
+
+def _platform_of(house: Wheelhouse) -> platforms.Platform:
+    for platform in platforms.ALL.values():
+        if platform.name == house.platform:
+            return platform
+    raise WheelhouseError(
+        f"{house.directory / INDEX}: platform {house.platform!r} is none of "
+        f"{', '.join(platforms.ALL)}; delete it and run `harness build`"
+    )
 
 
 def _finding(data: Mapping[str, object]) -> Finding:
@@ -183,11 +199,13 @@ def lint_wheelhouse(
     house: Wheelhouse, expected: Mapping[str, frozenset[str]] | None = None
 ) -> WheelhouseLint:
     """Lint every wheel of ``house`` together and compare with ``expected`` (default: the
-    catalogue's ``expected_lint``); writes ``lint.json`` into the wheelhouse.
+    catalogue's expectations for the wheelhouse's platform); writes ``lint.json`` into it.
 
-    Raises :class:`~harness.inspect.UnusableInputError` naming a wheel that cannot be read.
+    Raises :class:`~harness.inspect.UnusableInputError` naming a wheel that cannot be read,
+    :class:`~harness.build.wheelhouse.WheelhouseError` for an index of an unknown platform.
     """
-    wanted = _expected_from_catalogue() if expected is None else dict(expected)
+    platform = _platform_of(house)
+    wanted = expected_from_catalogue(platform) if expected is None else dict(expected)
     path = house.directory / LINT_FILE
     key = _key(house, wanted)
     started = time.monotonic()

@@ -28,6 +28,7 @@ from harness.build.catalogue import (
     WheelSpec,
     build_inputs,
     closure,
+    ids_on,
 )
 from harness.build.toolchain import Toolchain, detect
 from harness.build.wheelhouse import WheelEntry, Wheelhouse
@@ -88,20 +89,35 @@ def _check_wheel_name(spec: WheelSpec, wheel: Path) -> str:
     return version
 
 
+def _repair_search_ids(platform: platforms.Platform, spec: WheelSpec) -> tuple[str, ...]:
+    """Producer wheels whose libraries the repair step must be able to find.
+
+    ``spec.repair_search`` when the catalogue names them (the forgotten exclude); on a
+    platform whose repair tool resolves excluded libraries too (delocate), every producer
+    among the build inputs, as a real build finds them in its build environment.
+    """
+    if spec.repair_search:
+        return spec.repair_search
+    if platform.name in repair.RESOLVES_EXCLUDED and spec.leave_to_other_wheels:
+        return tuple(i for i in build_inputs(spec) if WHEELS_BY_ID[i].role == "producer")
+    return ()
+
+
 def _repair_search_env(
     ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry], scratch: Path
 ) -> dict[str, str] | None:
-    """The repair step's environment when ``spec.repair_search`` names producer wheels."""
-    if not spec.repair_search:
+    """The repair step's environment when it must find producer wheels' libraries."""
+    searched = _repair_search_ids(ctx.platform, spec)
+    if not searched:
         return None
-    unknown = [i for i in spec.repair_search if i not in deps]
+    unknown = [i for i in searched if i not in deps]
     if unknown:
         raise RuntimeError(
             f"repair_search of {spec.id!r} names {', '.join(unknown)}, which is not among its "
             f"build inputs ({', '.join(deps) or 'none'}); fix harness/build/catalogue.py"
         )
     directories: list[Path] = []
-    for item in spec.repair_search:
+    for item in searched:
         directories += repair.library_dirs(deps[item].product, scratch / item, ctx.platform)
     return repair.search_env(directories, ctx.platform)
 
@@ -119,8 +135,9 @@ def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -
         ("excludes", " ".join(excludes)),
     ]
     parts += [(f"input:{i}", str(deps[i].meta["sha256"])) for i in build_inputs(spec)]
-    if spec.repair_search:
-        parts.append(("repair_search", " ".join(spec.repair_search)))
+    searched = _repair_search_ids(ctx.platform, spec)
+    if searched:
+        parts.append(("repair_search", " ".join(searched)))
     final = cache.entry_dir(ctx.workdir.cache, "wheels", spec.id, cache.key(parts))
     hit = cache.lookup(final)
     if hit is not None:
@@ -292,16 +309,21 @@ def build_all(
 ) -> Wheelhouse:
     """Build (or take from the cache) every wheel and prefix, or ``only`` those and what they need.
 
+    Every id of the catalogue built on this platform (``WheelSpec.platforms``), or ``only``
+    those: asking for one the platform does not build raises
+    :class:`~harness.build.catalogue.NotOnPlatformError` naming the platform.
+
     Returns the wheelhouse ``workdir.wheelhouse / interpreter.tag``.
     """
-    requested = list(only) if only is not None else [*WHEELS_BY_ID, *PREFIXES_BY_ID]
-    ids = closure(requested)
+    platform = platforms.current()
+    requested = list(only) if only is not None else ids_on(platform)
+    ids = closure(requested, platform)
     ctx = _Context(
         workdir=workdir,
         interpreter=interpreter,
         wheels_src=wheels_src or project.wheels_src(),
         toolchain=detect(),
-        platform=platforms.current(),
+        platform=platform,
         progress=progress or _stderr,
     )
     workers = jobs or max(2, os.cpu_count() or 1)

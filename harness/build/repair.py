@@ -87,6 +87,18 @@ def search_env(
     )
 
 
+RESOLVES_EXCLUDED: frozenset[platforms.OSName] = frozenset({"macos"})
+"""Platforms whose repair tool must find even the libraries it is told to leave out.
+
+delocate resolves every dependency (``@rpath/libfoo.1.dylib`` through the binary's
+LC_RPATHs, then ``DYLD_LIBRARY_PATH``) before ``--exclude`` filters the resolved paths,
+and fails with "Could not find all dependencies" on one it cannot find
+(matthew-brett/delocate#207). A consumer without an RPATH names its producer only as
+``@rpath/...``, so the builder puts the producers' library directories on
+``DYLD_LIBRARY_PATH`` for the repair step (:func:`search_env`). auditwheel stops at an
+excluded SONAME and delvewheel at a ``--no-dll`` name without looking for the file."""
+
+
 COMMANDS: dict[platforms.OSName, RepairCommand] = {
     "linux": linux_command,
     "macos": macos_command,

@@ -26,7 +26,7 @@ def test_second_build_is_a_cache_hit(session_build: SessionBuild) -> None:
         wheels_src=session_build.wheels_src,
         progress=progress.append,
     )
-    assert len(progress) == len(catalogue.WHEELS) + len(catalogue.PREFIXES)
+    assert len(progress) == len(catalogue.ids_on(platforms.current()))
     assert all(line.split()[1] == "cached" for line in progress), progress
     assert sorted(p.name for p in (session_build.workdir.cache / "wheels").iterdir()) == before
     assert house.to_json() == session_build.wheelhouse.to_json()
