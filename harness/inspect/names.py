@@ -27,6 +27,29 @@ def is_mangled(file_name: str) -> bool:
     return _MANGLED.match(file_name) is not None
 
 
+def unmangled(file_name: str) -> str:
+    """``file_name`` without a repair tool's hash (``libfoo-1a2b3c4d.so.1`` -> ``libfoo.so.1``)."""
+    mangled = _MANGLED.match(file_name)
+    return mangled["base"] + mangled["rest"] if mangled else file_name
+
+
+_MAJOR = (
+    re.compile(r"\.so\.(?P<major>[0-9]+)"),  # libfoo.so.1[.2]
+    re.compile(r"\.(?P<major>[0-9]+)(\.[0-9]+)*\.dylib$"),  # libfoo.1.dylib
+    re.compile(r"[-_](?P<major>[0-9]+)\.dll$", re.IGNORECASE),  # libfoo-1.dll
+)
+
+
+def major_version(name: str) -> str | None:
+    """The ABI major a library name carries (``libfoo.so.2`` -> ``"2"``), if any."""
+    file_name = unmangled(base_name(name))
+    for pattern in _MAJOR:
+        found = pattern.search(file_name)
+        if found:
+            return found["major"]
+    return None
+
+
 def is_vendored(member: str) -> bool:
     """Whether a member sits where repair tools put the libraries they copy in.
 
@@ -44,11 +67,7 @@ def library_stem(name: str) -> str:
     ``libfoo.so.1``, ``libfoo-1a2b3c4d.so.1``, ``@rpath/libfoo.1.dylib``, ``foo.dll`` and
     ``libfoo-1.dll`` all give ``foo``: the same library under the names tools give it.
     """
-    file_name = base_name(name)
-    mangled = _MANGLED.match(file_name)
-    if mangled:
-        file_name = mangled["base"] + mangled["rest"]
-    stem = _SUFFIX.sub("", file_name)
+    stem = _SUFFIX.sub("", unmangled(base_name(name)))
     stem = _TRAILING_VERSION.sub("", stem) or stem
     stem = stem.lower()
     return stem.removeprefix("lib") or stem

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from . import names
 from .binary import NAME_FIELD, BinaryInfo, RpathEntry
 from .findings import rule
-from .links import Graph, produced_libraries
+from .links import Graph, ProducedLibrary, produced_libraries
 from .loader_check import missing_loader
 from .wheel import Wheel, resolve_in_tree
 
@@ -103,20 +103,49 @@ def dependency_not_producer_key(graph: Graph) -> Iterator[Failure]:
 def private_copy(graph: Graph) -> Iterator[Failure]:
     for wheel in _consumer_wheels(graph):
         producer_libraries = {link.library for link in graph.links_of(wheel)}
-        by_stem = {lib.stem: lib for lib in producer_libraries}
         for binary in wheel.binaries:
             if names.is_extension_module(binary):
                 continue
-            original = by_stem.get(names.library_stem(binary.file_name))
-            if original is None:
+            stem = names.library_stem(binary.file_name)
+            same_stem = [lib for lib in producer_libraries if lib.stem == stem]
+            if not same_stem:
                 continue
+            originals = _originals_of(binary, same_stem)
+            sources = " or ".join(f"{o.binary.file_name} from {o.wheel.name}" for o in originals)
             how = " (renamed by a repair tool)" if names.is_mangled(binary.file_name) else ""
             yield (
                 wheel,
                 binary.path,
-                f"copy{how} of {original.binary.file_name} from {original.wheel.name}: "
-                "two copies load into one process",
+                f"copy{how} of {sources}: two copies load into one process",
             )
+
+
+def _originals_of(copy: BinaryInfo, candidates: list[ProducedLibrary]) -> list[ProducedLibrary]:
+    """The producer libraries ``copy`` most likely came from, best first.
+
+    Several producers can ship a library of one stem (libfoo 1.0, its no-SONAME build,
+    libfoo 2.0). A repair tool renames the copy but keeps the rest of the name, so the
+    unmangled name is compared with each candidate's loader key, then with its file
+    name, then only the ABI major; every candidate that matches equally well is named
+    (on Windows libfoo 1.0 and 2.0 are both ``foo.dll``).
+    """
+    fold = str.lower if copy.format == "pe" else str
+    wanted = fold(names.unmangled(copy.file_name))
+    major = names.major_version(copy.file_name)
+
+    def score(library: ProducedLibrary) -> int:
+        keys = {fold(names.base_name(s.own_name)) for s in library.binary.slices if s.own_name}
+        if wanted in keys:
+            return 3
+        if wanted == fold(library.binary.file_name):
+            return 2
+        if major is not None and major == names.major_version(library.binary.file_name):
+            return 1
+        return 0
+
+    ordered = sorted(candidates, key=lambda lib: (-score(lib), lib.wheel.name, lib.binary.path))
+    best = score(ordered[0])
+    return [lib for lib in ordered if score(lib) == best]
 
 
 def _rpath_anchor(binary: BinaryInfo, entry: RpathEntry) -> tuple[str, str] | None:
