@@ -5,9 +5,10 @@ searches the ``DT_RPATH`` of that calling object and of the objects that loaded 
 then the executable's ``DT_RPATH`` -- but only while the caller has no ``DT_RUNPATH``
 -- and only then ``LD_LIBRARY_PATH``, the cache and the system directories.
 
-1. In the prefix as made, ``_ctypes`` carries ``DT_RPATH $ORIGIN/../..`` (conda-build
-   gives every lib-dynload module that; so does the local python package): the trace
-   shows ``$CONDA_PREFIX/lib`` searched first, "RPATH from file .../_ctypes...so".
+1. In the prefix as made, ``_ctypes`` carries ``DT_RPATH $ORIGIN/../..`` (the local
+   python package keeps the source's RPATH that way, relocated as conda-build
+   relocates RPATHs): the trace shows ``$CONDA_PREFIX/lib`` searched first, "RPATH from file
+   .../_ctypes...so". (Where ``_ctypes`` has no RPATH, the executable's is expected.)
 2. A copy of the prefix whose ``_ctypes`` has no RPATH at all: the executable's
    ``DT_RPATH $ORIGIN/../lib`` finds the same file ("RPATH from file .../python").
 3. Negative control: ``_ctypes`` with a ``DT_RUNPATH`` switches every RPATH off; the
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.conda import elf
 from harness.conda.ld_trace import LibrarySearch, first_search, same_file
 from harness.evidence import Evidence
 from harness.scenarios.runner import CellEnvironment, probe_spec
@@ -47,7 +49,14 @@ def test_conda_lib_is_searched_first_through_the_callers_rpath(
     assert evidence.step("identity").value == "libfoo 1.0 conda"
     conda_lib = scenario_environment.layout.locations["conda-lib"]
     search = first_search(_trace(evidence), LIBRARY)
-    _assert_found_first_through_rpath_of(search, conda_lib, "/lib-dynload/_ctypes.")
+    # Which DT_RPATH answers follows from _ctypes's own dynamic section: its RPATH when
+    # it has one (as in the local python package), else the
+    # executable's; a DT_RUNPATH would switch both off (the last test).
+    (ctypes_module,) = conda_lib.glob("python3.*/lib-dynload/_ctypes.cpython-*.so")
+    facts = elf.read(ctypes_module)
+    assert elf.search_path(facts, "DT_RUNPATH") == [], facts
+    owner = "/lib-dynload/_ctypes." if elf.search_path(facts, "DT_RPATH") else "/bin/python"
+    _assert_found_first_through_rpath_of(search, conda_lib, owner)
 
 
 def _assert_found_first_through_rpath_of(search: LibrarySearch, lib_dir: Path, owner: str) -> None:
