@@ -11,20 +11,27 @@ import pytest
 from harness import interpreters
 from harness.workdir import WorkDir
 
-_REASONS = [
+_LINUX_REASONS = [
     (sys.platform != "linux", "conda prefixes with a relocated CPython are made on Linux only"),
     (shutil.which("patchelf") is None, "patchelf is not on PATH"),
-    (shutil.which("cmake") is None, "cmake is not on PATH"),
     (shutil.which("cc") is None and shutil.which("gcc") is None, "no C compiler on PATH"),
 ]
+_REASONS = [(shutil.which("cmake") is None, "cmake is not on PATH")]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for condition, reason in _REASONS:
-        if condition:
-            for item in items:
-                if "conda" in item.path.parts:
-                    item.add_marker(pytest.mark.skip(reason=reason))
+    """Skip what cannot run here; modules with ``CROSS_PLATFORM = True`` need only cmake."""
+    for item in items:
+        if "conda" not in item.path.parts:
+            continue
+        module = getattr(item, "module", None)
+        reasons = _REASONS
+        if not getattr(module, "CROSS_PLATFORM", False):
+            reasons = [*_LINUX_REASONS, *_REASONS]
+        for condition, reason in reasons:
+            if condition:
+                item.add_marker(pytest.mark.skip(reason=reason))
+                break
 
 
 @pytest.fixture(scope="session")
