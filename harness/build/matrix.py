@@ -89,7 +89,7 @@ def _check_wheel_name(spec: WheelSpec, wheel: Path) -> str:
     return version
 
 
-def _repair_search_ids(platform: platforms.Platform, spec: WheelSpec) -> tuple[str, ...]:
+def repair_search_ids(platform: platforms.Platform, spec: WheelSpec) -> tuple[str, ...]:
     """Producer wheels whose libraries the repair step must be able to find.
 
     ``spec.repair_search`` when the catalogue names them (the forgotten exclude); on a
@@ -107,7 +107,7 @@ def _repair_search_env(
     ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry], scratch: Path
 ) -> dict[str, str] | None:
     """The repair step's environment when it must find producer wheels' libraries."""
-    searched = _repair_search_ids(ctx.platform, spec)
+    searched = repair_search_ids(ctx.platform, spec)
     if not searched:
         return None
     unknown = [i for i in searched if i not in deps]
@@ -135,7 +135,7 @@ def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -
         ("excludes", " ".join(excludes)),
     ]
     parts += [(f"input:{i}", str(deps[i].meta["sha256"])) for i in build_inputs(spec)]
-    searched = _repair_search_ids(ctx.platform, spec)
+    searched = repair_search_ids(ctx.platform, spec)
     if searched:
         parts.append(("repair_search", " ".join(searched)))
     final = cache.entry_dir(ctx.workdir.cache, "wheels", spec.id, cache.key(parts))

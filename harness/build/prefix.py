@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
+from harness import platforms
 from harness.build import process
 from harness.build.toolchain import Toolchain
 
@@ -26,7 +27,9 @@ def install_prefix(
     """Configure, build and install ``project`` into ``prefix``."""
     cmake = str(toolchain.cmake)
     configure = [cmake, "-S", str(project), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release"]
-    if shutil.which("ninja"):
+    # Ninja with MSVC needs a developer prompt's environment; CMake's default Visual Studio
+    # generator finds the compiler itself.
+    if shutil.which("ninja") and platforms.current().name != "windows":
         configure += ["-G", "Ninja"]
     configure += [f"-D{name}={value}" for name, value in sorted(defines.items())]
     process.run("cmake configure", configure, log)

@@ -185,3 +185,31 @@ def test_cibuildwheel_repair_commands_leave_producers_out(name: str) -> None:
     assert "--exclude" in config["linux"]["repair-wheel-command"]
     assert "--exclude" in config["macos"]["repair-wheel-command"]
     assert "--no-dll" in config["windows"]["repair-wheel-command"]
+
+
+def test_macos_repairs_can_find_the_producer_libraries_they_exclude() -> None:
+    """delocate resolves @rpath dependencies before --exclude applies (delocate#207), so on
+    macOS the repair step searches every producer among the build inputs; auditwheel and
+    delvewheel never look for an excluded library."""
+    from harness.build.matrix import repair_search_ids
+
+    wheels = catalogue.WHEELS_BY_ID
+    assert repair_search_ids(platforms.MACOS, wheels["pybar"]) == ("libfoo", "libbar")
+    assert repair_search_ids(platforms.MACOS, wheels["pyfoo"]) == ("libfoo",)
+    assert repair_search_ids(platforms.MACOS, wheels["libbar"]) == ("libfoo",)
+    assert repair_search_ids(platforms.MACOS, wheels["libfoo"]) == ()  # excludes nothing
+    for other in (platforms.LINUX, platforms.WINDOWS):
+        assert repair_search_ids(other, wheels["pybar"]) == ()
+        # the forgotten exclude needs the library found everywhere
+        assert repair_search_ids(other, wheels["pyfoo-vendored"]) == ("libfoo",)
+
+
+@pytest.mark.parametrize("name", ["pyfoo", "pybar", "pyclash", "libbar"])
+def test_cibuildwheel_macos_repair_tolerates_the_absent_producer(name: str) -> None:
+    """cibuildwheel repairs outside the build environment: the excluded producer library
+    cannot be resolved there, and delocate would fail before applying --exclude."""
+    config = tomllib.loads((WHEELS_SRC / name / "pyproject.toml").read_text())["tool"][
+        "cibuildwheel"
+    ]
+    assert "--ignore-missing-dependencies" in config["macos"]["repair-wheel-command"]
+    assert config["test-command"], "the runtime import is what proves the excluded link"
