@@ -48,6 +48,9 @@ class InstallRequest:
     wheels: Sequence[Path]
     deps: bool = False
     """Resolve ``Requires-Dist`` from the wheels' own directories (never from an index)."""
+    remove: tuple[str, ...] = ()
+    """Paths relative to the location (``libfoo/lib/libfoo.so.1``) unlinked right after
+    this install: an installed-but-broken producer (:mod:`harness.envs.removing`)."""
 
 
 @dataclass

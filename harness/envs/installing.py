@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from harness.envs.base import (
     Layout,
     LayoutError,
 )
+from harness.envs.removing import apply_removals, check_removals
 
 
 def check_request(request: InstallRequest) -> None:
@@ -43,6 +45,7 @@ def check_request(request: InstallRequest) -> None:
                 f"{wheel} (for location {request.location!r}) is not a .whl file; "
                 "only built wheels are installed"
             )
+    check_removals(request.remove, request.location)
 
 
 def _pip(layout: Layout) -> list[str]:
@@ -96,6 +99,13 @@ def install(
         location=request.location,
         wheels=list(request.wheels),
     )
+    if request.remove:
+        apply_removals(
+            layout.location(request.location),
+            request.remove,
+            location=request.location,
+            wheels=request.wheels,
+        )
 
 
 def _with_private_find_links(layout: Layout, request: InstallRequest) -> InstallRequest:
@@ -116,4 +126,4 @@ def _with_private_find_links(layout: Layout, request: InstallRequest) -> Install
             except OSError:
                 shutil.copy2(wheel, destination)
         linked.append(destination)
-    return InstallRequest(location=request.location, wheels=linked, deps=True)
+    return dataclasses.replace(request, wheels=linked)

@@ -2,7 +2,8 @@
 
 The key covers everything that decides a layout's contents: kind and provider
 fingerprint, the base interpreter (real path and version), the installer and its
-version, the wheel locations and every install request with its wheels' SHA-256.
+version, the wheel locations and every install request with its wheels' SHA-256 and
+the paths it removes.
 Creation is atomic (:func:`harness.workdir.atomic_directory`): when two
 pytest-xdist workers race, both build, one rename wins and the other's copy is
 discarded.
@@ -79,17 +80,24 @@ def template_key(
         "python": [real, version],
         "installer": [installer, installer_identity(installer)],
         "labels": sorted(labels),
-        "installs": [
-            {
-                "location": r.location,
-                "deps": r.deps,
-                "wheels": [[w.name, file_sha256(w)] for w in r.wheels],
-            }
-            for r in installs
-        ],
+        "installs": [_install_key(r) for r in installs],
     }
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
     return f"{provider.kind}-{installer}-{digest}"
+
+
+def _install_key(request: InstallRequest) -> dict[str, object]:
+    """What one install contributes to the key. Removals are added only when there are
+    some, so a broken template never serves an intact cell (nor the reverse) while the
+    keys of the intact templates already built stay what they were."""
+    key: dict[str, object] = {
+        "location": request.location,
+        "deps": request.deps,
+        "wheels": [[w.name, file_sha256(w)] for w in request.wheels],
+    }
+    if request.remove:
+        key["remove"] = list(request.remove)
+    return key
 
 
 def ensure_template(key: str, workdir: WorkDir, build: Callable[[Path], Layout]) -> Layout:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from harness.envs.removing import removal_problem
 from harness.scenarios.schema import (
     ALL_LOCATIONS,
     ALL_PLATFORMS,
@@ -321,11 +322,28 @@ def _installs(top: _Table, problems: list[Problem]) -> tuple[Install, ...]:
         deps = table.get(
             "deps", bool, False, "`deps = true` resolves Requires-Dist from built wheels"
         )
-        table.finish(_known("location", "wheels", "deps"))
+        remove = _removals(table)
+        table.finish(_known("location", "wheels", "deps", "remove"))
         if location is not None:
             seen_locations.add(location)
-            installs.append(Install(location=location, wheels=wheels, deps=deps))
+            installs.append(Install(location=location, wheels=wheels, deps=deps, remove=remove))
     return tuple(installs)
+
+
+def _removals(table: _Table) -> tuple[str, ...]:
+    """``remove``: paths deleted from the location after its install (a broken producer)."""
+    example = '`remove = ["libfoo/lib/libfoo.so.1"]` (relative to the location)'
+    paths = table.strings("remove", (), f"list paths, e.g. {example}")
+    if table.has("remove") and not paths and table.data["remove"] == []:
+        table.problem("remove", "is empty", f"remove the key or list paths, e.g. {example}")
+    for path in paths:
+        problem = removal_problem(path)
+        if problem is not None:
+            table.problem("remove", problem, f"write a path such as {example}")
+    twice = sorted({path for path in paths if paths.count(path) > 1})
+    if twice:
+        table.problem("remove", f"lists {twice[0]!r} twice", "list each path once")
+    return paths
 
 
 def _system(top: _Table) -> SystemPrefix | None:

@@ -192,6 +192,7 @@ class CellRunner:
                 location=install.location,
                 wheels=[wheelhouse.wheel(wheel_id) for wheel_id in install.wheels],
                 deps=install.deps,
+                remove=install.remove,
             )
             for install in scenario.installs
         )

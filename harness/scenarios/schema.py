@@ -40,6 +40,9 @@ class Install:
     location: str
     wheels: tuple[str, ...]
     deps: bool = False
+    remove: tuple[str, ...] = ()
+    """Paths relative to the location deleted right after the install (POSIX separators):
+    an installed-but-broken producer, as a half-uninstall or a bad repackaging leaves it."""
 
 
 @dataclass(frozen=True)
