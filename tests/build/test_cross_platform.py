@@ -44,7 +44,7 @@ WHEELS_SRC = project.wheels_src(Path(__file__).parent)
 INSTALL_NAME_TOOLS = [
     "install_name_tool",
     "llvm-install-name-tool",
-    *(f"llvm-install-name-tool-{v}" for v in range(19, 13, -1)),
+    *(f"llvm-install-name-tool-{v}" for v in range(22, 13, -1)),  # as the toolchain file
 ]
 
 

@@ -12,10 +12,11 @@ set(CMAKE_OSX_DEPLOYMENT_TARGET 11.0)
 set(CMAKE_C_COMPILER clang)
 set(CMAKE_C_COMPILER_TARGET x86_64-apple-macos11)
 # cmake --install edits install names and deletes build rpaths with it.
-find_program(CMAKE_INSTALL_NAME_TOOL REQUIRED NAMES install_name_tool
-  llvm-install-name-tool llvm-install-name-tool-19 llvm-install-name-tool-18
-  llvm-install-name-tool-17 llvm-install-name-tool-16 llvm-install-name-tool-15
-  llvm-install-name-tool-14)
+set(_tools install_name_tool llvm-install-name-tool)
+foreach(_version RANGE 22 14 -1)
+  list(APPEND _tools llvm-install-name-tool-${_version})
+endforeach()
+find_program(CMAKE_INSTALL_NAME_TOOL REQUIRED NAMES ${_tools})
 set(_libsystem "${CMAKE_CURRENT_LIST_DIR}/libSystem.tbd")
 foreach(_kind SHARED MODULE EXE)
   set(CMAKE_${_kind}_LINKER_FLAGS_INIT "-fuse-ld=lld -nostdlib ${_libsystem}")
