@@ -159,6 +159,21 @@ WHEELS: tuple[WheelSpec, ...] = (
         platforms=frozenset({"linux"}),
     ),
     WheelSpec(
+        "libfoo-linkerscript",
+        "libfoo",
+        "libfoo",
+        "1.0+linkerscript",
+        "producer",
+        requires=("shared_lib_manager",),
+        defines={"LIBFOO_LOADER_FILE": "linker-script"},
+        overrides={("project", "version"): "1.0+linkerscript"},
+        # The real lib/libfoo.so.1 plus lib/libfoo.so, a GNU ld script `INPUT(libfoo.so.1)`,
+        # which the generated loader declares (failure mode 9). The lint reads libraries,
+        # not the loader's declaration, so it finds nothing to report.
+        # GNU ld scripts exist only for ELF toolchains (wheels-src/libfoo/CMakeLists.txt).
+        platforms=frozenset({"linux"}),
+    ),
+    WheelSpec(
         "libfoo2",
         "libfoo",
         "libfoo",

@@ -47,6 +47,8 @@ def test_platform_specific_variants_are_left_out_where_they_mean_nothing() -> No
     assert {"libfoo-nosoname", "pyfoo-rpath"} <= linux
     assert "libfoo-nosoname" not in macos and "pyfoo-rpath" in macos  # no SONAME; has LC_RPATH
     assert not {"libfoo-nosoname", "pyfoo-rpath"} & windows  # neither SONAME nor RPATH
+    assert "libfoo-linkerscript" in linux  # GNU ld scripts exist for ELF toolchains only
+    assert "libfoo-linkerscript" not in macos and "libfoo-linkerscript" not in windows
     assert len(linux) == len(catalogue.WHEELS) + len(catalogue.PREFIXES)
 
 
@@ -63,6 +65,8 @@ def test_ids_keep_catalogue_order() -> None:
         (WINDOWS, "pyfoo-rpath", "linux, macos"),
         (MACOS, "libfoo-nosoname", "linux"),
         (WINDOWS, "libfoo-nosoname", "linux"),
+        (MACOS, "libfoo-linkerscript", "linux"),
+        (WINDOWS, "libfoo-linkerscript", "linux"),
     ],
     ids=lambda value: value.name if isinstance(value, platforms.Platform) else str(value),
 )
@@ -102,6 +106,7 @@ def test_expected_lint_per_platform() -> None:
     linux, macos, windows = (lintcheck.expected_from_catalogue(p) for p in (LINUX, MACOS, WINDOWS))
     assert linux["libfoo-nosoname"] == {"SLI001"}
     assert "libfoo-nosoname" not in macos and "libfoo-nosoname" not in windows
+    assert linux["libfoo-linkerscript"] == frozenset()  # the lint does not read declarations
     assert linux["pyfoo-rpath"] == macos["pyfoo-rpath"] == {"SLI006"}
     assert "pyfoo-rpath" not in windows
     for expected in (linux, macos, windows):

@@ -27,7 +27,11 @@ PRODUCER_LIBS = {
     "libclasha": "libclasha/lib/libclasha.so.1",
     "libclashb": "libclashb/lib/libclashb.so.1",
 }
-LIBRARY_FILES = {**PRODUCER_LIBS, "libfoo-nosoname": "libfoo/lib/libfoo.so.1"}
+LIBRARY_FILES = {
+    **PRODUCER_LIBS,
+    "libfoo-nosoname": "libfoo/lib/libfoo.so.1",
+    "libfoo-linkerscript": "libfoo/lib/libfoo.so.1",
+}
 CONSUMER_NEEDS = {
     "pyfoo": ("pyfoo", "libfoo.so.1"),
     "pyfoo-twin": ("pyfoo_twin", "libfoo.so.1"),
@@ -79,6 +83,24 @@ def test_nosoname_variant_has_same_file_but_no_soname(
     library = unpack(wheelhouse.wheel("libfoo-nosoname"), tmp_path) / "libfoo/lib/libfoo.so.1"
     assert library.is_file()
     assert read_dynamic(library).soname is None
+
+
+@LINUX_ONLY
+def test_linkerscript_variant_declares_a_gnu_ld_script_next_to_the_real_library(
+    wheelhouse: Wheelhouse, tmp_path: Path
+) -> None:
+    tree = unpack(wheelhouse.wheel("libfoo-linkerscript"), tmp_path)
+    assert read_dynamic(tree / "libfoo/lib/libfoo.so.1").soname == "libfoo.so.1"
+    script = (tree / "libfoo/lib/libfoo.so").read_bytes()
+    assert not script.startswith(b"\x7fELF")
+    assert b"INPUT(libfoo.so.1)" in script
+    loader = (tree / "libfoo/__init__.py").read_text(encoding="utf-8")
+    assert 'Linux=os.path.join(_LIB_DIR, "libfoo.so")' in loader
+    # the plain libfoo wheel declares the SONAME file and ships no script
+    plain = unpack(wheelhouse.wheel("libfoo"), tmp_path / "plain")
+    assert not (plain / "libfoo/lib/libfoo.so").exists()
+    plain_loader = (plain / "libfoo/__init__.py").read_text(encoding="utf-8")
+    assert 'Linux=os.path.join(_LIB_DIR, "libfoo.so.1")' in plain_loader
 
 
 @LINUX_ONLY
@@ -206,6 +228,7 @@ def _identity(library: Path, function: str, search: Path | None = None) -> str:
     [
         ("libfoo", "foo_identity", "libfoo 1.0 wheel"),
         ("libfoo-nosoname", "foo_identity", "libfoo 1.0 wheel"),
+        ("libfoo-linkerscript", "foo_identity", "libfoo 1.0 wheel"),
         ("libfoo2", "foo_identity", "libfoo 2.0 wheel"),
         ("libbar", "bar_identity", "libbar 1.0 wheel"),
         ("libclasha", "clash_value", "a"),
