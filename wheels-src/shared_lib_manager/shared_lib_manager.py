@@ -14,7 +14,7 @@ unconfigured logging would drop anyway).
 """
 
 # Deferred imports and os.path keep importing this module cheap (no ctypes/pathlib).
-# ruff: noqa: PLC0415, PTH100, PTH110, PTH117, PTH119, PTH123
+# ruff: noqa: PLC0415, PTH100, PTH110, PTH113, PTH117, PTH118, PTH119, PTH120, PTH123
 
 from __future__ import annotations
 
@@ -243,13 +243,15 @@ class LoadedLibrary:
 class LibraryLoadError(OSError):
     """A declared library could not be loaded; the message says what was tried and the fix."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - positional, as __reduce__ rebuilds it
         self,
         library: str,
         attempts: tuple[tuple[str, str], ...],
         system_search_tried: bool,
         variable: str,
         missing_file: bool,
+        not_a_library: str | None = None,
+        script_inputs: tuple[str, ...] = (),
     ) -> None:
         self.library = library
         self.attempts = attempts
@@ -259,6 +261,12 @@ class LibraryLoadError(OSError):
         self.variable = variable
         self.platform_message = attempts[-1][1] if attempts else ""
         self.missing_file = missing_file
+        self.not_a_library = not_a_library
+        """What the declared file is when it is not a shared library at all (``"a GNU ld
+        linker script"``, ``"a text file"``...), else None."""
+        self.script_inputs = script_inputs
+        """The shared-library files a linker script names (``INPUT``/``GROUP``), resolved
+        next to the script where they are there: the file to declare instead."""
         super().__init__(self._message())
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -268,6 +276,8 @@ class LibraryLoadError(OSError):
             self.system_search_tried,
             self.variable,
             self.missing_file,
+            self.not_a_library,
+            self.script_inputs,
         )
         return (type(self), args)
 
@@ -283,7 +293,9 @@ class LibraryLoadError(OSError):
             lines.append(
                 f"  system search: not tried ({self.variable} is not true and prefer_system=False)"
             )
-        if self.missing_file:
+        if self.not_a_library is not None:
+            lines.extend(self._not_a_library_lines())
+        elif self.missing_file:
             lines.append(
                 "  fix: the library file is missing; reinstall the package that ships it "
                 "(pip install --force-reinstall <producer distribution>), or install the "
@@ -298,6 +310,25 @@ class LibraryLoadError(OSError):
                 f"{self.variable}=1"
             )
         return "\n".join(lines)
+
+    def _not_a_library_lines(self) -> list[str]:
+        declared = self.attempts[-1][0] if self.attempts else "the declared file"
+        declared = (
+            declared[len("wheel path ") :] if declared.startswith("wheel path ") else declared
+        )
+        names = f", naming {', '.join(self.script_inputs)}" if self.script_inputs else ""
+        if self.script_inputs:
+            example = self.script_inputs[0]
+        else:
+            example = "the versioned file such as libfoo.so.1"
+        return [
+            f"  file: {declared} is {self.not_a_library}{names}, not the shared library "
+            "consumers need: the platform loader cannot load it (unversioned development "
+            "names such as libc.so are often such files, read only by the static linker)",
+            "  fix: the package that ships it must declare the library file itself in its "
+            f"PlatformLibrary, on Linux the file named by the SONAME ({example}); "
+            "report this to its maintainers",
+        ]
 
 
 class LibraryLoader:
@@ -409,12 +440,66 @@ class LibraryLoader:
             handle = ctypes.CDLL(path, mode=_POSIX_MODE, winmode=_WIN_FULL_PATH_MODE)
         except OSError as error:
             attempts.append((f"wheel path {path}", str(error)))
+            missing = not os.path.exists(path)
+            kind, inputs = (None, ()) if missing else _not_a_library(path)
             raise LibraryLoadError(
-                name, tuple(attempts), want_system, variable, not os.path.exists(path)
+                name, tuple(attempts), want_system, variable, missing, kind, inputs
             ) from error
         source = SOURCE_WHEEL_FALLBACK if want_system else SOURCE_WHEEL
         _log(_DEBUG, "%s: loaded %s (%s)", name, path, source)
         return LoadedLibrary(name, handle, path, source)
+
+
+_FAT_MAGICS = (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf")
+
+
+def _not_a_library(path: str) -> tuple[str | None, tuple[str, ...]]:
+    """Off the hot path (after a failed load): what ``path`` is when it is no object file.
+
+    ``(None, ())`` for an ELF, Mach-O or PE file (the loader rejected a real library:
+    a missing dependency, the wrong architecture) or an unreadable file. Otherwise a
+    description and, for a GNU ld linker script, the shared libraries it names.
+    """
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return None, ()
+    magic = head[:4]
+    if magic == b"\x7fELF" or magic[:2] == b"MZ" or magic in _MACHO_MAGICS or magic in _FAT_MAGICS:
+        return None, ()
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not an ELF, Mach-O or PE file", ()
+    inputs = _linker_script_inputs(text)
+    if inputs is None:
+        return ("an empty file" if not head.strip() else "a text file"), ()
+    directory = os.path.dirname(path)
+    resolved = []
+    for name in inputs:
+        beside = os.path.join(directory, os.path.basename(name))
+        resolved.append(beside if os.path.isfile(beside) else name)
+    return "a GNU ld linker script", tuple(resolved)
+
+
+def _linker_script_inputs(text: str) -> list[str] | None:
+    """The shared libraries an ``INPUT(...)`` / ``GROUP(...)`` script names, None if no script."""
+    import re
+
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    commands = list(re.finditer(r"\b(?:INPUT|GROUP)\s*\(", text))
+    names: list[str] = []
+    for command in commands:
+        depth, end = 1, command.end()
+        while end < len(text) and depth:  # the body may nest AS_NEEDED ( ... )
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        for token in re.split(r"[\s,()]+", text[command.end() : end]):
+            name = f"lib{token[2:]}.so" if token.startswith("-l") else token
+            if ".so" in os.path.basename(name) and name not in names:
+                names.append(name)
+    return names if commands else None
 
 
 def _file_of(handle: CDLL, fallback: str) -> str:
