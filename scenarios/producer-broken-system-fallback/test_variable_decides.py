@@ -30,5 +30,7 @@ def test_without_the_variable_the_broken_wheel_fails(
     assert step.error is not None
     assert step.error.type == "LibraryLoadError", step.error
     assert "PREFER_LIBFOO_SYSTEM_LIBRARY is not true" in step.error.message
-    assert "the library file is missing" in step.error.message
+    assert "the library file is missing although the installed distribution libfoo==1.0" in (
+        step.error.message
+    )
     assert scenario_environment.observe(evidence).copies_of("libfoo") == []

@@ -205,11 +205,13 @@ def test_the_error_keeps_its_fields_through_pickle() -> None:
         False,
         "a GNU ld linker script",
         ("/w/libfoo.so.1",),
+        "libfoo==1.0",
     )
     restored = pickle.loads(pickle.dumps(error))
-    assert (restored.not_a_library, restored.script_inputs) == (
+    assert (restored.not_a_library, restored.script_inputs, restored.owner) == (
         "a GNU ld linker script",
         ("/w/libfoo.so.1",),
+        "libfoo==1.0",
     )
     assert str(restored) == str(error)
     assert "file: /w/libfoo.so is a GNU ld linker script, naming /w/libfoo.so.1" in str(error)

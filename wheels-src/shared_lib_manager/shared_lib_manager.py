@@ -14,7 +14,7 @@ unconfigured logging would drop anyway).
 """
 
 # Deferred imports and os.path keep importing this module cheap (no ctypes/pathlib).
-# ruff: noqa: PLC0415, PTH100, PTH110, PTH113, PTH117, PTH118, PTH119, PTH120, PTH123
+# ruff: noqa: PLC0415, PTH100, PTH110, PTH113, PTH117, PTH118, PTH119, PTH120, PTH123, PTH208
 
 from __future__ import annotations
 
@@ -252,6 +252,7 @@ class LibraryLoadError(OSError):
         missing_file: bool,
         not_a_library: str | None = None,
         script_inputs: tuple[str, ...] = (),
+        owner: str | None = None,
     ) -> None:
         self.library = library
         self.attempts = attempts
@@ -267,6 +268,9 @@ class LibraryLoadError(OSError):
         self.script_inputs = script_inputs
         """The shared-library files a linker script names (``INPUT``/``GROUP``), resolved
         next to the script where they are there: the file to declare instead."""
+        self.owner = owner
+        """``name==version`` of the installed distribution whose ``RECORD`` lists the
+        declared file (so a missing file means a broken install of it), else None."""
         super().__init__(self._message())
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -278,6 +282,7 @@ class LibraryLoadError(OSError):
             self.missing_file,
             self.not_a_library,
             self.script_inputs,
+            self.owner,
         )
         return (type(self), args)
 
@@ -295,6 +300,13 @@ class LibraryLoadError(OSError):
             )
         if self.not_a_library is not None:
             lines.extend(self._not_a_library_lines())
+        elif self.missing_file and self.owner is not None:
+            lines.append(
+                f"  fix: the library file is missing although the installed distribution "
+                f"{self.owner} lists it in its RECORD (a broken or half-finished install); "
+                f"reinstall it (pip install --force-reinstall {self.owner}), or install the "
+                f"library on the system and set {self.variable}=1"
+            )
         elif self.missing_file:
             lines.append(
                 "  fix: the library file is missing; reinstall the package that ships it "
@@ -327,7 +339,7 @@ class LibraryLoadError(OSError):
             "names such as libc.so are often such files, read only by the static linker)",
             "  fix: the package that ships it must declare the library file itself in its "
             f"PlatformLibrary, on Linux the file named by the SONAME ({example}); "
-            "report this to its maintainers",
+            f"report this to the maintainers{f' of {self.owner}' if self.owner else ''}",
         ]
 
 
@@ -442,12 +454,42 @@ class LibraryLoader:
             attempts.append((f"wheel path {path}", str(error)))
             missing = not os.path.exists(path)
             kind, inputs = (None, ()) if missing else _not_a_library(path)
+            owner = _owner_of(path) if missing or kind is not None else None
             raise LibraryLoadError(
-                name, tuple(attempts), want_system, variable, missing, kind, inputs
+                name, tuple(attempts), want_system, variable, missing, kind, inputs, owner
             ) from error
         source = SOURCE_WHEEL_FALLBACK if want_system else SOURCE_WHEEL
         _log(_DEBUG, "%s: loaded %s (%s)", name, path, source)
         return LoadedLibrary(name, handle, path, source)
+
+
+def _owner_of(path: str) -> str | None:
+    """Off the hot path (after a failed load): ``name==version`` of the distribution whose
+    ``*.dist-info/RECORD`` lists ``path``, looked up in the ``sys.path`` entry holding it."""
+    path = os.path.normcase(os.path.abspath(path))
+    for entry in sys.path:
+        root = os.path.normcase(os.path.abspath(entry or os.curdir))
+        if not path.startswith(root.rstrip(os.sep) + os.sep):
+            continue
+        relative = path[len(root.rstrip(os.sep)) + 1 :]  # normcased: native separators
+        try:
+            names = sorted(os.listdir(root))
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith(".dist-info"):
+                continue
+            try:
+                with open(os.path.join(root, name, "RECORD"), encoding="utf-8") as record:
+                    listed = any(
+                        os.path.normcase(line.split(",", 1)[0]) == relative for line in record
+                    )
+            except (OSError, UnicodeDecodeError):
+                continue
+            if listed:
+                dist, _, version = name[: -len(".dist-info")].partition("-")
+                return f"{dist}=={version}" if version else dist
+    return None
 
 
 _FAT_MAGICS = (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf")
