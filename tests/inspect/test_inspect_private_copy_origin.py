@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import LOADER_INIT, Native
+from inspect_testlib import LOADER_INIT, Native
 
 from harness.inspect import Finding, lint_wheels
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import VALID
+from scenario_testlib import VALID
 
 from harness.scenarios import parse
 from harness.scenarios.cells import Selection, current_python, expand, split_list

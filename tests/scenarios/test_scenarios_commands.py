@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import VALID
+from scenario_testlib import VALID
 
 from harness.scenarios import list_command, run_command
 

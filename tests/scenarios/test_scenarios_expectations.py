@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LOCATIONS, SITE, TARGET, VALID, evidence_document
+from scenario_testlib import LOCATIONS, SITE, TARGET, VALID, evidence_document
 
 from harness.evidence import parse as parse_evidence
 from harness.scenarios import parse

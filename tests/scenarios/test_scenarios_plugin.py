@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import VALID
+from scenario_testlib import VALID
 
 from harness import platforms
 from harness.scenarios.pluginload import plugin_args
