@@ -100,15 +100,17 @@ def _install_lines(data: dict[str, Any]) -> list[str]:
     for table in _tables(data.get("install")):
         wheels = ", ".join(_code(w) for w in _strings(table.get("wheels"))) or "(none)"
         deps = " (with dependencies)" if table.get("deps") else ""
-        lines.append(f"- {_code(table.get('location', '?'))}: {wheels}{deps}")
+        removed = ", ".join(_code(p) for p in _strings(table.get("remove")))
+        then = f" (then removed: {removed})" if removed else ""
+        lines.append(f"- {_code(table.get('location', '?'))}: {wheels}{deps}{then}")
     system = data.get("system")
     if isinstance(system, dict):
-        how = (
-            "on the loader search path"
-            if system.get("search_path", True)
-            else "present, not searched"
-        )
-        lines.append(f"- `system`: prefix {_code(system.get('prefix', '?'))} ({how})")
+        prefix = _code(system.get("prefix", "?"))
+        lines.append(f"- `system`: prefix {prefix} (on the loader search path at process start)")
+    conda = data.get("conda")
+    if isinstance(conda, dict):
+        packages = ", ".join(_code(p) for p in _strings(conda.get("packages"))) or "(none)"
+        lines.append(f"- conda packages in the prefix: {packages}")
     return lines
 
 
