@@ -1,5 +1,13 @@
-"""Median wall time of one probe run (subprocess + steps + collection) in a plain venv."""
+"""Median wall time of one probe run (subprocess + steps + collection) in a plain venv.
 
+    PYTHONPATH=. python benchmarks/bench_probe.py [3.12]
+
+Three gcc-built libraries are loaded RTLD_LOCAL by the probe's steps; the bare
+interpreter start-up is measured alongside for the ratio. Everything lives in a
+temporary directory that is removed at the end.
+"""
+
+import shutil
 import statistics
 import subprocess
 import sys
@@ -14,6 +22,13 @@ from harness.evidence import ProbeSpec, ProbeStep, run_probe
 
 def main(version="3.12", runs=20):
     work = Path(tempfile.mkdtemp(prefix="probe-bench-"))
+    try:
+        _measure(work, version, runs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _measure(work: Path, version: str, runs: int) -> None:
     python = interpreters.find(version).executable
     subprocess.run([str(python), "-m", "venv", "--without-pip", str(work / "venv")], check=True)
     libs = work / "libs"
