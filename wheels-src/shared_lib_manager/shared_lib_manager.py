@@ -368,6 +368,8 @@ class LibraryLoader:
             specs[name] = spec
         self._specs = specs
         self._names = tuple(specs)
+        # computed once at declaration (import time), not on every first load
+        self._variables = {name: prefer_system_variable(name) for name in specs}
         self._loaded: dict[str, LoadedLibrary] = {}
         self._everything: dict[str, LoadedLibrary] | None = None
         self._lock = _thread.RLock()
@@ -426,7 +428,7 @@ class LibraryLoader:
     def _load_one(self, name: str, prefer_system: bool) -> LoadedLibrary:
         import ctypes
 
-        variable = prefer_system_variable(name)
+        variable = self._variables[name]
         from_env = parse_bool(variable, os.environ.get(variable))
         path = self._specs[name].path()
         if path is None:
