@@ -17,7 +17,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, cast
 
 from harness import platforms
 from harness.evidence import locate
@@ -34,6 +34,11 @@ SYSTEM = "system"
 CONDA_LIB = "conda-lib"
 WHEEL_LOCATIONS = frozenset({SITE, TARGET, USER})
 """Labels a wheel can be installed into with an :class:`InstallRequest`."""
+
+
+if TYPE_CHECKING:
+    from harness.envs.copying import CopyMode
+    from harness.workdir import WorkDir
 
 
 class LayoutError(RuntimeError):
@@ -262,3 +267,35 @@ class BaseProvider(Protocol):
         must honour ``PYTHONUSERBASE`` (a venv needs ``include-system-site-packages``).
         """
         ...
+
+
+class CreatesCells:
+    """``create()`` for the built-in providers: a cell's layout through ``make_layout``.
+
+    A provider class mixes this in and sets ``kind``, ``installer``, ``workdir``,
+    ``reuse`` and ``copy_mode``; templates, installs and locations then work the same
+    way for every kind.
+    """
+
+    kind: str
+    installer: Installer
+    workdir: WorkDir | None
+    reuse: bool
+    copy_mode: CopyMode
+
+    def create(self, cell_dir: Path, python: Path, installs: Sequence[InstallRequest]) -> Layout:
+        """A layout of this kind in ``cell_dir`` with ``installs`` done (reused from a template)."""
+        # layouts imports the providers, so it is imported here, not at module level
+        from harness.envs.layouts import LayoutSpec, make_layout  # noqa: PLC0415
+
+        spec = LayoutSpec(
+            python=python, kind=self.kind, installer=self.installer, installs=tuple(installs)
+        )
+        return make_layout(
+            spec,
+            cell_dir,
+            workdir=self.workdir,
+            provider=cast("BaseProvider", self),
+            reuse=self.reuse,
+            copy_mode=self.copy_mode,
+        )

@@ -22,8 +22,8 @@ from harness.envs.base import (
     CONDA_LIB,
     SITE,
     CommandRunner,
+    CreatesCells,
     Installer,
-    InstallRequest,
     Layout,
     LayoutError,
 )
@@ -33,7 +33,7 @@ from harness.workdir import WorkDir
 PREFIX_DIR = "conda"
 
 
-class CondaProvider:
+class CondaProvider(CreatesCells):
     """Layouts of kind ``conda`` (both a ``Provider`` and a ``BaseProvider``).
 
     ``CondaProvider(installer, workdir, conda_packages=["libfoo 1.*"])``: the positional
@@ -41,6 +41,7 @@ class CondaProvider:
     """
 
     kind = "conda"
+    workdir: WorkDir  # always set: the channel and templates live in it
     relocatable = True
     """A hard-linked copy still works: python finds its prefix from its own path and
     ``$ORIGIN`` follows the copy. Shebangs and ``_sysconfigdata`` in a copy still name
@@ -64,22 +65,6 @@ class CondaProvider:
         self.backend: conda_prefix.Backend = backend
         self.reuse = reuse
         self.copy_mode: CopyMode = copy_mode
-
-    def create(self, cell_dir: Path, python: Path, installs: Sequence[InstallRequest]) -> Layout:
-        """A conda layout in ``cell_dir`` with ``installs`` done (reused from a template)."""
-        from harness.envs.layouts import LayoutSpec, make_layout  # noqa: PLC0415 - cycle
-
-        spec = LayoutSpec(
-            python=python, kind=self.kind, installer=self.installer, installs=tuple(installs)
-        )
-        return make_layout(
-            spec,
-            cell_dir,
-            workdir=self.workdir,
-            provider=self,
-            reuse=self.reuse,
-            copy_mode=self.copy_mode,
-        )
 
     def fingerprint(self, python: Path) -> str:
         try:

@@ -13,12 +13,11 @@ scripts' shebangs do not matter because cells run ``python`` directly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from harness import platforms
 from harness.envs import commands, paths
-from harness.envs.base import SITE, CommandRunner, Installer, InstallRequest, Layout
+from harness.envs.base import SITE, CommandRunner, CreatesCells, Installer, Layout
 from harness.envs.copying import CopyMode
 from harness.envs.introspect import install_paths
 from harness.workdir import WorkDir
@@ -26,7 +25,7 @@ from harness.workdir import WorkDir
 VENV_DIR = "venv"
 
 
-class VenvProvider:
+class VenvProvider(CreatesCells):
     """Layouts of kind ``venv`` (both a ``Provider`` and a ``BaseProvider``)."""
 
     kind = "venv"
@@ -44,20 +43,6 @@ class VenvProvider:
         self.workdir = workdir
         self.reuse = reuse
         self.copy_mode: CopyMode = copy_mode
-
-    def create(self, cell_dir: Path, python: Path, installs: Sequence[InstallRequest]) -> Layout:
-        """A venv layout in ``cell_dir`` with ``installs`` done (reused from a template)."""
-        from harness.envs.layouts import LayoutSpec, make_layout  # noqa: PLC0415 - cycle
-
-        spec = LayoutSpec(python=python, installer=self.installer, installs=tuple(installs))
-        return make_layout(
-            spec,
-            cell_dir,
-            workdir=self.workdir,
-            provider=self,
-            reuse=self.reuse,
-            copy_mode=self.copy_mode,
-        )
 
     def fingerprint(self, python: Path) -> str:
         return "venv-1"
