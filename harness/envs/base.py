@@ -201,7 +201,6 @@ PASSTHROUGH = frozenset(
         "LOCALAPPDATA",
     }
 )
-_PASSTHROUGH = PASSTHROUGH  # the original private name
 
 
 class CommandRunner(Protocol):
