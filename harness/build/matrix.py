@@ -32,6 +32,7 @@ from harness.build.catalogue import (
 )
 from harness.build.toolchain import Toolchain, detect
 from harness.build.wheelhouse import WheelEntry, Wheelhouse
+from harness.envs.copying import link_or_copy
 from harness.interpreters import Interpreter
 from harness.workdir import WorkDir, atomic_directory
 
@@ -256,10 +257,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
     if target.exists() and target.samefile(source):
         return
     target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+    link_or_copy(source, target)
 
 
 def _publish(ctx: _Context, entries: dict[str, cache.Entry], replace_all: bool) -> Wheelhouse:

@@ -15,7 +15,8 @@ from typing import Literal
 CopyMode = Literal["link", "copy"]
 
 
-def _link_or_copy(src: str, dst: str) -> str:
+def link_or_copy(src: str | Path, dst: str | Path) -> str | Path:
+    """Hard-link file ``src`` as ``dst``, or copy it where a link cannot be made."""
     try:
         os.link(src, dst)
     except OSError:  # another filesystem, or links not allowed: copy instead
@@ -25,5 +26,5 @@ def _link_or_copy(src: str, dst: str) -> str:
 
 def copy_tree(source: Path, destination: Path, *, mode: CopyMode = "link") -> None:
     """Copy ``source`` to the new directory ``destination``; symlinks stay symlinks."""
-    copier = _link_or_copy if mode == "link" else shutil.copy2
+    copier = link_or_copy if mode == "link" else shutil.copy2
     shutil.copytree(source, destination, symlinks=True, copy_function=copier)

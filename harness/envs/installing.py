@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +19,7 @@ from harness.envs.base import (
     Layout,
     LayoutError,
 )
+from harness.envs.copying import link_or_copy
 from harness.envs.removing import apply_removals, check_removals
 
 
@@ -121,9 +120,6 @@ def _with_private_find_links(layout: Layout, request: InstallRequest) -> Install
     for wheel in request.wheels:
         destination = directory / wheel.name
         if not destination.exists():
-            try:
-                os.link(wheel, destination)
-            except OSError:
-                shutil.copy2(wheel, destination)
+            link_or_copy(wheel, destination)
         linked.append(destination)
     return dataclasses.replace(request, wheels=linked)
