@@ -60,11 +60,6 @@ def set_rpath(path: Path, rpath: str) -> None:
     _run_patchelf(["--force-rpath", "--set-rpath", rpath, str(path)], path)
 
 
-def remove_rpath(path: Path) -> None:
-    """Drop both ``DT_RPATH`` and ``DT_RUNPATH``."""
-    _run_patchelf(["--remove-rpath", str(path)], path)
-
-
 def _run_patchelf(args: list[str], path: Path) -> None:
     result = subprocess.run(
         [_patchelf(), *args], capture_output=True, text=True, check=False, timeout=120
