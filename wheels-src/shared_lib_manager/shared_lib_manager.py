@@ -497,6 +497,17 @@ def _owner_of(path: str) -> str | None:
 _FAT_MAGICS = (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf")
 
 
+def _object_format(magic: bytes) -> str | None:
+    """``"elf"``, ``"pe"`` or ``"macho"`` (thin or fat) for a file's first four bytes, else None."""
+    if magic == b"\x7fELF":
+        return "elf"
+    if magic[:2] == b"MZ":
+        return "pe"
+    if magic in _MACHO_MAGICS or magic in _FAT_MAGICS:
+        return "macho"
+    return None
+
+
 def _not_a_library(path: str) -> tuple[str | None, tuple[str, ...]]:
     """Off the hot path (after a failed load): what ``path`` is when it is no object file.
 
@@ -509,8 +520,7 @@ def _not_a_library(path: str) -> tuple[str | None, tuple[str, ...]]:
             head = stream.read(4096)
     except OSError:
         return None, ()
-    magic = head[:4]
-    if magic == b"\x7fELF" or magic[:2] == b"MZ" or magic in _MACHO_MAGICS or magic in _FAT_MAGICS:
+    if _object_format(head[:4]) is not None:
         return None, ()
     try:
         text = head.decode("utf-8")
@@ -606,13 +616,14 @@ def check_consumable(path: PathValue, expected_name: str | None = None) -> list[
     try:
         with open(file_path, "rb") as stream:
             magic = stream.read(4)
-            if magic == b"\x7fELF":
+            fmt = _object_format(magic)
+            if fmt == "elf":
                 return _check_elf(stream, file_path, wanted)
-            if magic[:2] == b"MZ":
+            if fmt == "pe":
                 return _check_pe(stream, file_path, wanted)
-            if magic in _MACHO_MAGICS or magic in (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"):
+            if fmt == "macho":
                 expected_id = wanted if "/" in wanted else f"@rpath/{wanted}"
-                return _check_macho(stream, file_path, expected_id, magic)
+                return _check_macho(stream, file_path, expected_id)
     except FileNotFoundError:
         return [f"{file_path}: file not found"]
     except (OSError, struct.error, _MalformedError) as error:
@@ -775,7 +786,7 @@ def _macho_slice(stream: BinaryIO, base: int) -> tuple[str, int, str | None]:
     return arch, filetype, None
 
 
-def _check_macho(stream: BinaryIO, file_path: str, expected_id: str, magic: bytes) -> list[str]:
+def _check_macho(stream: BinaryIO, file_path: str, expected_id: str) -> list[str]:
     problems: list[str] = []
     for arch, filetype, install_id in macho_install_ids(stream):
         where = f"{file_path} [{arch}]"
