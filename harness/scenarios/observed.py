@@ -12,11 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.evidence import OUTSIDE, Evidence, StepOutcome, location_label
-
-
-def library_stem(name: str) -> str:
-    """``"libfoo"`` -> ``"foo"``: scenarios say libfoo, the platform rules work on the stem."""
-    return name[3:] if name.startswith("lib") else name
+from harness.scenarios.schema import library_stem
 
 
 @dataclass(frozen=True)
@@ -60,14 +56,6 @@ class Observed:
         return [obj for obj in self.loaded if obj.in_layout]
 
 
-def origin_of(
-    path: str, locations: Mapping[str, Path], extra_dirs: Mapping[str, list[Path]] | None = None
-) -> str:
-    """``label:relative/path`` of ``path``; ``extra_dirs`` are further directories of a label
-    (a venv's ``platlib`` where it differs from ``purelib``)."""
-    return location_label(path, locations, extra_dirs)
-
-
 def observe(
     evidence: Evidence,
     locations: Mapping[str, Path],
@@ -80,7 +68,7 @@ def observe(
     loaded = [
         Located(
             path=obj.path,
-            origin=origin_of(obj.path, locations, extra_dirs),
+            origin=location_label(obj.path, locations, extra_dirs),
             identities=identities.get(obj.path, {}),
         )
         for obj in evidence.loaded

@@ -31,6 +31,7 @@ from harness.scenarios.schema import (
     StepExpectation,
     SymbolExpectations,
     SystemPrefix,
+    library_stem,
 )
 
 if sys.version_info >= (3, 11):
@@ -594,9 +595,8 @@ def _libraries(
                 )
         file = lib.get("file", str, None, 'a path inside the location, e.g. "libfoo/lib/x.so.1"')
         identity = lib.get("identity", str, None, 'the identity string, e.g. "libfoo 1.0 wheel"')
-        stem = name[3:] if name.startswith("lib") else name
         identity_function = lib.get(
-            "identity_function", str, f"{stem}_identity", "the C function name"
+            "identity_function", str, f"{library_stem(name)}_identity", "the C function name"
         )
         if copies == 0 and (location or file or identity):
             lib.problem(

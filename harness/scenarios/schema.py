@@ -33,6 +33,11 @@ ALL_LOCATIONS: tuple[str, ...] = (*INSTALL_LOCATIONS, SYSTEM_LOCATION, CONDA_LOC
 """Every label the evidence can attribute a loaded library to."""
 
 
+def library_stem(name: str) -> str:
+    """``"libfoo"`` -> ``"foo"``: scenarios say libfoo, the platform rules work on the stem."""
+    return name[3:] if name.startswith("lib") else name
+
+
 @dataclass(frozen=True)
 class Install:
     """Wheels (by wheel id) installed into one location."""
@@ -97,10 +102,6 @@ class LibraryExpectation:
     """Path of the copy relative to its location (``libfoo/lib/libfoo.so.1``)."""
     identity: str | None = None
     identity_function: str = ""
-
-    @property
-    def stem(self) -> str:
-        return self.name[3:] if self.name.startswith("lib") else self.name
 
 
 @dataclass(frozen=True)
