@@ -31,9 +31,7 @@ def _excluded(rel: str, short: str) -> bool:
     stdlib = f"lib/python{short}/"
     if not rel.startswith(stdlib):
         return False
-    inner = rel[len(stdlib) :]
-    if inner.startswith(("test/", "site-packages/")):
-        return True
+    inner = rel[len(stdlib) :]  # test/ and site-packages/ are never walked
     if "/__pycache__/" in "/" + inner and ".opt-" in inner:
         return True
     name = inner.rsplit("/", 1)[-1]
