@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from typing import Literal
 
 from harness import platforms
 from harness.build.catalogue import WHEELS_BY_ID
-from harness.build.wheelhouse import INDEX, Wheelhouse, WheelhouseError
+from harness.build.wheelhouse import INDEX, Wheelhouse, WheelhouseError, write_json
 from harness.inspect import RULES, Finding, lint_wheels
 from harness.inspect.links import Role
 
@@ -190,9 +189,7 @@ def _write(
         "findings": [{"id": wheel_id, **finding.to_json()} for wheel_id, finding in findings],
         "problems": [problem.to_json() for problem in problems],
     }
-    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    scratch.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    scratch.replace(path)
+    write_json(path, document)
 
 
 def lint_wheelhouse(

@@ -115,6 +115,11 @@ class Wheelhouse:
     def write(self) -> None:
         """Write the index atomically (readers see the old or the new one, never half)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        scratch = self.directory / f".{INDEX}.{os.getpid()}.tmp"
-        scratch.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
-        scratch.replace(self.directory / INDEX)
+        write_json(self.directory / INDEX, self.to_json())
+
+
+def write_json(path: Path, document: object) -> None:
+    """Write ``document`` as JSON to ``path`` atomically, through a scratch file beside it."""
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    scratch.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    scratch.replace(path)
