@@ -22,9 +22,6 @@ print(json.dumps({
     "implementation": sys.implementation.name,
     "prefix": sys.base_prefix,
     "executable": sys.executable,
-    "shared": bool(sysconfig.get_config_var("Py_ENABLE_SHARED")),
-    "ldlibrary": sysconfig.get_config_var("LDLIBRARY"),
-    "instsoname": sysconfig.get_config_var("INSTSONAME"),
     "stdlib": sysconfig.get_path("stdlib"),
     "include": sysconfig.get_path("include"),
     "pip_dir": pip_dir,
@@ -41,17 +38,10 @@ class CPythonInstall:
     short: str
     prefix: Path
     executable: Path
-    shared: bool
-    ldlibrary: str
-    instsoname: str
     stdlib: Path
     include: Path
     pip_dir: Path | None
     pip_version: str | None
-
-    @property
-    def abi_tag(self) -> str:
-        return "cp" + self.short.replace(".", "")
 
 
 def inspect(executable: Path) -> CPythonInstall:
@@ -79,9 +69,6 @@ def inspect(executable: Path) -> CPythonInstall:
         short=data["short"],
         prefix=Path(data["prefix"]).resolve(),
         executable=Path(data["executable"]),
-        shared=data["shared"],
-        ldlibrary=data["ldlibrary"] or "",
-        instsoname=data["instsoname"] or "",
         stdlib=Path(data["stdlib"]).resolve(),
         include=Path(data["include"]).resolve(),
         pip_dir=Path(pip_dir).resolve() if pip_dir else None,
