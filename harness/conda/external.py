@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from harness.conda.errors import CondaError
+from harness.conda.logged_run import run_logged
 
 TOOLS = ("micromamba", "mamba", "conda")
 CHANNEL_ENV = "HARNESS_CONDA_CHANNEL"
@@ -97,13 +96,6 @@ def install(
     env = dict(os.environ)
     if Path(tool).name == "micromamba":
         env.setdefault("MAMBA_ROOT_PREFIX", str(root_prefix))
-    with log.open("a") as handle:
-        handle.write("$ " + " ".join(args) + "\n")
-        handle.flush()
-        result = subprocess.run(
-            args, stdout=handle, stderr=subprocess.STDOUT, env=env, check=False, timeout=1800
-        )
-    if result.returncode != 0:
-        raise CondaError(f"`{' '.join(args)}` failed (exit {result.returncode}); log: {log}")
+    run_logged(args, log, env=env, timeout=1800)
     meta = prefix / "conda-meta"
     return sorted(p.stem for p in meta.glob("*.json"))

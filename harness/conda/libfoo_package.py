@@ -20,6 +20,7 @@ from pathlib import Path
 from harness import platforms
 from harness.conda import conda_paths
 from harness.conda.errors import ChannelError, CondaError
+from harness.conda.logged_run import run_logged
 from harness.conda.package_writer import PackageSpec
 from harness.platforms import Platform
 
@@ -45,17 +46,6 @@ def source_digest(source: Path) -> str:
             digest.update(path.relative_to(source).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _run(args: list[str], log: Path) -> None:
-    with log.open("a") as handle:
-        handle.write("$ " + " ".join(args) + "\n")
-        handle.flush()
-        result = subprocess.run(
-            args, stdout=handle, stderr=subprocess.STDOUT, check=False, timeout=600
-        )
-    if result.returncode != 0:
-        raise CondaError(f"`{' '.join(args)}` failed (exit {result.returncode}); log: {log}")
 
 
 def _check_identity(library: Path, expected: str) -> None:
@@ -93,7 +83,7 @@ def stage(
     if cmake is None:
         raise CondaError("cmake is not on PATH; it builds the conda libfoo package")
     build_dir = scratch / f"libfoo-{major}-build"
-    _run(
+    run_logged(
         [
             cmake,
             "-S",
@@ -107,9 +97,9 @@ def stage(
         log,
     )
     # --config matters for multi-config generators (Visual Studio, Xcode) only.
-    _run([cmake, "--build", str(build_dir), "--config", CONFIG], log)
+    run_logged([cmake, "--build", str(build_dir), "--config", CONFIG], log)
     install_prefix = conda_paths.native_prefix(payload, platform)
-    _run(
+    run_logged(
         [cmake, "--install", str(build_dir), "--config", CONFIG, "--prefix", str(install_prefix)],
         log,
     )
