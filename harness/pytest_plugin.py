@@ -35,6 +35,7 @@ from harness.scenarios.results import (
     cell_key,
 )
 from harness.scenarios.runner import CellEnvironment, CellRunner, CellUnavailableError
+from harness.scenarios.schema import Scenario
 from harness.workdir import WorkDir
 
 _STATE_KEY = pytest.StashKey["HarnessState"]()
@@ -63,6 +64,16 @@ class HarnessState:
         self.collector = ResultCollector()
         self.report_paths: dict[str, Path] = {}
         self._runner: CellRunner | None = None
+        self._scenarios: dict[Path, Scenario] = {}
+
+    def scenario(self, path: Path) -> Scenario:
+        """The scenario in ``path``, parsed once per process: its items and every test
+        function of its ``test_*.py`` share it."""
+        scenario = self._scenarios.get(path)
+        if scenario is None:
+            scenario = parse.load(path)
+            self._scenarios[path] = scenario
+        return scenario
 
     @property
     def runner(self) -> CellRunner:
@@ -185,7 +196,7 @@ class ScenarioFile(pytest.File):
     """A ``scenario.toml``: validated at collection, one item per selected cell."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        scenario = parse.load(self.path)
+        scenario = _state(self.config).scenario(self.path)
         for cell in expand(scenario, _state(self.config).selection):
             yield ScenarioItem.from_parent(self, name=cell.name, cell=cell)
 
@@ -272,8 +283,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     scenario_path = Path(metafunc.definition.path).parent / parse.SCENARIO_FILE
     if not scenario_path.is_file():
         return
-    scenario = parse.load(scenario_path)
-    cells = expand(scenario, _state(metafunc.config).selection)
+    state = _state(metafunc.config)
+    cells = expand(state.scenario(scenario_path), state.selection)
     if not cells:
         # the selection (--python/--layout/...) leaves this scenario no cell: its checks
         # are deselected below, not reported as skips that look like missing coverage
