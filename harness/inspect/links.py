@@ -65,6 +65,10 @@ class Graph:
     def links_of(self, consumer: Wheel) -> list[Link]:
         return [link for link in self.links if link.consumer.path == consumer.path]
 
+    def produced_by(self, wheel: Wheel) -> list[ProducedLibrary]:
+        """The libraries ``wheel`` ships (already found by :func:`build`)."""
+        return [library for library in self.produced if library.wheel.path == wheel.path]
+
 
 def produced_libraries(wheel: Wheel) -> list[ProducedLibrary]:
     return [

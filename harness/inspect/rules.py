@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from . import names
 from .binary import NAME_FIELD, BinaryInfo, RpathEntry
 from .findings import rule
-from .links import Graph, ProducedLibrary, produced_libraries
+from .links import Graph, ProducedLibrary
 from .loader_check import missing_loader
 from .wheel import Wheel, resolve_in_tree
 
@@ -34,7 +34,7 @@ def _consumer_wheels(graph: Graph) -> list[Wheel]:
 )
 def library_without_name(graph: Graph) -> Iterator[Failure]:
     for wheel in _producer_wheels(graph):
-        for library in produced_libraries(wheel):
+        for library in graph.produced_by(wheel):
             binary = library.binary
             for arch_slice in binary.slices:
                 if arch_slice.own_name is None:
@@ -54,7 +54,7 @@ def library_without_name(graph: Graph) -> Iterator[Failure]:
 )
 def library_name_not_file_name(graph: Graph) -> Iterator[Failure]:
     for wheel in _producer_wheels(graph):
-        for library in produced_libraries(wheel):
+        for library in graph.produced_by(wheel):
             binary = library.binary
             expected = names.expected_own_name(binary.format, binary.file_name)
             for arch_slice in binary.slices:
@@ -261,9 +261,9 @@ def producer_not_required(graph: Graph) -> Iterator[Failure]:
             )
 
 
-def _packages_holding_libraries(wheel: Wheel) -> set[str]:
+def _packages_holding_libraries(graph: Graph, wheel: Wheel) -> set[str]:
     packages = set()
-    for library in produced_libraries(wheel):
+    for library in graph.produced_by(wheel):
         installed = wheel.install_path(library.binary.path)
         if installed is not None and "/" in installed:
             packages.add(installed.split("/", 1)[0])
@@ -279,7 +279,7 @@ def _packages_holding_libraries(wheel: Wheel) -> set[str]:
 def producer_without_loader(graph: Graph) -> Iterator[Failure]:
     for wheel in _producer_wheels(graph):
         inits = {m.split("/", 1)[0]: m for m in wheel.texts}
-        packages = _packages_holding_libraries(wheel) or set(inits)
+        packages = _packages_holding_libraries(graph, wheel) or set(inits)
         if not packages:
             yield (wheel, "", "ships no top-level package a consumer could import to preload")
             continue
