@@ -13,7 +13,7 @@ At the end of the session the controller (never an xdist worker) writes the repo
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -347,13 +347,7 @@ def scenario_observed(
 
 
 @pytest.fixture
-def run_probe(
-    scenario_environment: Any,
-) -> Callable[..., dict[str, Any]]:
-    """``run_probe(spec, extra_env=None) -> evidence``: run any probe spec in the cell's layout."""
-
-    def run(spec: Mapping[str, Any], extra_env: Mapping[str, str] | None = None) -> dict[str, Any]:
-        evidence: dict[str, Any] = scenario_environment.run_probe(spec, extra_env)
-        return evidence
-
-    return run
+def run_probe(scenario_environment: CellEnvironment) -> Callable[..., Evidence]:
+    """``run_probe(spec, extra_env=None) -> Evidence``: run any probe spec in the cell's layout
+    (:meth:`harness.scenarios.runner.CellEnvironment.run_probe`)."""
+    return scenario_environment.run_probe
