@@ -82,6 +82,15 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+_ABSENT = {"platforms": "all", "layouts": "venv", "installers": "default"}
+"""What a scenario that leaves out one of these list keys gets."""
+
+
+def _listed(data: dict[str, Any], key: str) -> str:
+    """The values of a list key, comma-separated, or what its absence means."""
+    return ", ".join(_strings(data.get(key))) or _ABSENT[key]
+
+
 def _summary(description: str) -> str:
     first = description.strip().split("\n\n")[0]
     return _cell(first) or "(no description)"
@@ -163,9 +172,9 @@ def render_entry(entry: Entry) -> str:
     description = str(data.get("description", "")).strip()
     out += [description or "*(no description)*", ""]
     facts = [
-        ("Platforms", ", ".join(_strings(data.get("platforms"))) or "all"),
-        ("Layouts", ", ".join(_strings(data.get("layouts"))) or "venv"),
-        ("Installers", ", ".join(_strings(data.get("installers"))) or "default"),
+        ("Platforms", _listed(data, "platforms")),
+        ("Layouts", _listed(data, "layouts")),
+        ("Installers", _listed(data, "installers")),
     ]
     out += [f"- **{label}:** {value}" for label, value in facts]
     out.append("")
@@ -223,8 +232,8 @@ def render(entries: Iterable[Entry]) -> str:
             data = entry.data
             out.append(
                 f"| [{entry.name}](#{anchor(entry.name)}) "
-                f"| {', '.join(_strings(data.get('platforms'))) or 'all'} "
-                f"| {', '.join(_strings(data.get('layouts'))) or 'venv'} "
+                f"| {_listed(data, 'platforms')} "
+                f"| {_listed(data, 'layouts')} "
                 f"| {_summary(str(data.get('description', '')))} |"
             )
         out.append("")
