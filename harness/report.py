@@ -48,6 +48,11 @@ def counts(cells: Sequence[CellResult]) -> dict[str, int]:
     return result
 
 
+def _totals(cells: Sequence[CellResult]) -> str:
+    """``3 passed, 1 failed, 0 skipped, 0 not-applicable``."""
+    return ", ".join(f"{n} {status}" for status, n in counts(cells).items())
+
+
 def _origins(cell: CellResult) -> list[str]:
     return [
         f"{name}: {', '.join(origins) if origins else 'not loaded'}"
@@ -57,11 +62,10 @@ def _origins(cell: CellResult) -> list[str]:
 
 def render_markdown(cells: Sequence[CellResult]) -> str:
     scenarios, columns, table = _matrix(cells)
-    total = counts(cells)
     lines = [
         "# Interop harness report",
         "",
-        ", ".join(f"{n} {status}" for status, n in total.items()),
+        _totals(cells),
         "",
         "| scenario | " + " | ".join(columns) + " |",
         "| --- |" + " --- |" * len(columns),
@@ -103,7 +107,6 @@ td .msg { font-size: 11px; color: #700; max-width: 28em; }
 def render_html(cells: Sequence[CellResult]) -> str:
     scenarios, columns, table = _matrix(cells)
     esc = html.escape
-    total = counts(cells)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -114,7 +117,7 @@ def render_html(cells: Sequence[CellResult]) -> str:
         "</head>",
         "<body>",
         "<h1>Interop harness report</h1>",
-        "<p>" + esc(", ".join(f"{n} {status}" for status, n in total.items())) + "</p>",
+        "<p>" + esc(_totals(cells)) + "</p>",
         "<table>",
         "<thead><tr><th>scenario</th>"
         + "".join(f"<th>{esc(column)}</th>" for column in columns)
@@ -173,8 +176,7 @@ def write(cells: Sequence[CellResult], directory: Path) -> dict[str, Path]:
 
 def summary(cells: Sequence[CellResult], paths: dict[str, Path]) -> list[str]:
     """The few terminal lines: counts, failed cells, where the report is."""
-    total = counts(cells)
-    lines = [f"{len(cells)} cells: " + ", ".join(f"{n} {status}" for status, n in total.items())]
+    lines = [f"{len(cells)} cells: {_totals(cells)}"]
     for cell in cells:
         if cell.status == "failed":
             lines.append(f"  FAIL {cell.scenario} {_column(cell)}: {cell.message}")
