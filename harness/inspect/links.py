@@ -95,11 +95,8 @@ def _links_of_dependency(
         return key is not None and names.key_matches(binary.format, dependency.name, key)
 
     def same_file(library: ProducedLibrary) -> bool:
-        dep_file = names.base_name(dependency.name)
-        lib_file = library.binary.file_name
-        if binary.format == "pe":
-            return dep_file.lower() == lib_file.lower()
-        return dep_file == lib_file
+        dep_file = names.as_compared(binary.format, names.base_name(dependency.name))
+        return dep_file == names.as_compared(binary.format, library.binary.file_name)
 
     # Another version of the library (libfoo.so.2 next to libfoo.so.1) is no near
     # miss when some wheel offers exactly what is asked for.

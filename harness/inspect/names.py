@@ -92,6 +92,11 @@ def is_extension_module(binary: BinaryInfo) -> bool:
     return not binary.is_library
 
 
+def as_compared(fmt: BinaryFormat, file_name: str) -> str:
+    """A file name as the format's loader compares it: Windows ignores case."""
+    return file_name.lower() if fmt == "pe" else file_name
+
+
 def key_matches(fmt: BinaryFormat, dependency: str, key: str) -> bool:
     """Whether a dependency entry equals a library's loader key, by that loader's rule.
 

@@ -129,7 +129,10 @@ def _originals_of(copy: BinaryInfo, candidates: list[ProducedLibrary]) -> list[P
     name, then only the ABI major; every candidate that matches equally well is named
     (on Windows libfoo 1.0 and 2.0 are both ``foo.dll``).
     """
-    fold = str.lower if copy.format == "pe" else str
+
+    def fold(name: str) -> str:
+        return names.as_compared(copy.format, name)
+
     wanted = fold(names.unmangled(copy.file_name))
     major = names.major_version(copy.file_name)
 
