@@ -23,6 +23,7 @@ from harness.scenarios.schema import (
     INSTALLERS,
     LAYOUT_KINDS,
     SCHEMA_VERSION,
+    SYSTEM_LOCATION,
     Install,
     LibraryExpectation,
     OSName,
@@ -425,6 +426,14 @@ def _conda(top: _Table, layouts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(packages)
 
 
+def _given_locations(installs: tuple[Install, ...], system: SystemPrefix | None) -> set[str]:
+    """The labels the scenario's ``[[install]]`` tables and ``[system]`` put something in."""
+    labels = {install.location for install in installs}
+    if system is not None:
+        labels.add(SYSTEM_LOCATION)
+    return labels
+
+
 def _env(
     top: _Table,
     installs: tuple[Install, ...],
@@ -435,9 +444,7 @@ def _env(
     table = top.sub("env", 'write `[env]` with `NAME = "value"` lines')
     if table is None:
         return {}
-    available = {install.location for install in installs}
-    if system is not None:
-        available.add("system")
+    available = _given_locations(installs, system)
     if conda:
         available.add(CONDA_LOCATION)
     env: dict[str, str] = {}
@@ -565,9 +572,7 @@ def _libraries(
     table = top.sub("libraries", "write one `[libraries.libfoo]` table per library")
     if table is None:
         return ()
-    present = {install.location for install in installs}
-    if system is not None:
-        present.add("system")
+    present = _given_locations(installs, system)
     libraries: list[LibraryExpectation] = []
     for name in list(table.data):
         lib = table.sub(name, f"write `[libraries.{name}]` as a table")
@@ -587,7 +592,7 @@ def _libraries(
                     f"unknown location label {location!r}",
                     f"use one of {', '.join(ALL_LOCATIONS)}",
                 )
-            elif location not in present and location != "conda-lib":
+            elif location not in present and location != CONDA_LOCATION:
                 lib.problem(
                     "location",
                     f"this scenario puts nothing in location {location!r}",
