@@ -20,14 +20,6 @@ FORMAT = 1
 """Bump when the builder changes what an entry holds or how it is made."""
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def key(parts: Iterable[tuple[str, str]]) -> str:
     """Hash of named key parts, e.g. ``("sources", digest)``; order independent."""
     text = json.dumps({"format": FORMAT, "parts": sorted(parts)})

@@ -33,6 +33,7 @@ from harness.build.catalogue import (
 from harness.build.toolchain import Toolchain, detect
 from harness.build.wheelhouse import WheelEntry, Wheelhouse
 from harness.envs.copying import link_or_copy
+from harness.hashing import file_sha256
 from harness.interpreters import Interpreter
 from harness.workdir import WorkDir, atomic_directory
 
@@ -177,7 +178,7 @@ def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -
                 "dist": spec.dist,
                 "version": version,
                 "role": spec.role,
-                "sha256": cache.file_sha256(scratch / product.name),
+                "sha256": file_sha256(scratch / product.name),
                 "key_parts": dict(parts),
                 "seconds": round(time.monotonic() - started, 2),
             },

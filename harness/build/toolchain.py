@@ -7,7 +7,6 @@ are part of every cache key, so upgrading a tool rebuilds instead of reusing sta
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from harness import platforms
+from harness import platforms, tools
 
 REPAIR_TOOL: dict[platforms.OSName, str] = {
     "linux": "auditwheel",
@@ -48,14 +47,10 @@ def _first_line(command: list[str]) -> str:
 
 
 def _find_uv() -> Path:
-    try:
-        uv = importlib.import_module("uv")  # the PyPI package ships the binary next to itself
-        return Path(uv.find_uv_bin())
-    except (ImportError, FileNotFoundError):
-        found = shutil.which("uv")
-        if found:
-            return Path(found)
-    raise ToolMissingError("uv is not installed; install it with `python -m pip install uv`")
+    found = tools.uv_executable()
+    if found is None:
+        raise ToolMissingError("uv is not installed; install it with `python -m pip install uv`")
+    return found
 
 
 def _find_cmake() -> Path:

@@ -8,26 +8,22 @@ installs always use pip.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness import tools
 from harness.envs.base import Installer, LayoutError
 
 
 def find_uv() -> str:
-    """The ``uv`` executable: on ``PATH``, else the one the ``uv`` package ships."""
-    found = shutil.which("uv")
-    if found:
-        return found
-    try:
-        from uv import find_uv_bin  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 - optional
-    except ImportError:
+    """The ``uv`` executable (see :func:`harness.tools.uv_executable`)."""
+    found = tools.uv_executable()
+    if found is None:
         raise LayoutError(
             "uv is not installed: put `uv` on PATH or `pip install uv` (or choose installer 'pip')"
-        ) from None
-    return str(find_uv_bin())
+        )
+    return str(found)
 
 
 def host_pip() -> list[str]:

@@ -26,26 +26,12 @@ from harness.envs import commands, manifest
 from harness.envs.base import BaseProvider, Installer, InstallRequest, Layout
 from harness.envs.copying import CopyMode, copy_tree
 from harness.envs.introspect import interpreter_identity
+from harness.hashing import file_sha256
 from harness.workdir import WorkDir, atomic_directory
 
 TEMPLATE_SCHEMA = 1
 """Bump when the way layouts are built changes, so old templates are not reused."""
 SCRATCH_DIR = "tmp"
-
-_hashes: dict[tuple[str, int, int], str] = {}
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file, remembered per (path, size, mtime) within the process."""
-    stat = path.stat()
-    memo = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if memo not in _hashes:
-        digest = hashlib.sha256()
-        with path.open("rb") as stream:
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(block)
-        _hashes[memo] = digest.hexdigest()
-    return _hashes[memo]
 
 
 @functools.cache

@@ -16,9 +16,10 @@ import pytest
 from build_testlib import compile_library, write_wheel
 
 from harness import platforms
-from harness.build import Wheelhouse, cache, catalogue, lintcheck
+from harness.build import Wheelhouse, catalogue, lintcheck
 from harness.build import command as build_command
 from harness.build.wheelhouse import WheelEntry
+from harness.hashing import file_sha256
 from harness.inspect import RULES
 
 pytestmark = pytest.mark.skipif(
@@ -54,7 +55,7 @@ def _house(root: Path, libfoo_soname: str | None, nosoname_soname: str | None) -
             dist="libfoo",
             version=version,
             role="producer",
-            sha256=cache.file_sha256(house.directory / wheel.name),
+            sha256=file_sha256(house.directory / wheel.name),
         )
     house.write()
     return house

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from harness import interpreters, platforms
-from harness.build import Wheelhouse, cache
+from harness.build import Wheelhouse
 from harness.build.wheelhouse import WheelEntry
+from harness.hashing import file_sha256
 from harness.scenarios import parse
 from harness.scenarios.cells import Cell, Selection, expand
 from harness.scenarios.runner import PREBUILT_WHEELHOUSE_VAR, BuildFailedError, CellRunner
@@ -80,7 +81,7 @@ def _prebuilt(root: Path, tag: str) -> Path:
         dist="shared-lib-manager",
         version="0.1.0",
         role="loader",
-        sha256=cache.file_sha256(wheel),
+        sha256=file_sha256(wheel),
     )
     house.write()
     return root
