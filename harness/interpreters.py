@@ -24,6 +24,16 @@ class InterpreterNotFoundError(LookupError):
     """No working interpreter of the requested version exists on this machine."""
 
 
+def running_version() -> str:
+    """The running interpreter's ``"3.11"``."""
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def tag(version: str) -> str:
+    """The CPython wheel tag of a version: ``"3.12"`` -> ``"cp312"``."""
+    return "cp" + version.replace(".", "")
+
+
 @dataclass(frozen=True)
 class Interpreter:
     """One CPython interpreter the harness can build for and run cells with."""
@@ -35,7 +45,7 @@ class Interpreter:
     @property
     def tag(self) -> str:
         """The CPython wheel tag, ``"cp312"``."""
-        return "cp" + self.version.replace(".", "")
+        return tag(self.version)
 
 
 def _reports_version(executable: Path, version: str) -> bool:
@@ -70,7 +80,7 @@ def _running_base_executable() -> Path:
 
 def _candidates(version: str) -> list[Path]:
     found: list[Path] = []
-    if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
+    if running_version() == version:
         found.append(_running_base_executable())
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
     versions_dir = Path(pyenv_root) / "versions"
@@ -112,7 +122,7 @@ def _from_windows_launcher(version: str) -> Path | None:
 def find(version: str) -> Interpreter:
     """Resolve ``"3.12"`` (or ``"current"``) to a working interpreter."""
     if version == "current":
-        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        version = running_version()
     if not _VERSION_RE.match(version):
         raise InterpreterNotFoundError(f"--python expects versions like 3.12, got {version!r}")
     for candidate in _candidates(version):
@@ -153,9 +163,9 @@ def expand_keywords(versions: tuple[str, ...]) -> tuple[str, ...]:
     expanded: list[str] = []
     for word in versions:
         if word == "current":
-            chosen: tuple[str, ...] = (f"{sys.version_info[0]}.{sys.version_info[1]}",)
+            chosen: tuple[str, ...] = (running_version(),)
         elif word in ("oldest", "newest", "all"):
-            available = available_versions() or (f"{sys.version_info[0]}.{sys.version_info[1]}",)
+            available = available_versions() or (running_version(),)
             chosen = {"oldest": available[:1], "newest": available[-1:], "all": available}[word]
         else:
             chosen = (word,)

@@ -7,22 +7,11 @@ produced (reported as "not applicable"), so a report shows the whole matrix.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from harness import interpreters
 from harness.scenarios.schema import Scenario
-
-
-def current_python() -> str:
-    """The running interpreter's version, ``"3.11"``: the default of ``--python``."""
-    return f"{sys.version_info[0]}.{sys.version_info[1]}"
-
-
-def python_tag(version: str) -> str:
-    """``"3.12"`` -> ``"cp312"``."""
-    return "cp" + version.replace(".", "")
 
 
 @dataclass(frozen=True)
@@ -37,7 +26,7 @@ class Cell:
     @property
     def id(self) -> str:
         """``cp312-venv-uv``: the parameter id in ``venv-basic[cp312-venv-uv]``."""
-        return f"{python_tag(self.python)}-{self.layout}-{self.installer}"
+        return f"{interpreters.tag(self.python)}-{self.layout}-{self.installer}"
 
     @property
     def name(self) -> str:
@@ -74,7 +63,9 @@ def expand(scenario: Scenario, selection: Selection) -> list[Cell]:
     """The cells of one scenario that the selection keeps, in a stable order."""
     if not selection.wants_scenario(scenario):
         return []
-    pythons: Sequence[str] = interpreters.expand_keywords(selection.pythons or (current_python(),))
+    pythons: Sequence[str] = interpreters.expand_keywords(
+        selection.pythons or (interpreters.running_version(),)
+    )
     cells: list[Cell] = []
     for python in pythons:
         for layout in scenario.layouts:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from scenario_testlib import VALID
 
+from harness import interpreters
 from harness.scenarios import parse
-from harness.scenarios.cells import Selection, current_python, expand, split_list
+from harness.scenarios.cells import Selection, expand, split_list
 
 
 def _scenario(write_scenario: Callable[[str, str], Path], text: str = VALID) -> parse.Scenario:
@@ -17,7 +18,7 @@ def _scenario(write_scenario: Callable[[str, str], Path], text: str = VALID) -> 
 
 def test_default_is_the_running_interpreter(write_scenario: Callable[[str, str], Path]) -> None:
     cells = expand(_scenario(write_scenario), Selection())
-    tag = "cp" + current_python().replace(".", "")
+    tag = interpreters.tag(interpreters.running_version())
     assert [c.name for c in cells] == [f"venv-basic[{tag}-venv-uv]", f"venv-basic[{tag}-venv-pip]"]
 
 
