@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from harness import interpreters
-from harness.build import build_all
+from harness.builder import build_all
 from harness.workdir import WorkDir
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "build": ("harness.build.command", "build and repair the wheel matrix into the wheelhouse"),
+    "build": ("harness.builder.command", "build and repair the wheel matrix into the wheelhouse"),
     "list": ("harness.scenarios.list_command", "list the scenarios and the cells they expand to"),
     "run": ("harness.scenarios.run_command", "run scenarios and write the report"),
     "lint": (

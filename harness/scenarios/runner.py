@@ -153,8 +153,8 @@ class CellRunner:
         cached = self._wheelhouses.get(interpreter.tag)
         if cached is None:
             # the builder pulls in the toolchain probes; only running cells need it
-            from harness.build import build_all  # noqa: PLC0415
-            from harness.build.wheelhouse import Wheelhouse  # noqa: PLC0415
+            from harness.builder import build_all  # noqa: PLC0415
+            from harness.builder.wheelhouse import Wheelhouse  # noqa: PLC0415
 
             prebuilt = os.environ.get(PREBUILT_WHEELHOUSE_VAR)
             try:

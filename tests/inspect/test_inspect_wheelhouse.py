@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness import interpreters, platforms
-from harness.build.catalogue import WHEELS_BY_ID
+from harness.builder.catalogue import WHEELS_BY_ID
 from harness.inspect import Finding, lint_wheels
 from harness.inspect.links import Role
 from harness.workdir import WorkDir
@@ -37,7 +37,7 @@ INTENDED = {
 def test_example_wheelhouse_is_clean_except_negative_variants(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    from harness.build import build_all
+    from harness.builder import build_all
 
     workdir = WorkDir(tmp_path_factory.mktemp("lint-wheelhouse"))
     house = build_all(workdir, interpreters.find("current"), progress=lambda _line: None)

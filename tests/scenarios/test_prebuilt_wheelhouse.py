@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from harness import interpreters, platforms
-from harness.build import Wheelhouse
-from harness.build.wheelhouse import WheelEntry
+from harness.builder import Wheelhouse
+from harness.builder.wheelhouse import WheelEntry
 from harness.hashing import file_sha256
 from harness.scenarios import parse
 from harness.scenarios.cells import Cell, Selection, expand

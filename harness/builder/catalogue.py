@@ -2,7 +2,7 @@
 
 A variant is a project under ``wheels-src/`` plus a few differences (a name, a version,
 CMake cache entries, requirements) applied to a staging copy of its ``pyproject.toml``
-(see :mod:`harness.build.staging`); no project is ever copied by hand. The ids, names and
+(see :mod:`harness.builder.staging`); no project is ever copied by hand. The ids, names and
 versions follow "The wheel catalogue" in docs/architecture.md.
 """
 
@@ -317,7 +317,7 @@ def _not_on(spec: WheelSpec | PrefixSpec, platform: Platform, needed_by: str | N
     why = f" (needed by {needed_by!r})" if needed_by else ""
     return (
         f"{spec.id!r}{why} is not built on {platform.name}: the catalogue builds it on "
-        f"{', '.join(sorted(spec.platforms))} only (platforms in harness/build/catalogue.py); "
+        f"{', '.join(sorted(spec.platforms))} only (platforms in harness/builder/catalogue.py); "
         f"ids on {platform.name}: {', '.join(ids_on(platform))}"
     )
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from harness import platforms
-from harness.build import process
+from harness.builder import process
 from harness.envs.base import prepend_path_list
 
 RepairCommand = Callable[[Path, Path, Sequence[str]], list[str]]
@@ -66,7 +66,7 @@ def library_dirs(wheel: Path, destination: Path, platform: platforms.Platform) -
     if not found:
         raise RuntimeError(
             f"{wheel.name} ships no {platform.name} shared library for the repair tool to find; "
-            "fix repair_search in harness/build/catalogue.py"
+            "fix repair_search in harness/builder/catalogue.py"
         )
     return sorted(found)
 

@@ -1,6 +1,6 @@
 """``harness build``: build and repair the wheel matrix for one or more interpreters.
 
-After each interpreter's build the wheelhouse is linted (:mod:`harness.build.lintcheck`);
+After each interpreter's build the wheelhouse is linted (:mod:`harness.builder.lintcheck`);
 a finding the catalogue does not expect, or an expected one that is missing, fails the
 command with exit status 1.
 """
@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 from harness import interpreters, platforms
-from harness.build.catalogue import UnknownIdError, ids_on
-from harness.build.lintcheck import lint_wheelhouse
-from harness.build.matrix import BuildError, build_all
-from harness.build.staging import ProjectError
-from harness.build.toolchain import ToolMissingError
-from harness.build.wheelhouse import WheelhouseError
+from harness.builder.catalogue import UnknownIdError, ids_on
+from harness.builder.lintcheck import lint_wheelhouse
+from harness.builder.matrix import BuildError, build_all
+from harness.builder.staging import ProjectError
+from harness.builder.toolchain import ToolMissingError
+from harness.builder.wheelhouse import WheelhouseError
 from harness.inspect import UnusableInputError
 from harness.workdir import WorkDir
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Literal
 
 from harness import platforms
-from harness.build.catalogue import WHEELS_BY_ID
-from harness.build.wheelhouse import INDEX, Wheelhouse, WheelhouseError, write_json
+from harness.builder.catalogue import WHEELS_BY_ID
+from harness.builder.wheelhouse import INDEX, Wheelhouse, WheelhouseError, write_json
 from harness.inspect import RULES, Finding, lint_wheels
 from harness.inspect.links import Role
 
@@ -46,7 +46,7 @@ class Problem:
             return (
                 f"{self.wheel_id}: unexpected {self.rule} ({RULES[self.rule].name}): "
                 f"{self.detail}; fix the wheel, or declare the rule in expected_lint in "
-                "harness/build/catalogue.py if the defect is intended"
+                "harness/builder/catalogue.py if the defect is intended"
             )
         return (
             f"{self.wheel_id}: expected {self.rule} ({self.detail}) but the lint did not "
@@ -199,7 +199,7 @@ def lint_wheelhouse(
     catalogue's expectations for the wheelhouse's platform); writes ``lint.json`` into it.
 
     Raises :class:`~harness.inspect.UnusableInputError` naming a wheel that cannot be read,
-    :class:`~harness.build.wheelhouse.WheelhouseError` for an index of an unknown platform.
+    :class:`~harness.builder.wheelhouse.WheelhouseError` for an index of an unknown platform.
     """
     platform = _platform_of(house)
     wanted = expected_from_catalogue(platform) if expected is None else dict(expected)

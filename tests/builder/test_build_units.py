@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness import platforms, project
-from harness.build import (
+from harness.builder import (
     Wheelhouse,
     WheelhouseError,
     cache,
@@ -21,7 +21,7 @@ from harness.build import (
     staging,
     tomlwrite,
 )
-from harness.build import command as build_command
+from harness.builder import command as build_command
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -191,7 +191,7 @@ def test_macos_repairs_can_find_the_producer_libraries_they_exclude() -> None:
     """delocate resolves @rpath dependencies before --exclude applies (delocate#207), so on
     macOS the repair step searches every producer among the build inputs; auditwheel and
     delvewheel never look for an excluded library."""
-    from harness.build.matrix import repair_search_ids
+    from harness.builder.matrix import repair_search_ids
 
     wheels = catalogue.WHEELS_BY_ID
     assert repair_search_ids(platforms.MACOS, wheels["pybar"]) == ("libfoo", "libbar")

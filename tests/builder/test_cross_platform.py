@@ -3,7 +3,7 @@
 Only Linux runs here, and CI's macOS/Windows builds must be right the first time, so
 libfoo, libbar and libclasha are configured, built and installed in the wheel layout
 (``SKBUILD=ON``, as scikit-build-core does) with mingw-w64 and with clang + ld64.lld
-(toolchain files in ``tests/build/toolchains/``), and the binaries are read with the
+(toolchain files in ``tests/builder/toolchains/``), and the binaries are read with the
 same ``harness.inspect`` readers ``harness lint`` uses:
 
 - Windows: ``foo.dll`` (not MinGW's default ``libfoo.dll``) exporting only the API,

@@ -16,7 +16,7 @@ import pytest
 from build_testlib import SessionBuild
 
 from harness import interpreters, project
-from harness.build import Wheelhouse, build_all
+from harness.builder import Wheelhouse, build_all
 from harness.workdir import WorkDir
 
 

@@ -12,7 +12,7 @@ import pytest
 from build_testlib import elf_files, read_dynamic, unpack, wheel_tags
 
 from harness import platforms
-from harness.build import Wheelhouse, catalogue
+from harness.builder import Wheelhouse, catalogue
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness import platforms, project
-from harness.build import catalogue, lintcheck
+from harness.builder import catalogue, lintcheck
 from harness.scenarios import parse
 from harness.scenarios.schema import Scenario
 
@@ -78,7 +78,7 @@ def test_asking_for_a_wheel_the_platform_does_not_build_names_the_platform(
     message = str(caught.value)
     assert f"{wheel_id!r} is not built on {platform.name}" in message
     assert f"on {built_on} only" in message
-    assert "harness/build/catalogue.py" in message
+    assert "harness/builder/catalogue.py" in message
     # still an unknown id to callers that only catch that (harness build, the runner)
     assert isinstance(caught.value, catalogue.UnknownIdError)
 

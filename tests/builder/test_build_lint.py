@@ -16,9 +16,9 @@ import pytest
 from build_testlib import compile_library, write_wheel
 
 from harness import platforms
-from harness.build import Wheelhouse, catalogue, lintcheck
-from harness.build import command as build_command
-from harness.build.wheelhouse import WheelEntry
+from harness.builder import Wheelhouse, catalogue, lintcheck
+from harness.builder import command as build_command
+from harness.builder.wheelhouse import WheelEntry
 from harness.hashing import file_sha256
 from harness.inspect import RULES
 

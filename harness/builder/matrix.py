@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import platforms, project
-from harness.build import cache, frontend, prefix, process, repair, staging
-from harness.build.catalogue import (
+from harness.builder import cache, frontend, prefix, process, repair, staging
+from harness.builder.catalogue import (
     PREFIXES_BY_ID,
     WHEELS_BY_ID,
     PrefixSpec,
@@ -30,8 +30,8 @@ from harness.build.catalogue import (
     closure,
     ids_on,
 )
-from harness.build.toolchain import Toolchain, detect
-from harness.build.wheelhouse import WheelEntry, Wheelhouse
+from harness.builder.toolchain import Toolchain, detect
+from harness.builder.wheelhouse import WheelEntry, Wheelhouse
 from harness.envs.copying import link_or_copy
 from harness.hashing import file_sha256
 from harness.interpreters import Interpreter
@@ -86,7 +86,7 @@ def _check_wheel_name(spec: WheelSpec, wheel: Path) -> str:
     if _normalize(dist) != _normalize(spec.dist) or (spec.version and version != spec.version):
         raise RuntimeError(
             f"built {wheel.name}, but the catalogue says {spec.dist} {spec.version or '(any)'}; "
-            f"fix wheels-src/{spec.project}/pyproject.toml or harness/build/catalogue.py"
+            f"fix wheels-src/{spec.project}/pyproject.toml or harness/builder/catalogue.py"
         )
     return version
 
@@ -116,7 +116,7 @@ def _repair_search_env(
     if unknown:
         raise RuntimeError(
             f"repair_search of {spec.id!r} names {', '.join(unknown)}, which is not among its "
-            f"build inputs ({', '.join(deps) or 'none'}); fix harness/build/catalogue.py"
+            f"build inputs ({', '.join(deps) or 'none'}); fix harness/builder/catalogue.py"
         )
     directories: list[Path] = []
     for item in searched:
@@ -310,7 +310,7 @@ def build_all(
 
     Every id of the catalogue built on this platform (``WheelSpec.platforms``), or ``only``
     those: asking for one the platform does not build raises
-    :class:`~harness.build.catalogue.NotOnPlatformError` naming the platform.
+    :class:`~harness.builder.catalogue.NotOnPlatformError` naming the platform.
 
     Returns the wheelhouse ``workdir.wheelhouse / interpreter.tag``.
     """

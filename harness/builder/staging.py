@@ -17,8 +17,8 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from harness.build import tomlwrite
-from harness.build.catalogue import WheelSpec
+from harness.builder import tomlwrite
+from harness.builder.catalogue import WheelSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,7 +40,7 @@ def project_dir(wheels_src: Path, spec: WheelSpec) -> Path:
     if not (directory / PYPROJECT).is_file():
         raise ProjectError(
             f"wheel {spec.id!r}: {directory / PYPROJECT} does not exist; the catalogue "
-            f"(harness/build/catalogue.py) expects a PEP 517 project in wheels-src/{spec.project}"
+            f"(harness/builder/catalogue.py) expects a PEP 517 project in wheels-src/{spec.project}"
         )
     return directory
 
@@ -119,7 +119,7 @@ def stage(directory: Path, spec: WheelSpec, destination: Path) -> Path:
         raise ProjectError(f"{pyproject}: invalid TOML: {error}") from error
     if spec.overrides or spec.defines:
         text = (
-            f"# Staged by harness.build for wheel id {spec.id!r} from wheels-src/{spec.project}.\n"
+            f"# Staged by harness.builder for wheel id {spec.id!r} from wheels-src/{spec.project}.\n"
             + tomlwrite.dumps(staged_pyproject(original, spec))
         )
         (destination / PYPROJECT).write_text(text, encoding="utf-8")

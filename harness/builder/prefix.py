@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from harness import platforms
-from harness.build import process
-from harness.build.toolchain import Toolchain
+from harness.builder import process
+from harness.builder.toolchain import Toolchain
 
 
 def install_prefix(

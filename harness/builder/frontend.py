@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from harness.build import process
-from harness.build.toolchain import Toolchain
+from harness.builder import process
+from harness.builder.toolchain import Toolchain
 
 
 def constraint_lines(inputs: Mapping[str, Path]) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 from build_testlib import SessionBuild
 
 from harness import platforms
-from harness.build import BuildError, build_all, catalogue
+from harness.builder import BuildError, build_all, catalogue
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
 from harness import interpreters
-from harness.build import Wheelhouse
+from harness.builder import Wheelhouse
 from harness.workdir import WorkDir
 
 
