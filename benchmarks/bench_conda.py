@@ -25,6 +25,7 @@ from pathlib import Path
 from harness import interpreters, project
 from harness.conda import prefix
 from harness.envs.conda import CondaProvider
+from harness.envs.layouts import LayoutSpec, make_layout
 from harness.scenarios import parse
 from harness.scenarios.cells import Cell, python_tag
 from harness.scenarios.runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
@@ -95,9 +96,14 @@ def main() -> int:
             prefix.create_prefix(workdir, python, root / f"warm{i}", specs, backend="rattler")
 
         warm = _median(args.repeat, warm_prefix)
-        provider = CondaProvider("pip", workdir, conda_packages=specs, backend="rattler")
-        provider.create(root / "layout-first", python, [])  # builds the layout template
-        layout = _median(args.repeat, lambda i: provider.create(root / f"layout{i}", python, []))
+        provider = CondaProvider(workdir, conda_packages=specs, backend="rattler")
+        spec = LayoutSpec(python, kind="conda", installer="pip")
+
+        def warm_layout(i: int) -> None:
+            make_layout(spec, root / f"layout{i}", workdir=workdir, provider=provider)
+
+        warm_layout(-1)  # builds the layout template
+        layout = _median(args.repeat, warm_layout)
         print(f"python {found.version} ({python}): cold channel + first prefix: {cold:.2f} s")
         print(f"warm prefix (clone of template), median of {args.repeat}: {warm:.3f} s")
         print(f"warm conda layout (provider, no wheels), median of {args.repeat}: {layout:.3f} s")

@@ -50,7 +50,7 @@ def run_matrix(
         sys.exit(
             f"harness run failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
         )
-    cells: list[dict[str, object]] = json.loads((reports / "report.json").read_text())
+    cells: list[dict[str, object]] = json.loads((reports / "report.json").read_text())["cells"]
     return elapsed, cells
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from harness import interpreters
 from harness.envs.base import Layout
-from harness.evidence import ProbeSpec, ProbeStep, run_probe
+from harness.scenarios.probing import ProbeSpec, ProbeStep, run_probe
 
 
 def main(version="3.12", runs=20):

@@ -1,4 +1,4 @@
-"""Typed view of the probe's evidence (schema 1) and how to get it from a layout.
+"""Typed view of the probe's evidence (schema 1): the model and its parser, a leaf.
 
 The probe (``harness/probe.py``) writes plain JSON because it runs in interpreters
 without the harness; this module turns that JSON into frozen dataclasses, with an
@@ -11,37 +11,21 @@ path). The format is documented in docs/architecture.md ("The probe and its evid
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 
 from harness import platforms
-
-if TYPE_CHECKING:  # envs.base delegates its label_of here: no import cycle at run time
-    from harness.envs.base import Layout
+from harness.vocabulary import OUTSIDE
 
 SCHEMA = 1
-PROBE_SCRIPT = Path(__file__).with_name("probe.py")
-"""The stdlib-only probe; run with a layout's interpreter as ``probe.py SPEC OUT``."""
 
 JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 
 
 class EvidenceError(ValueError):
     """The evidence document is malformed; the message names the field."""
-
-
-class ProbeError(RuntimeError):
-    """The probe did not produce evidence (crash, timeout, bad spec); carries its output."""
-
-    def __init__(self, message: str, *, returncode: int | None, stderr: str, stdout: str = ""):
-        super().__init__(message)
-        self.returncode = returncode
-        self.stderr = stderr
-        self.stdout = stdout
 
 
 # ---------------------------------------------------------------------------
@@ -176,10 +160,6 @@ class Evidence:
 
     def is_loaded(self, path: str | PurePath) -> bool:
         return any(obj.path == str(path) for obj in self.loaded)
-
-
-OUTSIDE = "other"
-"""The label :func:`location_label` gives a path outside every location."""
 
 
 def locate(
@@ -433,115 +413,3 @@ def load(path: Path) -> Evidence:
     except OSError as exc:
         raise EvidenceError(f"cannot read evidence {path}: {exc}") from None
     return parse(text, source=str(path))
-
-
-# ---------------------------------------------------------------------------
-# The spec and running the probe
-
-
-@dataclass(frozen=True)
-class ProbeStep:
-    """One step: import a module, or call a dotted callable with JSON arguments."""
-
-    id: str
-    import_: str | None = None
-    call: str | None = None
-    args: Sequence[JSONValue] = ()
-    kwargs: Mapping[str, JSONValue] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not self.id:
-            raise ValueError("probe step: 'id' must not be empty")
-        if (self.import_ is None) == (self.call is None):
-            raise ValueError(f"probe step {self.id!r}: give exactly one of import_ or call")
-        if self.import_ is not None and (self.args or self.kwargs):
-            raise ValueError(f"probe step {self.id!r}: an import step takes no arguments")
-
-    def to_json(self) -> dict[str, JSONValue]:
-        if self.import_ is not None:
-            return {"id": self.id, "import": self.import_}
-        return {
-            "id": self.id,
-            "call": self.call,
-            "args": list(self.args),
-            "kwargs": dict(self.kwargs),
-        }
-
-
-@dataclass(frozen=True)
-class ProbeSpec:
-    steps: Sequence[ProbeStep] = ()
-    symbols: Sequence[str] = ()
-    identity_functions: Sequence[str] = ()
-
-    def __post_init__(self) -> None:
-        ids = [step.id for step in self.steps]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            raise ValueError(f"probe spec: repeated step ids {repeated}")
-
-    def to_json(self) -> dict[str, JSONValue]:
-        return {
-            "steps": [step.to_json() for step in self.steps],
-            "symbols": list(self.symbols),
-            "identity_functions": list(self.identity_functions),
-        }
-
-
-def ld_debug_env(cell_dir: Path, setting: str = "libs") -> dict[str, str]:
-    """Variables that make glibc write its LD_DEBUG trace where the probe reads it."""
-    return {"LD_DEBUG": setting, "LD_DEBUG_OUTPUT": str(cell_dir / "ld-debug")}
-
-
-def run_probe(
-    layout: Layout,
-    spec: ProbeSpec,
-    cell_dir: Path,
-    *,
-    name: str = "probe",
-    extra_env: Mapping[str, str] | None = None,
-    ld_debug: str | None = None,
-    timeout: float = 120,
-) -> Evidence:
-    """Run the probe with the layout's interpreter in ``cell_dir`` and return its evidence.
-
-    Writes ``<name>-spec.json`` and ``<name>-evidence.json`` into ``cell_dir``.
-    ``ld_debug="libs"`` also captures glibc's loader trace (Linux only).
-    """
-    cell_dir.mkdir(parents=True, exist_ok=True)
-    spec_path = cell_dir / f"{name}-spec.json"
-    out_path = cell_dir / f"{name}-evidence.json"
-    spec_path.write_text(json.dumps(spec.to_json(), indent=1), encoding="utf-8")
-    out_path.unlink(missing_ok=True)
-    env = dict(extra_env or {})
-    if ld_debug:
-        env.update(ld_debug_env(cell_dir, ld_debug))
-    command = [str(PROBE_SCRIPT), str(spec_path), str(out_path)]
-    try:
-        result = layout.run(command, extra_env=env, cwd=cell_dir, timeout=timeout)
-    except OSError as exc:
-        raise ProbeError(
-            f"cannot start the probe with {layout.python}: {exc}", returncode=None, stderr=""
-        ) from None
-    except subprocess.TimeoutExpired as exc:
-        raise ProbeError(
-            f"the probe in layout {layout.kind!r} ({cell_dir}) did not finish in {timeout} s",
-            returncode=None,
-            stderr=_text(exc.stderr),
-            stdout=_text(exc.stdout),
-        ) from None
-    if result.returncode != 0 or not out_path.is_file():
-        raise ProbeError(
-            f"the probe crashed in layout {layout.kind!r} (exit code {result.returncode}, "
-            f"cell {cell_dir}); its stderr:\n{result.stderr.strip() or '(empty)'}",
-            returncode=result.returncode,
-            stderr=result.stderr,
-            stdout=result.stdout,
-        )
-    return load(out_path)
-
-
-def _text(data: str | bytes | None) -> str:
-    if data is None:
-        return ""
-    return data if isinstance(data, str) else os.fsdecode(data)

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import platform as _platform
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import PurePath
+from typing import TypeVar
 
-OSName = Literal["linux", "macos", "windows"]
+from harness.vocabulary import MANGLE_HASH, OSName
+
+P = TypeVar("P", bound=PurePath)
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,9 @@ def current() -> Platform:
 # auditwheel `libfoo-1a2b3c4d.so.1` (8 hex digits), delvewheel `foo-<32 hex digits>.dll`;
 # copies made by other tools (or a future delocate) may carry a hash the same way.
 _COPY_PATTERNS: dict[OSName, str] = {
-    "linux": r"lib{name}(?:-[0-9a-f]{{8,}})?\.so(?:\.[0-9]+)*",
-    "macos": r"lib{name}(?:-[0-9a-f]{{8,}})?(?:\.[0-9]+)*\.dylib",
-    "windows": r"{name}(?:-[0-9a-f]{{8,}})?\.dll",
+    "linux": r"lib{name}(?:-{hash})?\.so(?:\.[0-9]+)*",
+    "macos": r"lib{name}(?:-{hash})?(?:\.[0-9]+)*\.dylib",
+    "windows": r"{name}(?:-{hash})?\.dll",
 }
 
 
@@ -117,9 +121,80 @@ def library_copy_pattern(platform: Platform, name: str) -> re.Pattern[str]:
     (``libfoobar.so``). Windows file names compare case-insensitively.
     """
     flags = re.IGNORECASE if platform.name == "windows" else 0
-    return re.compile(_COPY_PATTERNS[platform.name].format(name=re.escape(name)), flags)
+    pattern = _COPY_PATTERNS[platform.name].format(name=re.escape(name), hash=MANGLE_HASH)
+    return re.compile(pattern, flags)
 
 
 def is_library_copy(platform: Platform, name: str, file_name: str) -> bool:
     """Whether ``file_name`` (a base name) is a copy of library ``name`` on ``platform``."""
     return library_copy_pattern(platform, name).fullmatch(file_name) is not None
+
+
+# ---------------------------------------------------------------------------
+# Per-OS paths and variables of layouts, as pure functions of a Platform (nothing here
+# looks at the running OS, so the Windows and macOS answers are tested on Linux).
+
+
+def venv_interpreter(venv_root: P, platform: Platform) -> P:
+    """``<venv>/bin/python`` or ``<venv>\\Scripts\\python.exe``."""
+    return venv_root / platform.scripts_dir / f"python{platform.exe_suffix}"
+
+
+def prefix_library_dir(prefix: P, platform: Platform) -> P:
+    """Where a CMake install prefix keeps its shared libraries.
+
+    CMake installs a DLL as a RUNTIME artifact (``bin/``); ``.so`` / ``.dylib`` are
+    LIBRARY artifacts (``lib/``).
+    """
+    return prefix / ("bin" if platform.name == "windows" else "lib")
+
+
+def library_search_prepends(dirs: Sequence[PurePath], platform: Platform) -> dict[str, list[str]]:
+    """The loader search variable and the directories to put in front of it."""
+    return {platform.library_search_var: [str(d) for d in dirs]} if dirs else {}
+
+
+def pythonpath_prepends(dirs: Sequence[PurePath]) -> dict[str, list[str]]:
+    """``PYTHONPATH`` entries (the separator is applied by the layout's platform)."""
+    return {"PYTHONPATH": [str(d) for d in dirs]} if dirs else {}
+
+
+def temp_dir_vars(platform: Platform) -> tuple[str, ...]:
+    """Variables that choose where ``tempfile`` and installers write scratch files."""
+    return ("TEMP", "TMP") if platform.name == "windows" else ("TMPDIR",)
+
+
+def temp_dir_env(directory: PurePath, platform: Platform) -> dict[str, str]:
+    """Point every temp-dir variable of ``platform`` at ``directory``."""
+    return dict.fromkeys(temp_dir_vars(platform), str(directory))
+
+
+def home_dir_env(directory: PurePath, platform: Platform) -> dict[str, str]:
+    """Point the user's home and per-user config/cache roots at ``directory``.
+
+    Setup commands run with these so that neither they nor the tools they start
+    (pip asks ``rustc --version`` for its user agent; a rustup proxy then creates
+    ``~/.rustup``) read the user's configuration or write into the real home.
+    """
+    names: tuple[str, ...] = ("HOME",)
+    if platform.name == "windows":
+        names = ("USERPROFILE", "HOME", "APPDATA", "LOCALAPPDATA")
+    return dict.fromkeys(names, str(directory))
+
+
+def prepend_path_list(
+    env: Mapping[str, str], name: str, entries: Sequence[str], platform: Platform
+) -> dict[str, str]:
+    """``env`` with ``entries`` put in front of path-list variable ``name``.
+
+    Windows variable names are case-insensitive (``Path`` is ``PATH``), so there the
+    existing spelling is found and replaced by ``name``.
+    """
+    result = dict(env)
+    key = name
+    if platform.name == "windows":
+        key = next((k for k in result if k.upper() == name.upper()), name)
+    inherited = result.pop(key, "")
+    parts = [*entries, *([inherited] if inherited else [])]
+    result[name] = platform.path_list_separator.join(parts)
+    return result

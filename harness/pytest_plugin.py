@@ -24,18 +24,11 @@ from harness.envs.base import Layout
 from harness.evidence import Evidence
 from harness.scenarios import parse
 from harness.scenarios.cells import Cell, Selection, expand, split_list
-from harness.scenarios.expectations import check, format_failure
 from harness.scenarios.observed import Observed
-from harness.scenarios.providers import ProviderUnavailableError
-from harness.scenarios.results import (
-    CELL_PROPERTY,
-    CHECK_OF_PROPERTY,
-    OUTCOME_PROPERTY,
-    ResultCollector,
-    cell_key,
-)
-from harness.scenarios.runner import CellEnvironment, CellRunner, CellUnavailableError
+from harness.scenarios.results import CHECK_OF_PROPERTY, ResultCollector, verdict_property
+from harness.scenarios.runner import CellEnvironment, CellFailedError, CellRunner
 from harness.scenarios.schema import Scenario
+from harness.scenarios.verdict import CellVerdict, cell_key
 from harness.workdir import WorkDir
 
 _STATE_KEY = pytest.StashKey["HarnessState"]()
@@ -46,6 +39,10 @@ _FIXTURES = frozenset(
 
 class ScenarioExpectationError(AssertionError):
     """Expectations not met; the message is the readable expectation/evidence diff."""
+
+
+class CellError(RuntimeError):
+    """The cell produced no evidence; the message is its cause in a few lines."""
 
 
 class HarnessState:
@@ -83,9 +80,13 @@ class HarnessState:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        """A malformed scenario must not stop the other scenarios from running."""
+        """A malformed scenario must not stop the other scenarios from running, and
+        shows in the report as an error row (so a report never says "all passed" while
+        a scenario did not run)."""
         if report.failed and report.nodeid.endswith(parse.SCENARIO_FILE):
             self.config.option.continue_on_collection_errors = True
+            problem = str(report.longrepr) if report.longrepr else "unreadable"
+            self.collector.add_scenario_error(Path(report.nodeid), problem)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.skipped and isinstance(report.longrepr, tuple):
@@ -96,7 +97,6 @@ class HarnessState:
             nodeid=report.nodeid,
             when=report.when or "",
             outcome=report.outcome,
-            duration=report.duration,
             user_properties=report.user_properties,
             longrepr=longrepr,
         )
@@ -210,59 +210,34 @@ class ScenarioFile(pytest.File):
         return super().repr_failure(excinfo)
 
 
-def _cell_facts(cell: Cell) -> dict[str, Any]:
-    return {
-        "scenario": cell.scenario.name,
-        "python": cell.python,
-        "layout": cell.layout,
-        "installer": cell.installer,
-        "platforms": list(cell.scenario.platforms),
-        "description": cell.scenario.description,
-    }
-
-
 class ScenarioItem(pytest.Item):
-    """One cell: create the layout, run the probe, check every expectation."""
+    """One cell: a thin adapter from :meth:`CellRunner.run_cell`'s verdict to pytest."""
 
     def __init__(self, *, cell: Cell, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cell = cell
+        self.verdict: CellVerdict | None = None
         for word in (cell.layout, cell.installer, *cell.scenario.locations):
             self.extra_keyword_matches.add(word)
-        self.user_properties.append((CELL_PROPERTY, json.dumps(_cell_facts(cell))))
-
-    def _outcome(self, **found: Any) -> None:
-        self.user_properties.append((OUTCOME_PROPERTY, json.dumps(found)))
 
     def runtest(self) -> None:
-        scenario = self.cell.scenario
-        here = platforms.current().name
-        if not scenario.applies_to(here):
-            self._outcome(status="not-applicable")
-            pytest.skip(
-                f"not applicable on {here}: scenario declares platforms "
-                f"{', '.join(scenario.platforms)}"
-            )
-        environment = _environment_or_skip(self.config, self.cell)
-        evidence = environment.evidence()
-        observed = environment.observe(evidence)
-        checks = check(scenario, observed)
-        libraries: dict[str, list[str]] = {}
-        for library in scenario.libraries:
-            libraries[library.name] = [copy.origin for copy in observed.copies_of(library.name)]
-        for obj in observed.located():
-            name = next((n for n, origins in libraries.items() if obj.origin in origins), None)
-            if name is None:
-                libraries.setdefault(Path(obj.path).name, []).append(obj.origin)
-        self._outcome(libraries=libraries)
-        if not all(item.passed for item in checks):
-            raise ScenarioExpectationError(format_failure(self.name, checks, observed))
+        verdict = _state(self.config).runner.run_cell(self.cell)
+        self.verdict = verdict
+        self.user_properties.append(verdict_property(verdict))
+        if verdict.status in ("skipped", "not-applicable"):
+            pytest.skip(verdict.cause.what if verdict.cause else verdict.status)
+        if verdict.status == "error":
+            raise CellError(verdict.message)
+        if verdict.status == "failed":
+            raise ScenarioExpectationError(verdict.diff)
 
     def repr_failure(
         self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
     ) -> str | Any:
         if isinstance(excinfo.value, ScenarioExpectationError):
             return str(excinfo.value)
+        if isinstance(excinfo.value, CellError) and self.verdict and self.verdict.cause:
+            return "\n".join([f"{self.name}: no evidence", *self.verdict.cause.lines()])
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
@@ -272,8 +247,10 @@ class ScenarioItem(pytest.Item):
 def _environment_or_skip(config: pytest.Config, cell: Cell) -> CellEnvironment:
     try:
         return _state(config).runner.environment(cell)
-    except (CellUnavailableError, ProviderUnavailableError) as error:
-        pytest.skip(f"cell cannot run here: {error}")
+    except CellFailedError as error:
+        if error.skip:
+            pytest.skip(f"cell cannot run here: {error.cause.what}")
+        pytest.fail("\n".join(["the cell has no layout", *error.cause.lines()]), pytrace=False)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from harness.platforms import ALL as PLATFORM_FACTS
-from harness.platforms import OSName, Platform
+from harness.platforms import Platform
+from harness.vocabulary import OSName
 
 Role = Literal["loader", "producer", "consumer"]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from harness.builder import process
 from harness.builder.toolchain import Toolchain
+from harness.logged import run_logged
 
 
 def constraint_lines(inputs: Mapping[str, Path]) -> list[str]:
@@ -48,7 +48,7 @@ def build_wheel(
         constraints.write_text("\n".join(constraint_lines(inputs)) + "\n", encoding="utf-8")
         command += ["--build-constraint", str(constraints)]
     command.append(str(project))
-    process.run("uv build", command, log, env={"UV_CACHE_DIR": str(uv_cache)})
+    run_logged("uv build", command, log, env={"UV_CACHE_DIR": str(uv_cache)})
     wheels = sorted(out_dir.glob("*.whl"))
     if len(wheels) != 1:
         raise RuntimeError(f"uv build of {project} produced {len(wheels)} wheels in {out_dir}")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import platforms, project
-from harness.builder import cache, frontend, prefix, process, repair, staging
+from harness.builder import cache, frontend, prefix, repair, staging
 from harness.builder.catalogue import (
     PREFIXES_BY_ID,
     WHEELS_BY_ID,
@@ -32,9 +32,10 @@ from harness.builder.catalogue import (
 )
 from harness.builder.toolchain import Toolchain, detect
 from harness.builder.wheelhouse import WheelEntry, Wheelhouse
-from harness.envs.copying import link_or_copy
+from harness.copying import link_or_copy
 from harness.hashing import file_sha256
 from harness.interpreters import Interpreter
+from harness.logged import TAIL_LINES, CommandFailedError, tail
 from harness.workdir import WorkDir, atomic_directory
 
 Progress = Callable[[str], None]
@@ -45,12 +46,14 @@ class BuildError(RuntimeError):
 
     def __init__(self, item_id: str, reason: str, log: Path | None) -> None:
         self.item_id = item_id
+        self.reason = reason
         self.log = log
         message = f"building {item_id!r} failed: {reason}"
         if log is not None:
             message += (
-                f"\n--- last {process.TAIL_LINES} lines of {log} ---\n"
-                f"{process.tail(log)}\n--- full log: {log}"
+                f"\n--- last {TAIL_LINES} lines of {log} ---\n"
+                + "\n".join(tail(log))
+                + f"\n--- full log: {log}"
             )
         super().__init__(message)
 
@@ -243,7 +246,7 @@ def _run_reporting(ctx: _Context, item_id: str, work: Callable[[], cache.Entry])
     tag = ctx.interpreter.tag
     try:
         return work()
-    except process.StepFailedError as error:
+    except CommandFailedError as error:
         ctx.progress(f"{item_id:<20} FAILED ({error.what}); log: {error.log}")
         raise BuildError(item_id, str(error), error.log) from error
     except (staging.ProjectError, RuntimeError) as error:

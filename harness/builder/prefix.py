@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from harness import platforms
-from harness.builder import process
 from harness.builder.toolchain import Toolchain
+from harness.logged import run_logged
 
 
 def install_prefix(
@@ -32,9 +32,9 @@ def install_prefix(
     if shutil.which("ninja") and platforms.current().name != "windows":
         configure += ["-G", "Ninja"]
     configure += [f"-D{name}={value}" for name, value in sorted(defines.items())]
-    process.run("cmake configure", configure, log)
-    process.run("cmake build", [cmake, "--build", str(build_dir), "--config", "Release"], log)
-    process.run(
+    run_logged("cmake configure", configure, log)
+    run_logged("cmake build", [cmake, "--build", str(build_dir), "--config", "Release"], log)
+    run_logged(
         "cmake install",
         [cmake, "--install", str(build_dir), "--config", "Release", "--prefix", str(prefix)],
         log,

@@ -23,8 +23,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from harness import platforms
-from harness.builder import process
-from harness.envs.base import prepend_path_list
+from harness.logged import run_logged
+from harness.platforms import prepend_path_list
+from harness.vocabulary import OSName
 
 RepairCommand = Callable[[Path, Path, Sequence[str]], list[str]]
 
@@ -50,7 +51,7 @@ def windows_command(wheel: Path, out_dir: Path, excludes: Sequence[str]) -> list
     return [*command, str(wheel)]
 
 
-_LIBRARY_FILE: dict[platforms.OSName, re.Pattern[str]] = {
+_LIBRARY_FILE: dict[OSName, re.Pattern[str]] = {
     "linux": re.compile(r"lib[^/]+\.so(\.[0-9]+)*"),
     "macos": re.compile(r"[^/]+\.dylib"),
     "windows": re.compile(r"[^/]+\.dll", re.IGNORECASE),
@@ -87,7 +88,7 @@ def search_env(
     )
 
 
-RESOLVES_EXCLUDED: frozenset[platforms.OSName] = frozenset({"macos"})
+RESOLVES_EXCLUDED: frozenset[OSName] = frozenset({"macos"})
 """Platforms whose repair tool must find even the libraries it is told to leave out.
 
 delocate resolves every dependency (``@rpath/libfoo.1.dylib`` through the binary's
@@ -99,7 +100,7 @@ and fails with "Could not find all dependencies" on one it cannot find
 excluded SONAME and delvewheel at a ``--no-dll`` name without looking for the file."""
 
 
-COMMANDS: dict[platforms.OSName, RepairCommand] = {
+COMMANDS: dict[OSName, RepairCommand] = {
     "linux": linux_command,
     "macos": macos_command,
     "windows": windows_command,
@@ -119,7 +120,7 @@ def repair(
     chosen = platform or platforms.current()
     out_dir.mkdir(parents=True, exist_ok=True)
     command = COMMANDS[chosen.name](wheel, out_dir, excludes)
-    process.run(f"repair ({command[2]})", command, log, env=env)
+    run_logged(f"repair ({command[2]})", command, log, env=env)
     repaired = sorted(out_dir.glob("*.whl"))
     if len(repaired) != 1:
         raise RuntimeError(f"repairing {wheel.name} left {len(repaired)} wheels in {out_dir}")

@@ -15,8 +15,9 @@ from importlib import metadata
 from pathlib import Path
 
 from harness import platforms, tools
+from harness.vocabulary import OSName
 
-REPAIR_TOOL: dict[platforms.OSName, str] = {
+REPAIR_TOOL: dict[OSName, str] = {
     "linux": "auditwheel",
     "macos": "delocate",
     "windows": "delvewheel",

@@ -4,7 +4,7 @@ Conda's layout differs from a venv's and, on Windows, from a plain CMake prefix:
 native packages install under ``Library/`` there (``Library/bin/foo.dll``), python is
 ``python.exe`` at the prefix root and its packages are in ``Lib/site-packages``. The
 OS facts themselves (library file names, the CMake library directory) come from
-:mod:`harness.platforms` and :mod:`harness.envs.paths`; nothing here looks at the
+:mod:`harness.platforms`; nothing here looks at the
 running OS, so every answer is unit tested on Linux by passing a ``Platform``.
 """
 
@@ -14,8 +14,7 @@ from pathlib import PurePath, PurePosixPath
 from typing import TypeVar
 
 from harness.conda.errors import CondaError
-from harness.envs.paths import prefix_library_dir
-from harness.platforms import Platform
+from harness.platforms import Platform, prefix_library_dir
 
 P = TypeVar("P", bound=PurePath)
 

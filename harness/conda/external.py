@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from harness.conda.logged_run import run_logged
+from harness.conda.errors import CondaError
+from harness.logged import CommandFailedError, run_logged
 
 TOOLS = ("micromamba", "mamba", "conda")
 CHANNEL_ENV = "HARNESS_CONDA_CHANNEL"
@@ -96,6 +97,9 @@ def install(
     env = dict(os.environ)
     if Path(tool).name == "micromamba":
         env.setdefault("MAMBA_ROOT_PREFIX", str(root_prefix))
-    run_logged(args, log, env=env, timeout=1800)
+    try:
+        run_logged(f"{Path(tool).name} create", args, log, env=env, inherit_env=False, timeout=1800)
+    except CommandFailedError as error:
+        raise CondaError(str(error)) from None
     meta = prefix / "conda-meta"
     return sorted(p.stem for p in meta.glob("*.json"))

@@ -20,8 +20,8 @@ from pathlib import Path
 from harness import platforms
 from harness.conda import conda_paths
 from harness.conda.errors import ChannelError, CondaError
-from harness.conda.logged_run import run_logged
 from harness.conda.package_writer import PackageSpec
+from harness.logged import CommandFailedError, run_logged
 from harness.platforms import Platform
 
 FLAVOR = "conda"
@@ -83,26 +83,28 @@ def stage(
     if cmake is None:
         raise CondaError("cmake is not on PATH; it builds the conda libfoo package")
     build_dir = scratch / f"libfoo-{major}-build"
-    run_logged(
-        [
-            cmake,
-            "-S",
-            str(source),
-            "-B",
-            str(build_dir),
-            f"-DCMAKE_BUILD_TYPE={CONFIG}",
-            f"-DLIBFOO_FLAVOR={FLAVOR}",
-            f"-DLIBFOO_MAJOR={major}",
-        ],
-        log,
-    )
-    # --config matters for multi-config generators (Visual Studio, Xcode) only.
-    run_logged([cmake, "--build", str(build_dir), "--config", CONFIG], log)
     install_prefix = conda_paths.native_prefix(payload, platform)
-    run_logged(
-        [cmake, "--install", str(build_dir), "--config", CONFIG, "--prefix", str(install_prefix)],
-        log,
-    )
+    configure = [cmake, "-S", str(source), "-B", str(build_dir), f"-DCMAKE_BUILD_TYPE={CONFIG}",
+                 f"-DLIBFOO_FLAVOR={FLAVOR}", f"-DLIBFOO_MAJOR={major}"]  # fmt: skip
+    try:
+        run_logged("cmake configure", configure, log)
+        # --config matters for multi-config generators (Visual Studio, Xcode) only.
+        run_logged("cmake build", [cmake, "--build", str(build_dir), "--config", CONFIG], log)
+        run_logged(
+            "cmake install",
+            [
+                cmake,
+                "--install",
+                str(build_dir),
+                "--config",
+                CONFIG,
+                "--prefix",
+                str(install_prefix),
+            ],
+            log,
+        )
+    except CommandFailedError as error:
+        raise CondaError(f"building the conda libfoo {major} package: {error}") from None
     library = conda_paths.library_path(payload, platform, LIBRARY, major)
     if not library.is_file():
         found = sorted(p.relative_to(payload).as_posix() for p in payload.rglob("*") if p.is_file())

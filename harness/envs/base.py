@@ -17,32 +17,33 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Literal, Protocol, cast
+from typing import Protocol
 
 from harness import platforms
 from harness.evidence import locate
 from harness.platforms import Platform
-
-Installer = Literal["uv", "pip"]
-INSTALLERS: tuple[Installer, ...] = ("uv", "pip")
-
-# Location labels (docs/architecture.md, "Layouts and locations").
-SITE = "site"
-TARGET = "target"
-USER = "user"
-SYSTEM = "system"
-CONDA_LIB = "conda-lib"
-WHEEL_LOCATIONS = frozenset({SITE, TARGET, USER})
-"""Labels a wheel can be installed into with an :class:`InstallRequest`."""
-
-
-if TYPE_CHECKING:
-    from harness.envs.copying import CopyMode
-    from harness.workdir import WorkDir
+from harness.vocabulary import Installer
 
 
 class LayoutError(RuntimeError):
-    """Creating or installing into a layout failed; the message names the step and the log."""
+    """Creating or installing into a layout failed; the message names the step and the log.
+
+    A failed setup command also carries its parts (``command``, ``log``, ``tail``), so a
+    verdict can name them without reading the message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        command: str | None = None,
+        log: Path | None = None,
+        tail: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.command = command
+        self.log = log
+        self.tail = tuple(tail)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Layout:
         base = {k: v for k, v in source.items() if k in PASSTHROUGH}
         base.update(self.env)
         for name, entries in self.path_prepends.items():
-            base = prepend_path_list(base, name, entries, self.platform)
+            base = platforms.prepend_path_list(base, name, entries, self.platform)
         if extra:
             base.update(extra)
         return base
@@ -163,24 +164,6 @@ def _is_under(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def prepend_path_list(
-    env: Mapping[str, str], name: str, entries: Sequence[str], platform: Platform
-) -> dict[str, str]:
-    """``env`` with ``entries`` put in front of path-list variable ``name``.
-
-    Windows variable names are case-insensitive (``Path`` is ``PATH``), so there the
-    existing spelling is found and replaced by ``name``.
-    """
-    result = dict(env)
-    key = name
-    if platform.name == "windows":
-        key = next((k for k in result if k.upper() == name.upper()), name)
-    inherited = result.pop(key, "")
-    parts = [*entries, *([inherited] if inherited else [])]
-    result[name] = platform.path_list_separator.join(parts)
-    return result
-
-
 # Variables a cell inherits from the host; everything else (PYTHONPATH, LD_LIBRARY_PATH,
 # VIRTUAL_ENV, CONDA_PREFIX...) is dropped so the host cannot leak into the evidence.
 PASSTHROUGH = frozenset(
@@ -219,24 +202,9 @@ class CommandRunner(Protocol):
         ...
 
 
-class Provider(Protocol):
-    """Creates ready layouts of one kind: what a scenario runner calls per cell.
-
-    Built-in: :class:`harness.envs.venv.VenvProvider` (``VenvProvider(installer="uv",
-    workdir=WorkDir())``). ``create`` installs each request into its location
-    (``site``, ``target``, ``user``; the extra locations are added as needed).
-    """
-
-    kind: str
-
-    def create(self, cell_dir: Path, python: Path, installs: Sequence[InstallRequest]) -> Layout:
-        """Make a layout in ``cell_dir`` for interpreter ``python`` with the wheels installed."""
-        ...
-
-
 class BaseProvider(Protocol):
     """Makes the *base* of a layout (interpreter + its own locations) for
-    :func:`harness.envs.layouts.make_layout`, which adds wheel locations, installs,
+    `harness.envs.layouts.make_layout`, which adds wheel locations, installs,
     system libraries and template reuse the same way for every kind.
     """
 
@@ -266,35 +234,3 @@ class BaseProvider(Protocol):
         must honour ``PYTHONUSERBASE`` (a venv needs ``include-system-site-packages``).
         """
         ...
-
-
-class CreatesCells:
-    """``create()`` for the built-in providers: a cell's layout through ``make_layout``.
-
-    A provider class mixes this in and sets ``kind``, ``installer``, ``workdir``,
-    ``reuse`` and ``copy_mode``; templates, installs and locations then work the same
-    way for every kind.
-    """
-
-    kind: str
-    installer: Installer
-    workdir: WorkDir | None
-    reuse: bool
-    copy_mode: CopyMode
-
-    def create(self, cell_dir: Path, python: Path, installs: Sequence[InstallRequest]) -> Layout:
-        """A layout of this kind in ``cell_dir`` with ``installs`` done (reused from a template)."""
-        # layouts imports the providers, so it is imported here, not at module level
-        from harness.envs.layouts import LayoutSpec, make_layout  # noqa: PLC0415
-
-        spec = LayoutSpec(
-            python=python, kind=self.kind, installer=self.installer, installs=tuple(installs)
-        )
-        return make_layout(
-            spec,
-            cell_dir,
-            workdir=self.workdir,
-            provider=cast("BaseProvider", self),
-            reuse=self.reuse,
-            copy_mode=self.copy_mode,
-        )

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness import tools
-from harness.envs.base import Installer, LayoutError
+from harness.envs.base import LayoutError
+from harness.vocabulary import Installer
 
 
 def find_uv() -> str:

@@ -18,27 +18,16 @@ from harness import platforms
 from harness.conda import conda_paths
 from harness.conda import prefix as conda_prefix
 from harness.conda.errors import CondaError
-from harness.envs.base import (
-    CONDA_LIB,
-    SITE,
-    CommandRunner,
-    CreatesCells,
-    Installer,
-    Layout,
-    LayoutError,
-)
-from harness.envs.copying import CopyMode
+from harness.envs.base import CommandRunner, Layout, LayoutError
+from harness.vocabulary import CONDA_LIB, SITE, Installer
 from harness.workdir import WorkDir
 
 PREFIX_DIR = "conda"
 
 
-class CondaProvider(CreatesCells):
-    """Layouts of kind ``conda`` (both a ``Provider`` and a ``BaseProvider``).
-
-    ``CondaProvider(installer, workdir, conda_packages=["libfoo 1.*"])``: the positional
-    arguments are those every provider factory takes (``harness.scenarios.providers``).
-    """
+class CondaProvider:
+    """The base of ``conda`` layouts: a conda prefix from the local channel (or a real
+    conda tool), ``CondaProvider(workdir, conda_packages=["libfoo 1.*"])``."""
 
     kind = "conda"
     workdir: WorkDir  # always set: the channel and templates live in it
@@ -49,22 +38,16 @@ class CondaProvider(CreatesCells):
 
     def __init__(
         self,
-        installer: Installer = "pip",
         workdir: WorkDir | None = None,
         *,
         conda_packages: Sequence[str] = (),
         libfoo_source: Path | None = None,
         backend: conda_prefix.Backend = "auto",
-        reuse: bool = True,
-        copy_mode: CopyMode = "link",
     ) -> None:
         self.conda_packages = tuple(sorted(conda_packages))
         self.workdir = workdir or WorkDir()
-        self.installer: Installer = installer
         self.libfoo_source = libfoo_source
         self.backend: conda_prefix.Backend = backend
-        self.reuse = reuse
-        self.copy_mode: CopyMode = copy_mode
 
     def fingerprint(self, python: Path) -> str:
         try:

@@ -7,20 +7,11 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.copying import link_or_copy
 from harness.envs import commands
-from harness.envs.base import (
-    SITE,
-    TARGET,
-    USER,
-    WHEEL_LOCATIONS,
-    CommandRunner,
-    Installer,
-    InstallRequest,
-    Layout,
-    LayoutError,
-)
-from harness.envs.copying import link_or_copy
+from harness.envs.base import CommandRunner, InstallRequest, Layout, LayoutError
 from harness.envs.removing import apply_removals, check_removals
+from harness.vocabulary import SITE, TARGET, USER, WHEEL_LOCATIONS, Installer
 
 
 def check_request(request: InstallRequest) -> None:

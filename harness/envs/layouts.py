@@ -20,21 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import platforms
-from harness.envs import paths
-from harness.envs.base import (
-    INSTALLERS,
-    PASSTHROUGH,
-    SITE,
-    TARGET,
-    USER,
-    WHEEL_LOCATIONS,
-    BaseProvider,
-    Installer,
-    InstallRequest,
-    Layout,
-    LayoutError,
-)
-from harness.envs.copying import CopyMode
+from harness.copying import CopyMode
+from harness.envs.base import PASSTHROUGH, BaseProvider, InstallRequest, Layout, LayoutError
 from harness.envs.installing import check_request, install
 from harness.envs.runner import LoggedRunner
 from harness.envs.system import SYSTEM_DIR, add_system
@@ -42,6 +29,7 @@ from harness.envs.target import TARGET_DIR, add_target
 from harness.envs.templates import SCRATCH_DIR, clone, ensure_template, template_key
 from harness.envs.user import USER_BASE_DIR, add_user
 from harness.envs.venv import VENV_DIR, VenvProvider
+from harness.vocabulary import INSTALLERS, SITE, TARGET, USER, WHEEL_LOCATIONS, Installer
 from harness.workdir import WorkDir
 
 LOG_DIR = "logs"
@@ -73,10 +61,10 @@ def setup_env(root: Path, workdir: WorkDir) -> dict[str, str]:
     """The hermetic environment installers and venv creation run with."""
     platform = platforms.current()
     env = {k: v for k, v in os.environ.items() if k in PASSTHROUGH}
-    env.update(paths.temp_dir_env(root / SCRATCH_DIR, platform))
+    env.update(platforms.temp_dir_env(root / SCRATCH_DIR, platform))
     home = root / SCRATCH_DIR / "home"
     home.mkdir(parents=True, exist_ok=True)
-    env.update(paths.home_dir_env(home, platform))
+    env.update(platforms.home_dir_env(home, platform))
     env.update(
         {
             "PYTHONUSERBASE": str(root / USER_BASE_DIR),  # never the host's ~/.local
@@ -92,7 +80,7 @@ def setup_env(root: Path, workdir: WorkDir) -> dict[str, str]:
 def cell_env(root: Path) -> dict[str, str]:
     """Variables every layout's processes start with (the user location relaxes one)."""
     env = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
-    env.update(paths.temp_dir_env(root / SCRATCH_DIR, platforms.current()))
+    env.update(platforms.temp_dir_env(root / SCRATCH_DIR, platforms.current()))
     return env
 
 
@@ -150,7 +138,7 @@ def make_layout(
     if provider is None:
         if spec.kind != VenvProvider.kind:
             raise LayoutError(f"layout kind {spec.kind!r} needs its provider passed explicitly")
-        provider = VenvProvider(spec.installer, workdir)
+        provider = VenvProvider()
     if provider.kind != spec.kind:
         raise LayoutError(f"provider of kind {provider.kind!r} cannot make a {spec.kind!r} layout")
     cell_dir = cell_dir.resolve()

@@ -1,37 +1,20 @@
 """Running layout setup commands (venv creation, installs) with a log per command.
 
 A failure raises :class:`LayoutError` naming the step, the location, the wheels, the
-command and the log file, followed by the log's tail. Every command run is counted
-(:func:`commands_run`) so tests can prove that a reused layout installed nothing.
+command and the log file, followed by the log's tail. Commands are counted by
+:func:`harness.logged.commands_run`, so tests can prove that a reused layout installed
+nothing.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-import subprocess
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from harness.envs.base import LayoutError
-
-TAIL_LINES = 25
-
-_count = 0
-_count_lock = threading.Lock()
-
-
-def commands_run() -> int:
-    """How many setup commands this process has started (installs, venv creation)."""
-    return _count
-
-
-def _bump() -> None:
-    global _count  # noqa: PLW0603 - a process-wide counter is the point
-    with _count_lock:
-        _count += 1
+from harness.logged import TAIL_LINES, CommandFailedError, run_logged
 
 
 class LoggedRunner:
@@ -47,7 +30,6 @@ class LoggedRunner:
         self._serial = 0
 
     def _log_path(self, step: str) -> Path:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         self._serial += 1
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", step).strip("-") or "step"
         return self.log_dir / f"{self._serial:02d}-{slug}.log"
@@ -62,58 +44,25 @@ class LoggedRunner:
         wheels: Sequence[Path] = (),
     ) -> str:
         log = self._log_path(step)
-        command = shlex.join(argv)
-        _bump()
-        started = time.monotonic()
         try:
-            done = subprocess.run(
-                list(argv),
-                env={**self.base_env, **(env or {})},
+            return run_logged(
+                step,
+                argv,
+                log,
                 cwd=self.cwd,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
+                env={**self.base_env, **(env or {})},
+                inherit_env=False,
                 timeout=self.timeout,
-                check=False,
             )
-            output, status = done.stdout, f"exit status {done.returncode}"
-            failed = done.returncode != 0
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            output, status, failed = f"{type(exc).__name__}: {exc}\n", "could not run", True
-        took = time.monotonic() - started
-        log.write_text(f"$ {command}\n{output}# {status}, {took:.2f} s\n", encoding="utf-8")
-        if failed:
+        except CommandFailedError as failed:
+            tail = failed.tail(TAIL_LINES)
+            where = f" into location {location!r}" if location else ""
+            lines = [f"{step}{where} failed ({failed.status})"]
+            if wheels:
+                lines.append(f"  wheels: {', '.join(str(w) for w in wheels)}")
+            lines += [f"  command: {shlex.join(argv)}", f"  full log: {log}"]
+            lines.append(f"  last {len(tail)} lines of the log:")
+            lines += [f"    {line}" for line in tail]
             raise LayoutError(
-                _failure_message(
-                    step=step,
-                    location=location,
-                    wheels=wheels,
-                    command=command,
-                    log=log,
-                    status=status,
-                    output=output,
-                )
-            )
-        return output
-
-
-def _failure_message(
-    *,
-    step: str,
-    location: str | None,
-    wheels: Sequence[Path],
-    command: str,
-    log: Path,
-    status: str,
-    output: str,
-) -> str:
-    where = f" into location {location!r}" if location else ""
-    what = ", ".join(str(w) for w in wheels)
-    lines = [f"{step}{where} failed ({status})"]
-    if what:
-        lines.append(f"  wheels: {what}")
-    lines += [f"  command: {command}", f"  full log: {log}"]
-    tail = output.rstrip().splitlines()[-TAIL_LINES:]
-    lines.append(f"  last {len(tail)} lines of the log:")
-    lines += [f"    {line}" for line in tail]
-    return "\n".join(lines)
+                "\n".join(lines), command=shlex.join(argv), log=log, tail=tail
+            ) from None

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.envs import paths
-from harness.envs.base import SYSTEM, Layout, LayoutError
-from harness.envs.copying import copy_tree
+from harness import platforms
+from harness.copying import copy_tree
+from harness.envs.base import Layout, LayoutError
+from harness.vocabulary import SYSTEM
 
 SYSTEM_DIR = "system"
 
@@ -21,7 +22,7 @@ def add_system(layout: Layout, libraries: Path) -> None:
     """Make the native libraries in directory ``libraries`` the layout's ``system`` location.
 
     ``libraries`` is the library directory itself (for a CMake prefix use
-    :func:`harness.envs.paths.prefix_library_dir`).
+    :func:`harness.envs.platforms.prefix_library_dir`).
     """
     if not libraries.is_dir():
         raise LayoutError(
@@ -31,5 +32,5 @@ def add_system(layout: Layout, libraries: Path) -> None:
     directory = layout.root / SYSTEM_DIR
     copy_tree(libraries, directory, mode="link")
     layout.locations[SYSTEM] = directory
-    for name, entries in paths.library_search_prepends([directory], layout.platform).items():
+    for name, entries in platforms.library_search_prepends([directory], layout.platform).items():
         layout.path_prepends.setdefault(name, []).extend(entries)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from harness.envs import paths
-from harness.envs.base import TARGET, Layout
+from harness import platforms
+from harness.envs.base import Layout
+from harness.vocabulary import TARGET
 
 TARGET_DIR = "target"
 
@@ -13,5 +14,5 @@ def add_target(layout: Layout) -> None:
     directory = layout.root / TARGET_DIR
     directory.mkdir(parents=True, exist_ok=True)
     layout.locations[TARGET] = directory
-    for name, entries in paths.pythonpath_prepends([directory]).items():
+    for name, entries in platforms.pythonpath_prepends([directory]).items():
         layout.path_prepends.setdefault(name, []).extend(entries)

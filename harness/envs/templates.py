@@ -22,11 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness import platforms
+from harness.copying import CopyMode, copy_tree
 from harness.envs import commands, manifest
-from harness.envs.base import BaseProvider, Installer, InstallRequest, Layout
-from harness.envs.copying import CopyMode, copy_tree
+from harness.envs.base import BaseProvider, InstallRequest, Layout
 from harness.envs.introspect import interpreter_identity
 from harness.hashing import file_sha256
+from harness.vocabulary import Installer
 from harness.workdir import WorkDir, atomic_directory
 
 TEMPLATE_SCHEMA = 1

@@ -9,8 +9,9 @@ venv. Layouts without a ``user`` location get ``PYTHONNOUSERSITE=1`` instead.
 
 from __future__ import annotations
 
-from harness.envs.base import USER, CommandRunner, Layout, LayoutError
+from harness.envs.base import CommandRunner, Layout, LayoutError
 from harness.envs.introspect import install_paths
+from harness.vocabulary import USER
 
 USER_BASE_DIR = "user"
 

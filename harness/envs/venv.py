@@ -16,33 +16,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness import platforms
-from harness.envs import commands, paths
-from harness.envs.base import SITE, CommandRunner, CreatesCells, Installer, Layout
-from harness.envs.copying import CopyMode
+from harness.envs import commands
+from harness.envs.base import CommandRunner, Layout
 from harness.envs.introspect import install_paths
-from harness.workdir import WorkDir
+from harness.vocabulary import SITE, Installer
 
 VENV_DIR = "venv"
 
 
-class VenvProvider(CreatesCells):
-    """Layouts of kind ``venv`` (both a ``Provider`` and a ``BaseProvider``)."""
+class VenvProvider:
+    """The base of ``venv`` layouts: a virtual environment of the cell's interpreter."""
 
     kind = "venv"
     relocatable = True
-
-    def __init__(
-        self,
-        installer: Installer = "uv",
-        workdir: WorkDir | None = None,
-        *,
-        reuse: bool = True,
-        copy_mode: CopyMode = "link",
-    ) -> None:
-        self.installer: Installer = installer
-        self.workdir = workdir
-        self.reuse = reuse
-        self.copy_mode: CopyMode = copy_mode
 
     def fingerprint(self, python: Path) -> str:
         return "venv-1"
@@ -63,7 +49,7 @@ class VenvProvider(CreatesCells):
         # PYTHONUSERBASE, at the price of also seeing the base interpreter's packages.
         argv = commands.create_venv(installer, python, venv_dir, system_site_packages=user_site)
         run(argv, step=f"create venv ({installer})")
-        venv_python = paths.venv_interpreter(venv_dir, platform)
+        venv_python = platforms.venv_interpreter(venv_dir, platform)
         found = install_paths(venv_python, {}, run)
         extra_dirs = {SITE: [found.platlib]} if found.platlib != found.purelib else {}
         return Layout(

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.evidence import OUTSIDE, Evidence, StepOutcome, location_label
-from harness.scenarios.schema import library_stem
+from harness.evidence import Evidence, StepOutcome, location_label
+from harness.vocabulary import OUTSIDE, library_base
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Observed:
 
     def copies_of(self, library: str) -> list[Located]:
         """Loaded copies of ``library`` (``"libfoo"``), repair-tool mangled ones included."""
-        paths = {obj.path for obj in self.evidence.copies_of(library_stem(library))}
+        paths = {obj.path for obj in self.evidence.copies_of(library_base(library))}
         return [obj for obj in self.loaded if obj.path in paths]
 
     def origin(self, path: str) -> str:

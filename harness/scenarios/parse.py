@@ -16,23 +16,25 @@ from typing import Any, Literal
 
 from harness.envs.removing import removal_problem
 from harness.scenarios.schema import (
-    ALL_LOCATIONS,
-    ALL_PLATFORMS,
-    CONDA_LOCATION,
-    INSTALL_LOCATIONS,
-    INSTALLERS,
-    LAYOUT_KINDS,
     SCHEMA_VERSION,
-    SYSTEM_LOCATION,
     Install,
     LibraryExpectation,
-    OSName,
     Scenario,
     Step,
     StepExpectation,
     SymbolExpectations,
     SystemPrefix,
-    library_stem,
+)
+from harness.vocabulary import (
+    ALL_LOCATIONS,
+    ALL_OS,
+    CONDA_LIB,
+    INSTALLERS,
+    LAYOUT_KINDS,
+    SYSTEM,
+    WHEEL_LOCATIONS,
+    OSName,
+    library_base,
 )
 
 if sys.version_info >= (3, 11):
@@ -210,8 +212,8 @@ def from_dict(data: dict[str, Any], path: Path) -> Scenario:
     )
     platforms: tuple[OSName, ...] = top.choices(  # type: ignore[assignment]
         "platforms",
-        ALL_PLATFORMS,
-        ALL_PLATFORMS,
+        ALL_OS,
+        ALL_OS,
         'use a list such as `platforms = ["linux"]`',
     )
     layouts = top.choices("layouts", LAYOUT_KINDS, ("venv",), 'use e.g. `layouts = ["venv"]`')
@@ -294,14 +296,12 @@ def _installs(top: _Table, problems: list[Problem]) -> tuple[Install, ...]:
     installs: list[Install] = []
     seen_locations: set[str] = set()
     for table in _array_of_tables(top, "install", fix):
-        location = table.required(
-            "location", str, f"set it to one of {', '.join(INSTALL_LOCATIONS)}"
-        )
-        if location is not None and location not in INSTALL_LOCATIONS:
+        location = table.required("location", str, f"set it to one of {', '.join(WHEEL_LOCATIONS)}")
+        if location is not None and location not in WHEEL_LOCATIONS:
             table.problem(
                 "location",
                 f"unknown install location {location!r}",
-                f"use one of {', '.join(INSTALL_LOCATIONS)} "
+                f"use one of {', '.join(WHEEL_LOCATIONS)} "
                 "(the system copy comes from [system] prefix, not from an install)",
             )
             location = None
@@ -430,7 +430,7 @@ def _given_locations(installs: tuple[Install, ...], system: SystemPrefix | None)
     """The labels the scenario's ``[[install]]`` tables and ``[system]`` put something in."""
     labels = {install.location for install in installs}
     if system is not None:
-        labels.add(SYSTEM_LOCATION)
+        labels.add(SYSTEM)
     return labels
 
 
@@ -446,7 +446,7 @@ def _env(
         return {}
     available = _given_locations(installs, system)
     if conda:
-        available.add(CONDA_LOCATION)
+        available.add(CONDA_LIB)
     env: dict[str, str] = {}
     for name in list(table.data):
         value = table.get(name, str, None, f'quote the value: `{name} = "..."`')
@@ -592,7 +592,7 @@ def _libraries(
                     f"unknown location label {location!r}",
                     f"use one of {', '.join(ALL_LOCATIONS)}",
                 )
-            elif location not in present and location != CONDA_LOCATION:
+            elif location not in present and location != CONDA_LIB:
                 lib.problem(
                     "location",
                     f"this scenario puts nothing in location {location!r}",
@@ -601,7 +601,7 @@ def _libraries(
         file = lib.get("file", str, None, 'a path inside the location, e.g. "libfoo/lib/x.so.1"')
         identity = lib.get("identity", str, None, 'the identity string, e.g. "libfoo 1.0 wheel"')
         identity_function = lib.get(
-            "identity_function", str, f"{library_stem(name)}_identity", "the C function name"
+            "identity_function", str, f"{library_base(name)}_identity", "the C function name"
         )
         if copies == 0 and (location or file or identity):
             lib.problem(

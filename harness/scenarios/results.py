@@ -1,67 +1,26 @@
-"""One cell's outcome as the report sees it, and how it travels through pytest.
+"""How verdicts travel through pytest to the report.
 
-Items attach their cell facts to ``user_properties`` (as JSON strings, so
-pytest-xdist can ship them from workers to the controller), and the controller
-folds the setup/call/teardown reports of each item into one :class:`CellResult`.
+A scenario item attaches its :class:`~harness.scenarios.verdict.CellVerdict` to
+``user_properties`` as JSON (so pytest-xdist ships it from workers to the controller);
+a scenario's own ``test_*.py`` items attach the key of the cell they check. The
+controller folds both into one verdict per cell; a scenario that cannot be parsed
+becomes an error row. Nothing is read back out of pytest's text output except a failed
+check's first line, which is that check's own message.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any
 
-Status = Literal["passed", "failed", "skipped", "not-applicable"]
+from harness.scenarios.verdict import CellVerdict, CheckOutcome, scenario_error
 
-CELL_PROPERTY = "harness_cell"
-"""user_properties key: the static facts of the cell (JSON)."""
-OUTCOME_PROPERTY = "harness_outcome"
-"""user_properties key: what the run found (status hint, library origins; JSON)."""
+VERDICT_PROPERTY = "harness_verdict"
+"""user_properties key on a scenario item: its verdict (JSON)."""
 CHECK_OF_PROPERTY = "harness_check_of"
 """user_properties key on a scenario's own ``test_*.py`` items: the cell key they check."""
-
-
-@dataclass
-class CellResult:
-    scenario: str
-    python: str
-    layout: str
-    installer: str
-    platforms: list[str]
-    status: Status = "skipped"
-    libraries: dict[str, list[str]] = field(default_factory=dict)
-    """Library name -> origins of its loaded copies (``site:libfoo/lib/libfoo.so.1``)."""
-    duration: float = 0.0
-    message: str = ""
-    """Why it failed or was skipped (first line)."""
-    description: str = ""
-    checks: list[str] = field(default_factory=list)
-    """Node ids of the scenario's own ``test_*.py`` checks that ran for this cell."""
-
-    @property
-    def key(self) -> str:
-        return cell_key(self.scenario, self.python, self.layout, self.installer)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CellResult:
-        return cls(**data)
-
-
-def cell_key(scenario: str, python: str, layout: str, installer: str) -> str:
-    return f"{scenario}|{python}|{layout}|{installer}"
-
-
-def properties(user_properties: Iterable[tuple[str, object]]) -> dict[str, Any]:
-    """The harness entries of a report's ``user_properties``, decoded."""
-    found: dict[str, Any] = {}
-    for name, value in user_properties:
-        if name in (CELL_PROPERTY, OUTCOME_PROPERTY, CHECK_OF_PROPERTY) and isinstance(value, str):
-            found[name] = json.loads(value)
-    return found
 
 
 def first_line(text: str) -> str:
@@ -71,12 +30,18 @@ def first_line(text: str) -> str:
     return ""
 
 
+def _check_name(nodeid: str) -> str:
+    """``scenarios/x/test_y.py::test_z[cp313-venv-uv]`` -> ``test_y.py::test_z``."""
+    path, _, name = nodeid.partition("::")
+    return f"{Path(path).name}::{name.split('[', 1)[0]}"
+
+
 class ResultCollector:
-    """Folds pytest reports (possibly from xdist workers) into cell results."""
+    """Folds pytest reports (possibly from xdist workers) into cell verdicts."""
 
     def __init__(self) -> None:
-        self.cells: dict[str, CellResult] = {}
-        self._check_failures: dict[str, list[str]] = {}
+        self.cells: dict[str, CellVerdict] = {}
+        self._checks: dict[str, list[CheckOutcome]] = {}
 
     def add(
         self,
@@ -84,67 +49,40 @@ class ResultCollector:
         nodeid: str,
         when: str,
         outcome: str,
-        duration: float,
         user_properties: Iterable[tuple[str, object]],
         longrepr: str,
     ) -> None:
-        props = properties(user_properties)
-        if CELL_PROPERTY in props:
-            self._add_cell(props, when, outcome, duration, longrepr)
-        elif CHECK_OF_PROPERTY in props:
-            self._add_check(nodeid, props[CHECK_OF_PROPERTY], when, outcome, longrepr)
+        props = {name: value for name, value in user_properties if isinstance(value, str)}
+        if VERDICT_PROPERTY in props and when == "call":
+            verdict = CellVerdict.from_json(json.loads(props[VERDICT_PROPERTY]))
+            self.cells[verdict.key] = verdict
+            for check in self._checks.get(verdict.key, []):
+                verdict.add_check(check)
+        elif CHECK_OF_PROPERTY in props and (when == "call" or outcome == "failed"):
+            if outcome == "skipped":
+                return
+            key = json.loads(props[CHECK_OF_PROPERTY])
+            message = "" if outcome == "passed" else f"({when}) {first_line(longrepr)}"
+            check = CheckOutcome(_check_name(nodeid), outcome == "passed", message)
+            self._checks.setdefault(key, []).append(check)
+            if key in self.cells:
+                self.cells[key].add_check(check)
 
-    def _add_cell(
-        self, props: dict[str, Any], when: str, outcome: str, duration: float, longrepr: str
-    ) -> None:
-        facts = props[CELL_PROPERTY]
-        key = cell_key(facts["scenario"], facts["python"], facts["layout"], facts["installer"])
-        cell = self.cells.get(key)
-        if cell is None:
-            cell = CellResult(**facts)
-            self.cells[key] = cell
-        cell.duration += duration
-        found = props.get(OUTCOME_PROPERTY) or {}
-        if found.get("libraries"):
-            cell.libraries = found["libraries"]
-        if outcome == "failed":
-            cell.status = "failed"
-            cell.message = cell.message or first_line(longrepr)
-        elif outcome == "skipped":
-            cell.status = "not-applicable" if found.get("status") == "not-applicable" else "skipped"
-            cell.message = _skip_reason(longrepr)
-        elif when == "call" and cell.status != "failed":
-            cell.status = "passed"
-        self._apply_checks(cell)
+    def add_scenario_error(self, path: Path, problem: str) -> None:
+        """A ``scenario.toml`` that could not be parsed: one error row for the scenario."""
+        verdict = scenario_error(path, problem)
+        self.cells[verdict.key] = verdict
 
-    def _add_check(self, nodeid: str, key: str, when: str, outcome: str, longrepr: str) -> None:
-        if outcome != "failed":
-            return
-        self._check_failures.setdefault(key, []).append(
-            f"{nodeid} ({when}): {first_line(longrepr)}"
-        )
-        if key in self.cells:
-            self._apply_checks(self.cells[key])
-
-    def _apply_checks(self, cell: CellResult) -> None:
-        failures = self._check_failures.get(cell.key, [])
-        for failure in failures:
-            if failure not in cell.checks:
-                cell.checks.append(failure)
-        if failures and cell.status == "passed":
-            cell.status = "failed"
-            cell.message = "scenario check failed: " + failures[0]
-
-    def results(self) -> list[CellResult]:
+    def results(self) -> list[CellVerdict]:
         return sorted(
             self.cells.values(), key=lambda c: (c.scenario, c.python, c.layout, c.installer)
         )
 
 
-def _skip_reason(longrepr: str) -> str:
-    # pytest's skip longrepr is "(path, lineno, 'Skipped: reason')" as text
-    text = longrepr
-    marker = "Skipped: "
-    if marker in text:
-        text = text.split(marker, 1)[1].rstrip("')\"")
-    return first_line(text)
+def verdict_property(verdict: CellVerdict) -> tuple[str, str]:
+    return VERDICT_PROPERTY, json.dumps(verdict.to_json())
+
+
+def load_verdicts(data: Any) -> list[CellVerdict]:
+    """Verdicts from a report.json document's ``cells``."""
+    return [CellVerdict.from_json(cell) for cell in data["cells"]]

@@ -1,10 +1,14 @@
-"""Turn a cell into evidence: build wheels, create the layout, run the probe.
+"""Turn a cell into a verdict: build wheels, create the layout, run the probe, judge.
 
 One :class:`CellRunner` lives per pytest process (per xdist worker). It builds the
 wheelhouse once per interpreter (a file lock makes concurrent workers wait for the
 first build instead of repeating it) and creates each cell's layout once, so the
 scenario item and the scenario's own ``test_*.py`` checks share it. Templates and
 the build cache are the builder's and the providers' own atomic caches.
+
+:meth:`CellRunner.run_cell` never raises for a cell's own failure: a build failure, an
+unknown wheel id, a layout error or a probe crash or timeout becomes the verdict's
+:class:`~harness.scenarios.verdict.Cause`.
 """
 
 from __future__ import annotations
@@ -15,54 +19,38 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from harness import evidence as evidence_module
 from harness import interpreters, platforms
-from harness.envs import paths
-from harness.envs.base import InstallRequest, Layout
-from harness.envs.layouts import LayoutSpec, make_layout
-from harness.evidence import Evidence, ProbeSpec, ProbeStep
-from harness.scenarios import providers
+from harness.envs import registry
+from harness.envs.base import InstallRequest, Layout, LayoutError
+from harness.envs.layouts import LOG_DIR, LayoutSpec, make_layout
+from harness.evidence import Evidence
 from harness.scenarios.cells import Cell
 from harness.scenarios.filelock import locked
 from harness.scenarios.observed import Observed, observe
-from harness.scenarios.schema import Scenario
+from harness.scenarios.probing import ProbeError, ProbeSpec, run_probe
+from harness.scenarios.verdict import Cause, CellVerdict, Stopwatch, judge, not_applicable
+from harness.scenarios.verdict import verdict_for as _verdict_for
 from harness.workdir import WorkDir
+
+if TYPE_CHECKING:
+    from harness.builder.wheelhouse import Wheelhouse
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{location:([^{}]+)\}")
 
-
-class BuildFailedError(RuntimeError):
-    """The wheel matrix could not be built for an interpreter (the cell fails, naming why)."""
-
-
-class CellUnavailableError(RuntimeError):
-    """The cell cannot run here (missing interpreter or tool); the message names what."""
+PREBUILT_WHEELHOUSE_VAR = "HARNESS_WHEELHOUSE"
+"""A directory of ``<python tag>/`` wheelhouses (``harness build`` output) to use instead of building."""
 
 
-def probe_spec(scenario: Scenario) -> ProbeSpec:
-    """The probe spec of a scenario's steps, symbols and identity functions."""
-    return spec_from_json(scenario.probe_spec())
+class CellFailedError(RuntimeError):
+    """The cell could not produce evidence; carries the :class:`Cause`."""
 
-
-def spec_from_json(spec: Mapping[str, Any]) -> ProbeSpec:
-    """A :class:`ProbeSpec` from the JSON form (docs/architecture.md)."""
-    steps = [
-        ProbeStep(
-            id=str(step["id"]),
-            import_=step.get("import"),
-            call=step.get("call"),
-            args=tuple(step.get("args") or ()),
-            kwargs=dict(step.get("kwargs") or {}),
-        )
-        for step in spec.get("steps") or ()
-    ]
-    return ProbeSpec(
-        steps=steps,
-        symbols=tuple(spec.get("symbols") or ()),
-        identity_functions=tuple(spec.get("identity_functions") or ()),
-    )
+    def __init__(self, cause: Cause, *, skip: bool = False) -> None:
+        super().__init__("\n".join(cause.lines()))
+        self.cause = cause
+        self.skip = skip
+        """The cell cannot run here (missing interpreter or tool): a skip, not an error."""
 
 
 @dataclass
@@ -79,7 +67,8 @@ class CellEnvironment:
     def evidence(self) -> Evidence:
         """The evidence of the scenario's own steps (probed once, then reused)."""
         if self._evidence is None:
-            self._evidence = self.run_probe(probe_spec(self.cell.scenario), name="scenario")
+            spec = ProbeSpec.from_scenario(self.cell.scenario)
+            self._evidence = self.run_probe(spec, name="scenario")
         return self._evidence
 
     def run_probe(
@@ -92,16 +81,14 @@ class CellEnvironment:
     ) -> Evidence:
         """Run the probe with ``spec`` inside this layout (plus the scenario's variables)."""
         if not isinstance(spec, ProbeSpec):
-            spec = spec_from_json(spec)
-        env = dict(self.env)
-        env.update(extra_env or {})
+            spec = ProbeSpec.from_json(spec)
         self._runs += 1
-        return evidence_module.run_probe(
+        return run_probe(
             self.layout,
             spec,
             self.cell_dir,
             name=name or f"probe{self._runs}",
-            extra_env=env,
+            extra_env={**self.env, **(extra_env or {})},
             ld_debug=ld_debug,
         )
 
@@ -126,53 +113,86 @@ def resolve_env(
     return {name: _PLACEHOLDER.sub(replace, value) for name, value in template.items()}
 
 
-PREBUILT_WHEELHOUSE_VAR = "HARNESS_WHEELHOUSE"
-"""A directory of ``<python tag>/`` wheelhouses (``harness build`` output) to use instead of building."""
-
-
 class CellRunner:
-    """Builds, creates and probes cells; caches per process."""
+    """Builds, creates, probes and judges cells; caches per process."""
 
     def __init__(self, workdir: WorkDir) -> None:
         self.workdir = workdir
-        self._wheelhouses: dict[str, Any] = {}
-        self._build_failures: dict[str, str] = {}
+        self._wheelhouses: dict[str, Wheelhouse] = {}
+        self._build_failures: dict[str, Cause] = {}
         self._environments: dict[str, CellEnvironment] = {}
 
     def interpreter(self, version: str) -> interpreters.Interpreter:
         try:
             return interpreters.find(version)
         except interpreters.InterpreterNotFoundError as error:
-            raise CellUnavailableError(str(error)) from None
+            raise CellFailedError(Cause("unavailable", str(error)), skip=True) from None
 
-    def wheelhouse(self, interpreter: interpreters.Interpreter) -> Any:
+    def wheelhouse(self, interpreter: interpreters.Interpreter) -> Wheelhouse:
         """The built wheel matrix for ``interpreter`` (built at most once per session)."""
         failure = self._build_failures.get(interpreter.tag)
         if failure is not None:
-            raise BuildFailedError(failure)  # do not rebuild for every cell of the session
+            raise CellFailedError(failure)  # do not rebuild for every cell of the session
         cached = self._wheelhouses.get(interpreter.tag)
         if cached is None:
-            # the builder pulls in the toolchain probes; only running cells need it
-            from harness.builder import build_all  # noqa: PLC0415
-            from harness.builder.wheelhouse import Wheelhouse  # noqa: PLC0415
-
-            prebuilt = os.environ.get(PREBUILT_WHEELHOUSE_VAR)
             try:
-                if prebuilt:
-                    # CI: wheels built once per OS (build.yml) and handed to the test jobs
-                    cached = Wheelhouse.load(Path(prebuilt) / interpreter.tag)
-                else:
-                    with locked(self.workdir.tmp / f"build-{interpreter.tag}.lock"):
-                        cached = build_all(self.workdir, interpreter)
-            except Exception as error:
-                message = f"building the wheels for {interpreter.tag} failed: {error}"
-                self._build_failures[interpreter.tag] = message
-                raise BuildFailedError(message) from error
+                cached = self._load_or_build(interpreter)
+            except CellFailedError as error:
+                self._build_failures[interpreter.tag] = error.cause
+                raise
             self._wheelhouses[interpreter.tag] = cached
         return cached
 
+    def _load_or_build(self, interpreter: interpreters.Interpreter) -> Wheelhouse:
+        # the builder pulls in the toolchain probes; only running cells need it
+        from harness.builder import BuildError, build_all  # noqa: PLC0415
+        from harness.builder.wheelhouse import Wheelhouse, WheelhouseError  # noqa: PLC0415
+
+        prebuilt = os.environ.get(PREBUILT_WHEELHOUSE_VAR)
+        try:
+            if prebuilt:
+                # CI: wheels built once per OS (build.yml) and handed to the test jobs
+                return Wheelhouse.load(Path(prebuilt) / interpreter.tag)
+            with locked(self.workdir.tmp / f"build-{interpreter.tag}.lock"):
+                return build_all(self.workdir, interpreter)
+        except BuildError as error:
+            log = error.log
+            raise CellFailedError(
+                Cause(
+                    "build",
+                    f"building the wheels for {interpreter.tag} failed at {error.item_id!r}: "
+                    + error.reason.splitlines()[0],
+                    where=f"wheel id {error.item_id}",
+                    fix=f"read the log, then `harness build --python {interpreter.version}` "
+                    "reproduces it",
+                    log=str(log) if log else None,
+                    details=tuple(_tail(log)),
+                )
+            ) from error
+        except WheelhouseError as error:
+            raise CellFailedError(
+                Cause(
+                    "wheel",
+                    str(error),
+                    where=f"${PREBUILT_WHEELHOUSE_VAR}" if prebuilt else None,
+                    fix="build the wheelhouse with `harness build` for this interpreter",
+                )
+            ) from error
+        except Exception as error:
+            raise CellFailedError(
+                Cause(
+                    "build",
+                    f"building the wheels for {interpreter.tag} failed: "
+                    f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+                    fix=f"`harness build --python {interpreter.version}` reproduces it",
+                )
+            ) from error
+
     def environment(self, cell: Cell) -> CellEnvironment:
-        """The cell's layout, created on first use in a fresh cell directory."""
+        """The cell's layout, created on first use in a fresh cell directory.
+
+        Raises :class:`CellFailedError` with the cause when it cannot be made.
+        """
         key = f"{cell.scenario.path}::{cell.id}"
         ready = self._environments.get(key)
         if ready is None:
@@ -180,26 +200,70 @@ class CellRunner:
             self._environments[key] = ready
         return ready
 
+    def run_cell(self, cell: Cell) -> CellVerdict:
+        """The cell's verdict from evidence, or from the cause that kept it from running."""
+        skipped = not_applicable(cell)
+        if skipped is not None:
+            return skipped
+        verdict = _verdict_for(cell)
+        clock = Stopwatch()
+        try:
+            environment = self.environment(cell)
+            clock.lap("layout")
+            evidence = environment.evidence()
+            clock.lap("probe")
+        except CellFailedError as error:
+            verdict.status = "skipped" if error.skip else "error"
+            verdict.cause = error.cause
+        except ProbeError as error:
+            verdict.status = "error"
+            verdict.cause = _probe_cause(error, self._cell_dir(cell))
+        else:
+            judge(cell, environment.observe(evidence), verdict)
+        verdict.timings = clock.timings
+        verdict.duration = clock.total()
+        return verdict
+
+    def _cell_dir(self, cell: Cell) -> Path:
+        # a scenario item and its test_*.py checks may land on different xdist workers:
+        # each worker makes its own copy of the cell
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        name = f"{cell.id}@{worker}" if worker else cell.id
+        return self.workdir.cells / cell.scenario.name / name
+
     def _create(self, cell: Cell) -> CellEnvironment:
         scenario = cell.scenario
         interpreter = self.interpreter(cell.python)
-        provider = providers.get(
-            cell.layout, cell.installer, self.workdir, conda_packages=scenario.conda_packages
-        )
-        wheelhouse = self.wheelhouse(interpreter)
-        installs = tuple(
-            InstallRequest(
-                location=install.location,
-                wheels=[wheelhouse.wheel(wheel_id) for wheel_id in install.wheels],
-                deps=install.deps,
-                remove=install.remove,
+        try:
+            provider = registry.get(
+                cell.layout, self.workdir, conda_packages=scenario.conda_packages
             )
-            for install in scenario.installs
-        )
-        system = None
-        if scenario.system is not None:
-            prefix = wheelhouse.prefix(scenario.system.prefix)
-            system = paths.prefix_library_dir(prefix, platforms.current())
+        except registry.ProviderUnavailableError as error:
+            raise CellFailedError(Cause("unavailable", str(error)), skip=True) from None
+        wheelhouse = self.wheelhouse(interpreter)
+        try:
+            installs = tuple(
+                InstallRequest(
+                    location=install.location,
+                    wheels=[wheelhouse.wheel(wheel_id) for wheel_id in install.wheels],
+                    deps=install.deps,
+                    remove=install.remove,
+                )
+                for install in scenario.installs
+            )
+            system = None
+            if scenario.system is not None:
+                prefix = wheelhouse.prefix(scenario.system.prefix)
+                system = platforms.prefix_library_dir(prefix, platforms.current())
+        except LookupError as error:
+            raise CellFailedError(
+                Cause(
+                    "wheel",
+                    str(error),
+                    where=f"{scenario.path} [[install]] wheels / [system] prefix",
+                    fix="name a wheel id of the catalogue (`harness list --wheels`)",
+                )
+            ) from None
         spec = LayoutSpec(
             python=interpreter.executable,
             kind=cell.layout,
@@ -207,14 +271,48 @@ class CellRunner:
             installs=installs,
             system=system,
         )
-        # a scenario item and its test_*.py checks may land on different xdist workers:
-        # each worker makes its own copy of the cell
-        worker = os.environ.get("PYTEST_XDIST_WORKER")
-        cell_dir = (
-            self.workdir.cells / scenario.name / (f"{cell.id}@{worker}" if worker else cell.id)
-        )
+        cell_dir = self._cell_dir(cell)
         if cell_dir.exists():
             shutil.rmtree(cell_dir)
-        layout = make_layout(spec, cell_dir / "layout", workdir=self.workdir, provider=provider)
+        try:
+            layout = make_layout(spec, cell_dir / "layout", workdir=self.workdir, provider=provider)
+        except LayoutError as error:
+            raise CellFailedError(_layout_cause(error, cell_dir / "layout" / LOG_DIR)) from error
         env = resolve_env(scenario.env, layout.locations, str(scenario.path))
         return CellEnvironment(cell=cell, layout=layout, cell_dir=cell_dir, env=env)
+
+
+def _tail(log: Path | None, lines: int = 8) -> list[str]:
+    from harness.logged import tail  # noqa: PLC0415
+
+    return tail(log, lines) if log else []
+
+
+def _layout_cause(error: LayoutError, log_dir: Path) -> Cause:
+    """A layout error's first line, the failed command, its log and a short tail."""
+    first = str(error).splitlines()[0] if str(error) else "creating the layout failed"
+    return Cause(
+        "layout",
+        first,
+        where=error.command,
+        fix="read the log; the command can be run again by hand in the cell directory",
+        log=str(error.log) if error.log else (str(log_dir) if log_dir.is_dir() else None),
+        details=error.tail[-8:],
+    )
+
+
+def _probe_cause(error: ProbeError, cell_dir: Path) -> Cause:
+    timed_out = error.returncode is None and "did not finish" in str(error)
+    stderr = error.stderr.strip().splitlines()
+    return Cause(
+        "timeout" if timed_out else "probe",
+        str(error).splitlines()[0],
+        where=str(cell_dir),
+        fix=(
+            "a step hangs: run the probe spec in the cell by hand to see where"
+            if timed_out
+            else "the process died in a step (a crash in native code): the stderr says where"
+        ),
+        log=str(cell_dir / "scenario-spec.json"),
+        details=tuple(stderr[-8:]),
+    )

@@ -11,31 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from harness.vocabulary import CONDA_LIB, SYSTEM, OSName
+
 SCHEMA_VERSION = 1
-
-OSName = Literal["linux", "macos", "windows"]
-ALL_PLATFORMS: tuple[OSName, ...] = ("linux", "macos", "windows")
-
-LAYOUT_KINDS: tuple[str, ...] = ("venv", "conda")
-"""Base environment kinds a scenario may run in (each is one provider)."""
-
-INSTALLERS: tuple[str, ...] = ("uv", "pip")
-
-INSTALL_LOCATIONS: tuple[str, ...] = ("site", "target", "user")
-"""Location labels wheels can be installed into."""
-
-SYSTEM_LOCATION = "system"
-"""Label of the builder prefix a scenario exposes as the "system" copy."""
-
-CONDA_LOCATION = "conda-lib"
-
-ALL_LOCATIONS: tuple[str, ...] = (*INSTALL_LOCATIONS, SYSTEM_LOCATION, CONDA_LOCATION)
-"""Every label the evidence can attribute a loaded library to."""
-
-
-def library_stem(name: str) -> str:
-    """``"libfoo"`` -> ``"foo"``: scenarios say libfoo, the platform rules work on the stem."""
-    return name[3:] if name.startswith("lib") else name
 
 
 @dataclass(frozen=True)
@@ -82,12 +60,6 @@ class Step:
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     expect: StepExpectation = field(default_factory=StepExpectation)
-
-    def probe_spec(self) -> dict[str, Any]:
-        """This step in the probe's spec format (docs/architecture.md)."""
-        if self.action == "import":
-            return {"id": self.id, "import": self.target}
-        return {"id": self.id, "call": self.target, "args": list(self.args), "kwargs": self.kwargs}
 
 
 @dataclass(frozen=True)
@@ -152,19 +124,10 @@ class Scenario:
         """Location labels this scenario installs into or exposes."""
         labels = [install.location for install in self.installs]
         if self.system is not None:
-            labels.append(SYSTEM_LOCATION)
+            labels.append(SYSTEM)
         if self.conda_packages:
-            labels.append(CONDA_LOCATION)
+            labels.append(CONDA_LIB)
         return tuple(dict.fromkeys(labels))
 
     def applies_to(self, platform: str) -> bool:
         return platform in self.platforms
-
-    def probe_spec(self) -> dict[str, Any]:
-        """The spec the probe runs for this scenario (docs/architecture.md)."""
-        identity_functions = [lib.identity_function for lib in self.libraries]
-        return {
-            "steps": [step.probe_spec() for step in self.steps],
-            "symbols": list(self.symbols.names),
-            "identity_functions": list(dict.fromkeys(identity_functions)),
-        }

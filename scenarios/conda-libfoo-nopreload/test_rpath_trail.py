@@ -9,13 +9,14 @@ extension's own (none): the first directory searched is ``$CONDA_PREFIX/lib``,
 from __future__ import annotations
 
 from harness.conda.ld_trace import first_search, same_file
-from harness.scenarios.runner import CellEnvironment, probe_spec
+from harness.scenarios.probing import ProbeSpec
+from harness.scenarios.runner import CellEnvironment
 
 
 def test_conda_lib_comes_from_the_executables_rpath(
     scenario_environment: CellEnvironment,
 ) -> None:
-    spec = probe_spec(scenario_environment.cell.scenario)
+    spec = ProbeSpec.from_scenario(scenario_environment.cell.scenario)
     evidence = scenario_environment.run_probe(spec, name="trail", ld_debug="libs")
     assert evidence.step("identity").value == "libfoo 1.0 conda"
     assert evidence.ld_debug is not None and evidence.ld_debug.text, evidence.ld_debug

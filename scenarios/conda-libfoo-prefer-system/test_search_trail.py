@@ -27,7 +27,8 @@ import pytest
 from harness.conda import elf
 from harness.conda.ld_trace import LibrarySearch, first_search, same_file
 from harness.evidence import Evidence
-from harness.scenarios.runner import CellEnvironment, probe_spec
+from harness.scenarios.probing import ProbeSpec
+from harness.scenarios.runner import CellEnvironment
 
 LIBRARY = "libfoo.so.1"
 PREFER = (
@@ -44,7 +45,7 @@ def _trace(evidence: Evidence) -> str:
 def test_conda_lib_is_searched_first_through_the_callers_rpath(
     scenario_environment: CellEnvironment,
 ) -> None:
-    spec = probe_spec(scenario_environment.cell.scenario)
+    spec = ProbeSpec.from_scenario(scenario_environment.cell.scenario)
     evidence = scenario_environment.run_probe(spec, name="trail", ld_debug="libs")
     assert evidence.step("identity").value == "libfoo 1.0 conda"
     conda_lib = scenario_environment.layout.locations["conda-lib"]

@@ -7,7 +7,7 @@ file), the file is in conda-lib, and no copy of libfoo was loaded from there.
 
 from __future__ import annotations
 
-from harness.conda.checks import assert_conda_copy_installed_not_loaded
+from harness.scenarios.conda_checks import assert_conda_copy_installed_not_loaded
 from harness.scenarios.observed import Observed
 from harness.scenarios.runner import CellEnvironment
 

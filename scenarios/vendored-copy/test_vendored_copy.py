@@ -17,7 +17,8 @@ from typing import Any
 
 from harness.evidence import Evidence
 from harness.scenarios.observed import Observed
-from harness.scenarios.runner import CellEnvironment, probe_spec
+from harness.scenarios.probing import ProbeSpec
+from harness.scenarios.runner import CellEnvironment
 
 WHEEL_COPY = "site:libfoo/lib/libfoo.so.1"
 PRIVATE_COPY = re.compile(r"site:pyfoo_vendored\.libs/(libfoo-[0-9a-f]{8}\.so\.1)")
@@ -70,7 +71,7 @@ def _real(observed: Observed, traced: str) -> str:
 
 
 def test_each_extension_is_bound_to_its_own_copy(scenario_environment: CellEnvironment) -> None:
-    spec = probe_spec(scenario_environment.cell.scenario)
+    spec = ProbeSpec.from_scenario(scenario_environment.cell.scenario)
     evidence = scenario_environment.run_probe(spec, name="bindings", ld_debug="bindings")
     assert all(step.ok for step in evidence.steps), evidence.steps
     observed = scenario_environment.observe(evidence)

@@ -10,9 +10,7 @@ from harness.workdir import WorkDir
 
 
 def _provider(tmp_path: Path, packages: list[str]) -> CondaProvider:
-    return CondaProvider(
-        "pip", WorkDir(tmp_path / "work"), conda_packages=packages, backend="rattler"
-    )
+    return CondaProvider(WorkDir(tmp_path / "work"), conda_packages=packages, backend="rattler")
 
 
 def test_fingerprint_depends_on_the_packages_not_their_order(

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.envs.base import Installer, InstallRequest, LayoutError
+from harness.envs.base import InstallRequest, LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
-from harness.envs.runner import commands_run
+from harness.logged import commands_run
+from harness.vocabulary import Installer
 from harness.workdir import WorkDir
 
 

@@ -16,7 +16,7 @@ from envs_testlib import where
 from harness.envs.base import InstallRequest, LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.envs.removing import apply_removals, removal_problem
-from harness.envs.runner import commands_run
+from harness.logged import commands_run
 from harness.workdir import WorkDir
 
 P = "demo_producer"

@@ -15,7 +15,7 @@ from envs_testlib import where
 from harness import project
 from harness.envs.base import InstallRequest
 from harness.envs.layouts import LayoutSpec, make_layout
-from harness.envs.runner import commands_run
+from harness.logged import commands_run
 from harness.workdir import WorkDir
 
 pytestmark = pytest.mark.slow
@@ -110,7 +110,7 @@ import sys
 from pathlib import Path
 from harness.envs.base import InstallRequest
 from harness.envs.layouts import LayoutSpec, make_layout
-from harness.envs.runner import commands_run
+from harness.logged import commands_run
 from harness.workdir import WorkDir
 python, wheel, cell, work = map(Path, sys.argv[1:5])
 spec = LayoutSpec(python=python, installs=(InstallRequest("site", [wheel]),))

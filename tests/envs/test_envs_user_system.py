@@ -11,8 +11,9 @@ import pytest
 from envs_testlib import where
 
 from harness import platforms
-from harness.envs.base import Installer, InstallRequest
+from harness.envs.base import InstallRequest
 from harness.envs.layouts import LayoutSpec, make_layout
+from harness.vocabulary import Installer
 from harness.workdir import WorkDir
 
 pytestmark = pytest.mark.slow

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from envs_testlib import where
 
-from harness.envs.base import Installer, InstallRequest, LayoutError
+from harness.envs.base import InstallRequest, LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.envs.venv import VenvProvider
+from harness.vocabulary import Installer
 from harness.workdir import WorkDir
 
 pytestmark = pytest.mark.slow
@@ -22,8 +23,8 @@ P, C = "demo_producer", "demo_consumer"
 def test_site_install_lands_in_the_venv_site_packages(
     installer: Installer, python: Path, wheels: dict[str, Path], workdir: WorkDir, tmp_path: Path
 ) -> None:
-    provider = VenvProvider(installer, workdir)
-    layout = provider.create(tmp_path / "cell", python, [InstallRequest("site", [wheels[P]])])
+    spec = LayoutSpec(python, installer=installer, installs=(InstallRequest("site", [wheels[P]]),))
+    layout = make_layout(spec, tmp_path / "cell", workdir=workdir, provider=VenvProvider())
     assert where(layout, P) == {P: "site:demo_producer/__init__.py"}
     # the interpreter really is the cell's venv, and sysconfig agrees with the location
     done = layout.run(

@@ -17,7 +17,8 @@ import pytest
 
 from harness import interpreters
 from harness.envs.base import Layout
-from harness.evidence import Evidence, ProbeSpec, ProbeStep, run_probe
+from harness.evidence import Evidence
+from harness.scenarios.probing import ProbeSpec, ProbeStep, run_probe
 
 NEWEST_CANDIDATES = ("3.14", "3.13", "3.12", "3.11", "3.10")
 OLDEST = "3.9"

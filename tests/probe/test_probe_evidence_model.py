@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from harness import evidence
-from harness.evidence import EvidenceError, ProbeSpec, ProbeStep
+from harness.evidence import EvidenceError
+from harness.scenarios import probing
+from harness.scenarios.probing import ProbeSpec, ProbeStep
 
 DOCUMENT: dict[str, Any] = {
     "schema": 1,
@@ -217,7 +219,7 @@ def test_bad_probe_specs_are_rejected_before_running(make, message):
 
 
 def test_ld_debug_env_points_into_the_cell(tmp_path: Path):
-    assert evidence.ld_debug_env(tmp_path) == {
+    assert probing.ld_debug_env(tmp_path) == {
         "LD_DEBUG": "libs",
         "LD_DEBUG_OUTPUT": str(tmp_path / "ld-debug"),
     }

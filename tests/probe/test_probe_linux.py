@@ -16,7 +16,8 @@ import pytest
 
 from harness import evidence
 from harness.envs.base import Layout
-from harness.evidence import ProbeError, ProbeSpec, ProbeStep
+from harness.scenarios import probing
+from harness.scenarios.probing import ProbeError, ProbeSpec, ProbeStep
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="glibc loader behaviour; needs Linux"
@@ -204,7 +205,7 @@ def test_the_probe_directory_cannot_shadow_layout_modules(probe):
             ProbeStep(
                 id="on-path",
                 call="sys.path.__contains__",
-                args=[str(evidence.PROBE_SCRIPT.parent)],
+                args=[str(probing.PROBE_SCRIPT.parent)],
             ),
             # harness/evidence.py sits next to the probe
             ProbeStep(id="sibling", import_="evidence"),
@@ -244,7 +245,7 @@ def test_a_malformed_spec_exits_2_naming_the_key(python, tmp_path):
     spec.write_text(json.dumps({"steps": [{"id": "x", "imprt": "os"}]}), encoding="utf-8")
 
     result = subprocess.run(
-        [str(python.executable), str(evidence.PROBE_SCRIPT), str(spec), str(tmp_path / "o")],
+        [str(python.executable), str(probing.PROBE_SCRIPT), str(spec), str(tmp_path / "o")],
         capture_output=True,
         text=True,
         check=False,
@@ -260,7 +261,7 @@ def test_run_probe_reports_a_missing_interpreter(tmp_path):
     layout = Layout(kind="plain", root=tmp_path, python=tmp_path / "no-python", locations={})
 
     with pytest.raises(ProbeError, match="cannot start the probe"):
-        evidence.run_probe(layout, ProbeSpec(), tmp_path / "cell")
+        probing.run_probe(layout, ProbeSpec(), tmp_path / "cell")
 
 
 COLLECT_TWICE = """
@@ -299,7 +300,7 @@ def test_collecting_evidence_loads_nothing_new(python, libs, tmp_path):
     unloaded = str(libs["libnoso.so"].resolve())
 
     result = subprocess.run(
-        [str(python.executable), str(script), str(evidence.PROBE_SCRIPT), unloaded, *preloaded],
+        [str(python.executable), str(script), str(probing.PROBE_SCRIPT), unloaded, *preloaded],
         capture_output=True,
         text=True,
         check=True,

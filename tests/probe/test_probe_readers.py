@@ -19,7 +19,7 @@ from types import ModuleType
 import pytest
 
 from harness import interpreters
-from harness.evidence import PROBE_SCRIPT
+from harness.scenarios.probing import PROBE_SCRIPT
 
 SUPPORTED = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 

@@ -21,7 +21,7 @@ from harness.builder.wheelhouse import WheelEntry
 from harness.hashing import file_sha256
 from harness.scenarios import parse
 from harness.scenarios.cells import Cell, Selection, expand
-from harness.scenarios.runner import PREBUILT_WHEELHOUSE_VAR, BuildFailedError, CellRunner
+from harness.scenarios.runner import PREBUILT_WHEELHOUSE_VAR, CellFailedError, CellRunner
 from harness.workdir import WorkDir
 
 pytestmark = pytest.mark.slow  # creates a venv
@@ -132,7 +132,7 @@ def test_a_wrong_prebuilt_directory_names_the_path_and_harness_build(
     monkeypatch.setenv(PREBUILT_WHEELHOUSE_VAR, str(wrong))
     workdir = WorkDir(tmp_path / "work")
 
-    with pytest.raises(BuildFailedError) as raised:
+    with pytest.raises(CellFailedError) as raised:
         CellRunner(workdir).environment(cell)
 
     message = str(raised.value)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from harness.scenarios import parse, providers
+from harness.envs import registry
+from harness.scenarios import parse
 from harness.scenarios.cells import Cell, Selection
 from harness.scenarios.runner import CellRunner
 from harness.workdir import WorkDir
@@ -157,14 +158,14 @@ def test_env_may_name_conda_lib_only_with_conda_packages(
 
 def test_providers_pass_conda_packages_to_the_conda_provider(tmp_path: Path) -> None:
     workdir = WorkDir(tmp_path / "work")
-    provider: Any = providers.get("conda", "pip", workdir, conda_packages=["libfoo 2.*"])
+    provider: Any = registry.get("conda", workdir, conda_packages=["libfoo 2.*"])
     assert provider.conda_packages == ("libfoo 2.*",)
-    assert providers.get("conda", "pip", workdir).conda_packages == ()  # type: ignore[attr-defined]
+    assert registry.get("conda", workdir).conda_packages == ()  # type: ignore[attr-defined]
 
 
 def test_providers_refuse_conda_packages_for_a_venv(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"conda packages \['libfoo 1\.\*'\].*'venv' layout"):
-        providers.get("venv", "pip", WorkDir(tmp_path / "work"), conda_packages=["libfoo 1.*"])
+        registry.get("venv", WorkDir(tmp_path / "work"), conda_packages=["libfoo 1.*"])
 
 
 class _StopHereError(Exception):
@@ -179,12 +180,12 @@ def test_cell_runner_hands_the_scenario_packages_to_the_provider(
     scenario = parse.load(write_scenario("conda-ok", CONDA_VALID))
     asked: list[dict[str, Any]] = []
 
-    def record(kind: str, installer: str, workdir: WorkDir, **options: Any) -> Any:
-        asked.append({"kind": kind, "installer": installer, **options})
+    def record(kind: str, workdir: WorkDir, **options: Any) -> Any:
+        asked.append({"kind": kind, **options})
         raise _StopHereError
 
-    monkeypatch.setattr(providers, "get", record)
+    monkeypatch.setattr(registry, "get", record)
     runner = CellRunner(WorkDir(tmp_path / "work"))
     with pytest.raises(_StopHereError):
         runner.environment(Cell(scenario, "current", "conda", "pip"))
-    assert asked == [{"kind": "conda", "installer": "pip", "conda_packages": ("libfoo 1.*",)}]
+    assert asked == [{"kind": "conda", "conda_packages": ("libfoo 1.*",)}]

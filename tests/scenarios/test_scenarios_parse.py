@@ -9,6 +9,7 @@ import pytest
 from scenario_testlib import VALID
 
 from harness.scenarios import parse
+from harness.scenarios.probing import ProbeSpec
 
 
 def test_valid_scenario_parses_with_defaults(write_scenario: Callable[[str, str], Path]) -> None:
@@ -23,7 +24,7 @@ def test_valid_scenario_parses_with_defaults(write_scenario: Callable[[str, str]
     (libfoo,) = scenario.libraries
     assert (libfoo.copies, libfoo.location, libfoo.identity_function) == (1, "site", "foo_identity")
     assert scenario.symbols.must_not_be_global == ("foo_identity",)
-    assert scenario.probe_spec() == {
+    assert ProbeSpec.from_scenario(scenario).to_json() == {
         "steps": [
             {"id": "import", "import": "pyfoo"},
             {"id": "identity", "call": "pyfoo.identity", "args": [], "kwargs": {}},

@@ -85,11 +85,15 @@ def test_malformed_scenario_is_a_collection_error_and_the_others_run(
     result.assert_outcomes(skipped=4, errors=1)
     assert f"not applicable on {HERE}" in out
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    cells = json.loads((reports / "report.json").read_text())
+    cells = json.loads((reports / "report.json").read_text())["cells"]
     assert {(c["scenario"], c["installer"], c["status"]) for c in cells} == {
         ("elsewhere-only", "uv", "not-applicable"),
         ("elsewhere-only", "pip", "not-applicable"),
+        ("broken", "*", "error"),  # the malformed scenario is a row, not a silent gap
     }
+    (broken,) = (c for c in cells if c["scenario"] == "broken")
+    assert broken["cause"]["kind"] == "scenario"
+    assert "unknown value 'docker'" in "\n".join(broken["cause"]["details"])
     assert "harness scenario report" in out and str(reports / "report.html") in out
 
 
@@ -140,7 +144,7 @@ def test_report_collected_from_xdist_workers(
         "--harness-reports", str(reports),
     )  # fmt: skip
     result.assert_outcomes(skipped=8)
-    cells = json.loads((reports / "report.json").read_text())
+    cells = json.loads((reports / "report.json").read_text())["cells"]
     assert sorted(c["python"] + "/" + c["installer"] for c in cells) == [
         "3.12/pip", "3.12/uv", "3.9/pip", "3.9/uv"
     ]  # fmt: skip

@@ -70,18 +70,26 @@ def test_not_applicable_on_a_declared_os_fails(tmp_path: Path) -> None:
 
 
 def test_the_harness_report_format_is_read(tmp_path: Path) -> None:
-    """The shape harness.report writes: a list of CellResult.to_json() objects."""
-    results = pytest.importorskip("harness.scenarios.results")
+    """The shape harness.report writes: schema 2, the verdicts under ``cells``."""
+    from harness import report as harness_report
+    from harness.scenarios.verdict import Cause, CellVerdict
+
     facts = {"scenario": "venv-basic", "python": "3.13", "layout": "venv", "installer": "uv"}
     cells = [
-        results.CellResult(**facts, platforms=["linux", "macos"], status="passed"),
-        results.CellResult(**facts, platforms=["windows"], status="not-applicable"),
+        CellVerdict(**facts, platforms=["linux", "macos"], status="passed"),
+        CellVerdict(**facts, platforms=["windows"], status="not-applicable"),
     ]
-    report = write_report(tmp_path, [c.to_json() for c in cells])
-    assert check_report.main(["--os", "linux", str(report)]) == 0
-    skipped = results.CellResult(**facts, platforms=["linux"], status="skipped", message="no uv")
-    report = write_report(tmp_path, [*(c.to_json() for c in cells), skipped.to_json()])
-    assert check_report.main(["--os", "linux", str(report)]) == 1
+    path = tmp_path / "report.json"
+    path.write_text(harness_report.render_json(cells), encoding="utf-8")
+    assert check_report.main(["--os", "linux", str(path)]) == 0
+    skipped = CellVerdict(
+        **facts, platforms=["linux"], status="skipped", cause=Cause("unavailable", "no uv")
+    )
+    path.write_text(harness_report.render_json([*cells, skipped]), encoding="utf-8")
+    assert check_report.main(["--os", "linux", str(path)]) == 1
+    errored = CellVerdict(**facts, platforms=["linux"], status="error", cause=Cause("build", "x"))
+    path.write_text(harness_report.render_json([*cells, errored]), encoding="utf-8")
+    assert check_report.main(["--os", "linux", str(path)]) == 1
 
 
 def test_no_platforms_means_every_os(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 A skip is silent in a green run, so a scenario that quietly stopped running on
 macOS or Windows would go unnoticed. The harness writes ``report.json`` with one
 entry per cell; each cell names the ``platforms`` its scenario declares and its
-``status`` (``passed``, ``failed``, ``skipped`` or ``not-applicable``). A cell whose platforms include
+``status`` (``passed``, ``failed``, ``error``, ``skipped`` or ``not-applicable``). A cell whose platforms include
 this OS must not be skipped. Cells of scenarios declared for other OSes are
 ``not-applicable`` (or skipped); that is what declaring platforms is for.
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 OS_NAMES = ("linux", "macos", "windows")
-STATUSES = ("passed", "failed", "skipped", "not-applicable")
+STATUSES = ("passed", "failed", "error", "skipped", "not-applicable")
 
 
 class ReportError(ValueError):
@@ -68,12 +68,13 @@ def problems(cells: list[dict[str, Any]], os_name: str) -> list[str]:
         found.append(f"no cell in the report is declared for {os_name}: nothing was tested")
     for cell in mine:
         if cell["status"] in ("skipped", "not-applicable"):
-            reason = cell.get("reason") or cell.get("message") or "no reason recorded"
+            cause = cell.get("cause") or {}
+            reason = cause.get("what") or cell.get("message") or "no reason recorded"
             found.append(
                 f"{cell['status']} on {os_name}, which it declares: {cell_name(cell)} ({reason})"
             )
-        elif cell["status"] == "failed":
-            found.append(f"failed: {cell_name(cell)}")
+        elif cell["status"] in ("failed", "error"):
+            found.append(f"{cell['status']}: {cell_name(cell)}")
     return found
 
 

@@ -1,8 +1,8 @@
-"""Find the base environment provider for a layout kind (``venv``, ``conda``).
+"""The provider of each layout kind: the one place that names them.
 
-The providers live in ``harness.envs`` (one module per kind); this is the one place
-the scenario runner names them, so adding a kind means adding one entry here and the
-kind to ``schema.LAYOUT_KINDS``.
+It sits on top of the provider modules (``venv``, ``conda``), so adding a kind means a
+module beside them, an entry here and the kind in :data:`harness.vocabulary.LAYOUT_KINDS`.
+Providers are imported on first use: a venv-only run never imports the conda side.
 """
 
 from __future__ import annotations
@@ -14,23 +14,21 @@ from typing import Any
 from harness.envs.base import BaseProvider
 from harness.workdir import WorkDir
 
-# kind -> (module, class); each class takes (installer, workdir)
+# kind -> (module, class)
 _FACTORIES: dict[str, tuple[str, str]] = {
     "venv": ("harness.envs.venv", "VenvProvider"),
     "conda": ("harness.envs.conda", "CondaProvider"),
 }
 _TAKES_CONDA_PACKAGES = frozenset({"conda"})
-"""Kinds whose provider also takes ``conda_packages=`` (the scenario's ``[conda] packages``)."""
+"""Kinds whose provider takes ``conda_packages=`` (the scenario's ``[conda] packages``)."""
 
 
 class ProviderUnavailableError(RuntimeError):
     """The provider for a layout kind is not installed or cannot run here."""
 
 
-def get(
-    kind: str, installer: str, workdir: WorkDir, *, conda_packages: Sequence[str] = ()
-) -> BaseProvider:
-    """A provider of ``kind`` that installs wheels with ``installer``.
+def get(kind: str, workdir: WorkDir, *, conda_packages: Sequence[str] = ()) -> BaseProvider:
+    """The provider of layouts of ``kind``.
 
     ``conda_packages`` (match specs) go into the prefix of a ``conda`` layout; asking
     for them with another kind is an error rather than a cell silently without them.
@@ -47,14 +45,13 @@ def get(
             f"no provider for layout kind {kind!r} (known: {', '.join(sorted(_FACTORIES))})"
         ) from None
     try:
-        module = importlib.import_module(module_name)
-        factory: Any = getattr(module, attribute)
+        factory: Any = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as error:
         raise ProviderUnavailableError(
             f"the {kind} provider ({module_name}.{attribute}) is not available: {error}"
         ) from None
     if kind in _TAKES_CONDA_PACKAGES:
-        provider: BaseProvider = factory(installer, workdir, conda_packages=conda_packages)
+        provider: BaseProvider = factory(workdir, conda_packages=conda_packages)
     else:
-        provider = factory(installer, workdir)
+        provider = factory()
     return provider

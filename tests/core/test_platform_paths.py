@@ -7,25 +7,28 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import pytest
 
 from harness import platforms
-from harness.envs import paths
-from harness.envs.base import Layout, prepend_path_list
+from harness.envs.base import Layout
+from harness.platforms import prepend_path_list
 
 
 def test_venv_interpreter_per_platform() -> None:
-    assert paths.venv_interpreter(PurePosixPath("/c/venv"), platforms.LINUX) == PurePosixPath(
+    assert platforms.venv_interpreter(PurePosixPath("/c/venv"), platforms.LINUX) == PurePosixPath(
         "/c/venv/bin/python"
     )
-    assert paths.venv_interpreter(PurePosixPath("/c/venv"), platforms.MACOS) == PurePosixPath(
+    assert platforms.venv_interpreter(PurePosixPath("/c/venv"), platforms.MACOS) == PurePosixPath(
         "/c/venv/bin/python"
     )
-    windows = paths.venv_interpreter(PureWindowsPath(r"C:\cell\venv"), platforms.WINDOWS)
+    windows = platforms.venv_interpreter(PureWindowsPath(r"C:\cell\venv"), platforms.WINDOWS)
     assert str(windows) == r"C:\cell\venv\Scripts\python.exe"
 
 
 def test_prefix_library_dir_is_bin_for_dlls() -> None:
-    assert paths.prefix_library_dir(PurePosixPath("/p"), platforms.LINUX).name == "lib"
-    assert paths.prefix_library_dir(PurePosixPath("/p"), platforms.MACOS).name == "lib"
-    assert str(paths.prefix_library_dir(PureWindowsPath(r"C:\p"), platforms.WINDOWS)) == r"C:\p\bin"
+    assert platforms.prefix_library_dir(PurePosixPath("/p"), platforms.LINUX).name == "lib"
+    assert platforms.prefix_library_dir(PurePosixPath("/p"), platforms.MACOS).name == "lib"
+    assert (
+        str(platforms.prefix_library_dir(PureWindowsPath(r"C:\p"), platforms.WINDOWS))
+        == r"C:\p\bin"
+    )
 
 
 @pytest.mark.parametrize(
@@ -37,19 +40,19 @@ def test_prefix_library_dir_is_bin_for_dlls() -> None:
     ],
 )
 def test_library_search_variable(platform: platforms.Platform, variable: str) -> None:
-    assert paths.library_search_prepends([PurePosixPath("/s")], platform) == {variable: ["/s"]}
-    assert paths.library_search_prepends([], platform) == {}
+    assert platforms.library_search_prepends([PurePosixPath("/s")], platform) == {variable: ["/s"]}
+    assert platforms.library_search_prepends([], platform) == {}
 
 
 def test_temp_dir_variables() -> None:
-    assert paths.temp_dir_vars(platforms.LINUX) == ("TMPDIR",)
-    assert paths.temp_dir_vars(platforms.MACOS) == ("TMPDIR",)
-    assert paths.temp_dir_vars(platforms.WINDOWS) == ("TEMP", "TMP")
+    assert platforms.temp_dir_vars(platforms.LINUX) == ("TMPDIR",)
+    assert platforms.temp_dir_vars(platforms.MACOS) == ("TMPDIR",)
+    assert platforms.temp_dir_vars(platforms.WINDOWS) == ("TEMP", "TMP")
 
 
 def test_home_dir_variables() -> None:
-    assert paths.home_dir_env(PurePosixPath("/h"), platforms.LINUX) == {"HOME": "/h"}
-    windows = paths.home_dir_env(PureWindowsPath(r"C:\h"), platforms.WINDOWS)
+    assert platforms.home_dir_env(PurePosixPath("/h"), platforms.LINUX) == {"HOME": "/h"}
+    windows = platforms.home_dir_env(PureWindowsPath(r"C:\h"), platforms.WINDOWS)
     assert windows["USERPROFILE"] == windows["LOCALAPPDATA"] == windows["APPDATA"] == r"C:\h"
 
 
@@ -71,7 +74,7 @@ def _layout(platform: platforms.Platform, root: Path) -> Layout:
         python=root / "venv" / platform.interpreter_relpath(),
         locations={"site": root / "venv" / "site", "system": root / "system"},
         env={"PYTHONNOUSERSITE": "1"},
-        path_prepends=paths.library_search_prepends([root / "system"], platform),
+        path_prepends=platforms.library_search_prepends([root / "system"], platform),
         platform=platform,
     )
 

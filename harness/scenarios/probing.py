@@ -1,0 +1,176 @@
+"""Running the probe inside a layout: the typed spec (built straight from a scenario)
+and the process that turns it into :class:`~harness.evidence.Evidence`.
+
+The probe script itself (``harness/probe.py``) is stdlib-only and runs in interpreters
+without the harness; this module is the harness's side of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.envs.base import Layout
+from harness.evidence import Evidence, JSONValue, load
+from harness.scenarios.schema import Scenario
+
+PROBE_SCRIPT = Path(__file__).resolve().parent.parent / "probe.py"
+"""The stdlib-only probe; run with a layout's interpreter as ``probe.py SPEC OUT``."""
+
+
+class ProbeError(RuntimeError):
+    """The probe did not produce evidence (crash, timeout, bad spec); carries its output."""
+
+    def __init__(self, message: str, *, returncode: int | None, stderr: str, stdout: str = ""):
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr = stderr
+        self.stdout = stdout
+
+
+@dataclass(frozen=True)
+class ProbeStep:
+    """One step: import a module, or call a dotted callable with JSON arguments."""
+
+    id: str
+    import_: str | None = None
+    call: str | None = None
+    args: Sequence[JSONValue] = ()
+    kwargs: Mapping[str, JSONValue] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("probe step: 'id' must not be empty")
+        if (self.import_ is None) == (self.call is None):
+            raise ValueError(f"probe step {self.id!r}: give exactly one of import_ or call")
+        if self.import_ is not None and (self.args or self.kwargs):
+            raise ValueError(f"probe step {self.id!r}: an import step takes no arguments")
+
+    def to_json(self) -> dict[str, JSONValue]:
+        if self.import_ is not None:
+            return {"id": self.id, "import": self.import_}
+        return {
+            "id": self.id,
+            "call": self.call,
+            "args": list(self.args),
+            "kwargs": dict(self.kwargs),
+        }
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    steps: Sequence[ProbeStep] = ()
+    symbols: Sequence[str] = ()
+    identity_functions: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        ids = [step.id for step in self.steps]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"probe spec: repeated step ids {repeated}")
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> ProbeSpec:
+        """The spec of a scenario's steps, the symbols it names and its identity functions."""
+        steps = [
+            ProbeStep(id=step.id, import_=step.target)
+            if step.action == "import"
+            else ProbeStep(id=step.id, call=step.target, args=step.args, kwargs=step.kwargs)
+            for step in scenario.steps
+        ]
+        functions = [library.identity_function for library in scenario.libraries]
+        return cls(
+            steps=steps,
+            symbols=scenario.symbols.names,
+            identity_functions=tuple(dict.fromkeys(functions)),
+        )
+
+    @classmethod
+    def from_json(cls, spec: Mapping[str, Any]) -> ProbeSpec:
+        """A spec from its JSON form (docs/architecture.md), as scenario checks write it."""
+        steps = [
+            ProbeStep(
+                id=str(step["id"]),
+                import_=step.get("import"),
+                call=step.get("call"),
+                args=tuple(step.get("args") or ()),
+                kwargs=dict(step.get("kwargs") or {}),
+            )
+            for step in spec.get("steps") or ()
+        ]
+        return cls(
+            steps=steps,
+            symbols=tuple(spec.get("symbols") or ()),
+            identity_functions=tuple(spec.get("identity_functions") or ()),
+        )
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "steps": [step.to_json() for step in self.steps],
+            "symbols": list(self.symbols),
+            "identity_functions": list(self.identity_functions),
+        }
+
+
+def ld_debug_env(cell_dir: Path, setting: str = "libs") -> dict[str, str]:
+    """Variables that make glibc write its LD_DEBUG trace where the probe reads it."""
+    return {"LD_DEBUG": setting, "LD_DEBUG_OUTPUT": str(cell_dir / "ld-debug")}
+
+
+def run_probe(
+    layout: Layout,
+    spec: ProbeSpec,
+    cell_dir: Path,
+    *,
+    name: str = "probe",
+    extra_env: Mapping[str, str] | None = None,
+    ld_debug: str | None = None,
+    timeout: float = 120,
+) -> Evidence:
+    """Run the probe with the layout's interpreter in ``cell_dir`` and return its evidence.
+
+    Writes ``<name>-spec.json`` and ``<name>-evidence.json`` into ``cell_dir``.
+    ``ld_debug="libs"`` also captures glibc's loader trace (Linux only).
+    """
+    cell_dir.mkdir(parents=True, exist_ok=True)
+    spec_path = cell_dir / f"{name}-spec.json"
+    out_path = cell_dir / f"{name}-evidence.json"
+    spec_path.write_text(json.dumps(spec.to_json(), indent=1), encoding="utf-8")
+    out_path.unlink(missing_ok=True)
+    env = dict(extra_env or {})
+    if ld_debug:
+        env.update(ld_debug_env(cell_dir, ld_debug))
+    command = [str(PROBE_SCRIPT), str(spec_path), str(out_path)]
+    try:
+        result = layout.run(command, extra_env=env, cwd=cell_dir, timeout=timeout)
+    except OSError as exc:
+        raise ProbeError(
+            f"cannot start the probe with {layout.python}: {exc}", returncode=None, stderr=""
+        ) from None
+    except subprocess.TimeoutExpired as exc:
+        raise ProbeError(
+            f"the probe in layout {layout.kind!r} ({cell_dir}) did not finish in {timeout} s",
+            returncode=None,
+            stderr=_text(exc.stderr),
+            stdout=_text(exc.stdout),
+        ) from None
+    if result.returncode != 0 or not out_path.is_file():
+        raise ProbeError(
+            f"the probe crashed in layout {layout.kind!r} (exit code {result.returncode}, "
+            f"cell {cell_dir}); its stderr:\n{result.stderr.strip() or '(empty)'}",
+            returncode=result.returncode,
+            stderr=result.stderr,
+            stdout=result.stdout,
+        )
+    return load(out_path)
+
+
+def _text(data: str | bytes | None) -> str:
+    if data is None:
+        return ""
+    return data if isinstance(data, str) else os.fsdecode(data)

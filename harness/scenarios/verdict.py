@@ -1,0 +1,257 @@
+"""A cell's verdict as one structured value, from the runner to every report.
+
+:func:`run_cell` turns a cell into a :class:`CellVerdict`: its status, each expectation
+with what was expected and what the evidence showed, where each library came from,
+timings, and -- when the cell could not produce evidence -- a :class:`Cause` that says
+what went wrong, where, the fix and the log. The pytest plugin, the reports and the
+merged cross-OS report all read this value; nothing is parsed back out of text.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from harness import platforms
+from harness.scenarios.cells import Cell
+from harness.scenarios.expectations import Check, check, format_failure
+from harness.scenarios.observed import Observed
+
+Status = Literal["passed", "failed", "error", "skipped", "not-applicable"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "skipped", "not-applicable")
+
+CauseKind = Literal[
+    "build", "wheel", "layout", "probe", "timeout", "scenario", "unavailable", "check"
+]
+
+MAX_CAUSE_LINES = 15
+"""A cause prints in at most this many lines: what, where, the fix, the log, a short tail."""
+
+ANY = "*"
+"""The python/layout/installer of a verdict that stands for a whole scenario (one that
+could not be parsed, so it has no cells)."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why a cell produced no verdict from evidence (or was skipped)."""
+
+    kind: CauseKind
+    what: str
+    """One line: what failed."""
+    where: str | None = None
+    """The file, key, wheel id or layout concerned."""
+    fix: str | None = None
+    log: str | None = None
+    """The full log to read."""
+    details: tuple[str, ...] = ()
+    """A few lines of context (a log's tail), already cut short."""
+
+    def lines(self) -> list[str]:
+        """The cause in at most :data:`MAX_CAUSE_LINES` lines."""
+        out = [f"{self.kind}: {self.what}"]
+        if self.where:
+            out.append(f"  where: {self.where}")
+        if self.fix:
+            out.append(f"  fix: {self.fix}")
+        if self.log:
+            out.append(f"  log: {self.log}")
+        room = MAX_CAUSE_LINES - len(out)
+        if self.details and room > 1:
+            shown = self.details[-(room - 1) :]
+            out.append(f"  last {len(shown)} lines:")
+            out += [f"    {line}"[:200] for line in shown]
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["details"] = list(self.details)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Cause:
+        return cls(**{**data, "details": tuple(data.get("details") or ())})
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One expectation of the scenario against the evidence."""
+
+    subject: str
+    expected: str
+    evidence: str
+    ok: bool
+
+    @classmethod
+    def from_check(cls, item: Check) -> Expectation:
+        return cls(item.subject, item.expected, item.observed, item.passed)
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One of the scenario's own ``test_*.py`` checks, run for this cell."""
+
+    test: str
+    ok: bool
+    message: str = ""
+
+
+@dataclass
+class CellVerdict:
+    scenario: str
+    python: str
+    layout: str
+    installer: str
+    platforms: list[str]
+    description: str = ""
+    status: Status = "skipped"
+    duration: float = 0.0
+    expectations: list[Expectation] = field(default_factory=list)
+    libraries: dict[str, list[str]] = field(default_factory=dict)
+    """Library name -> origins of its loaded copies (``site:libfoo/lib/libfoo.so.1``)."""
+    cause: Cause | None = None
+    checks: list[CheckOutcome] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per phase: ``layout`` (creation or reuse), ``probe``."""
+    diff: str = ""
+    """The readable expectation/evidence diff of a failed cell (pytest prints it)."""
+    python_version: str = ""
+    """The interpreter's full version, as the probe reported it (``3.13.0``)."""
+
+    @property
+    def key(self) -> str:
+        return cell_key(self.scenario, self.python, self.layout, self.installer)
+
+    @property
+    def failed_expectations(self) -> list[Expectation]:
+        return [item for item in self.expectations if not item.ok]
+
+    @property
+    def message(self) -> str:
+        """One line for listings: the first failed expectation, the cause or the failed check."""
+        if self.cause is not None:
+            return self.cause.what
+        failed = self.failed_expectations
+        if failed:
+            first = failed[0]
+            more = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
+            return f"{first.subject}: expected {first.expected}; evidence {first.evidence}{more}"
+        bad = [c for c in self.checks if not c.ok]
+        return f"check {bad[0].test}: {bad[0].message}" if bad else ""
+
+    def add_check(self, outcome: CheckOutcome) -> None:
+        """Fold in a scenario check's result: a failed check fails a passed cell."""
+        if outcome not in self.checks:
+            self.checks.append(outcome)
+        if not outcome.ok and self.status == "passed":
+            self.status = "failed"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["cause"] = self.cause.to_json() if self.cause else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CellVerdict:
+        values = dict(data)
+        values["expectations"] = [Expectation(**e) for e in values.get("expectations") or ()]
+        values["checks"] = [CheckOutcome(**c) for c in values.get("checks") or ()]
+        cause = values.get("cause")
+        values["cause"] = Cause.from_json(cause) if cause else None
+        return cls(**values)
+
+
+def cell_key(scenario: str, python: str, layout: str, installer: str) -> str:
+    return f"{scenario}|{python}|{layout}|{installer}"
+
+
+def verdict_for(cell: Cell) -> CellVerdict:
+    """An empty verdict carrying the cell's facts."""
+    return CellVerdict(
+        scenario=cell.scenario.name,
+        python=cell.python,
+        layout=cell.layout,
+        installer=cell.installer,
+        platforms=list(cell.scenario.platforms),
+        description=cell.scenario.description,
+    )
+
+
+def scenario_error(path: Path, problem: str) -> CellVerdict:
+    """The verdict row of a scenario that cannot be parsed: it has no cells, so the
+    report shows one error row for it instead of silently leaving it out."""
+    return CellVerdict(
+        scenario=path.parent.name,
+        python=ANY,
+        layout=ANY,
+        installer=ANY,
+        platforms=[],
+        status="error",
+        cause=Cause(
+            "scenario",
+            "the scenario cannot be parsed, so none of its cells ran",
+            where=str(path),
+            fix="correct the file as the problem says (docs/scenario-format.md)",
+            details=tuple(problem.splitlines()),
+        ),
+    )
+
+
+def library_origins(cell: Cell, observed: Observed) -> dict[str, list[str]]:
+    """The scenario's libraries with the origins of their loaded copies, then every other
+    object loaded from the layout's locations under its file name."""
+    libraries = {
+        library.name: [copy.origin for copy in observed.copies_of(library.name)]
+        for library in cell.scenario.libraries
+    }
+    named = {origin for origins in libraries.values() for origin in origins}
+    for obj in observed.located():
+        if obj.origin not in named:
+            libraries.setdefault(Path(obj.path).name, []).append(obj.origin)
+    return libraries
+
+
+def judge(cell: Cell, observed: Observed, verdict: CellVerdict) -> CellVerdict:
+    """Fill ``verdict`` from the evidence: every expectation, the library origins, the diff."""
+    checks = check(cell.scenario, observed)
+    verdict.expectations = [Expectation.from_check(item) for item in checks]
+    verdict.libraries = library_origins(cell, observed)
+    verdict.python_version = observed.evidence.python.version
+    verdict.status = "passed" if all(item.passed for item in checks) else "failed"
+    if verdict.status == "failed":
+        verdict.diff = format_failure(cell.name, checks, observed)
+    return verdict
+
+
+def not_applicable(cell: Cell) -> CellVerdict | None:
+    """The verdict of a cell whose scenario does not apply on this OS, else None."""
+    here = platforms.current().name
+    if cell.scenario.applies_to(here):
+        return None
+    verdict = verdict_for(cell)
+    verdict.status = "not-applicable"
+    verdict.cause = Cause(
+        "unavailable",
+        f"not applicable on {here}: the scenario declares platforms "
+        f"{', '.join(cell.scenario.platforms)}",
+    )
+    return verdict
+
+
+class Stopwatch:
+    """Phase timings of one cell."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.timings: dict[str, float] = {}
+        self._mark = self.started
+
+    def lap(self, phase: str) -> None:
+        now = time.monotonic()
+        self.timings[phase] = round(now - self._mark, 4)
+        self._mark = now
+
+    def total(self) -> float:
+        return round(time.monotonic() - self.started, 4)
