@@ -67,8 +67,6 @@ class PythonInfo:
 class LoadedObject:
     path: str
     """Real path (symlinks resolved) of a shared object mapped at the end of the run."""
-    soname: str | None = None
-    """``DT_SONAME`` (Linux)."""
     install_name: str | None = None
     """``LC_ID_DYLIB`` (macOS)."""
 
@@ -378,7 +376,6 @@ def _json_value(value: object, where: str) -> JSONValue:
 def _loaded(fields: _Fields) -> LoadedObject:
     return LoadedObject(
         path=fields.text("path"),
-        soname=fields.opt_text("soname"),
         install_name=fields.opt_text("install_name"),
     )
 

@@ -220,91 +220,7 @@ def unique_real_paths(names, realpath=os.path.realpath):
     return paths
 
 
-def _read_c_string(read, offset, limit=4096):
-    data = read(offset, limit)
-    end = data.find(b"\0")
-    return os.fsdecode(data if end < 0 else data[:end])
-
-
 PT_LOAD = 1
-PT_DYNAMIC = 2
-DT_NULL = 0
-DT_STRTAB = 5
-DT_SONAME = 14
-
-
-def elf_soname(read):
-    """DT_SONAME of an ELF file given ``read(offset, size) -> bytes``; None if it has none.
-
-    Reads the program headers only (section headers may be stripped), maps the
-    dynamic string table's address to a file offset through the PT_LOAD segments.
-    """
-    ident = read(0, 16)
-    if len(ident) < 16 or ident[:4] != b"\x7fELF":
-        raise ValueError("not an ELF file")
-    is64 = ident[4] == 2
-    order = "<" if ident[5] == 1 else ">"
-    if is64:
-        phoff, phentsize, phnum = _unpack(order + "32xQ14xHH", read(0, 58))
-        phdr = struct.Struct(order + "I4xQQ8xQ")  # p_type, p_offset, p_vaddr, p_filesz
-        dyn = struct.Struct(order + "qQ")
-    else:
-        phoff, phentsize, phnum = _unpack(order + "28xI10xHH", read(0, 46))
-        phdr = struct.Struct(order + "IIIII")  # p_type, p_offset, p_vaddr, p_paddr, p_filesz
-        dyn = struct.Struct(order + "iI")
-    loads = []
-    dynamic = None
-    for index in range(phnum):
-        fields = phdr.unpack(read(phoff + index * phentsize, phdr.size))
-        p_type, p_offset, p_vaddr, p_filesz = fields if is64 else fields[:3] + fields[4:]
-        if p_type == PT_LOAD:
-            loads.append((p_vaddr, p_offset, p_filesz))
-        elif p_type == PT_DYNAMIC:
-            dynamic = (p_offset, p_filesz)
-    if dynamic is None:
-        return None
-    table = read(dynamic[0], dynamic[1])
-    soname_offset = strtab = None
-    for start in range(0, len(table) - dyn.size + 1, dyn.size):
-        tag, value = dyn.unpack_from(table, start)
-        if tag == DT_NULL:
-            break
-        if tag == DT_SONAME:
-            soname_offset = value
-        elif tag == DT_STRTAB:
-            strtab = value
-    if soname_offset is None or strtab is None:
-        return None
-    for vaddr, offset, filesz in loads:
-        if vaddr <= strtab < vaddr + filesz:
-            return _read_c_string(read, strtab - vaddr + offset + soname_offset)
-    return None
-
-
-def _unpack(fmt, data):
-    return struct.unpack(fmt, data[: struct.calcsize(fmt)])
-
-
-def file_reader(path):
-    """``read(offset, size)`` over a file, for the header parsers."""
-    handle = open(path, "rb")  # noqa: SIM115 - closed by the caller via .close
-
-    def read(offset, size):
-        handle.seek(offset)
-        return handle.read(size)
-
-    read.close = handle.close
-    return read
-
-
-def elf_soname_of_file(path):
-    read = file_reader(path)
-    try:
-        return elf_soname(read)
-    except (OSError, ValueError, struct.error):
-        return None
-    finally:
-        read.close()
 
 
 MH_MAGIC = 0xFEEDFACE
@@ -517,7 +433,7 @@ _PHDR_CALLBACK = ctypes.CFUNCTYPE(
 
 
 class LinuxReader(PosixReader):
-    """glibc/musl: dl_iterate_phdr (fallback /proc/self/maps), SONAME from the file."""
+    """glibc/musl: dl_iterate_phdr (fallback /proc/self/maps)."""
 
     name = "linux"
     rtld_default = None  # RTLD_DEFAULT is ((void *) 0)
@@ -537,7 +453,7 @@ class LinuxReader(PosixReader):
             raw = self._maps_images()
             self.source = "/proc/self/maps"
         paths = unique_real_paths(path for path in raw if path)
-        return [{"path": path, "soname": elf_soname_of_file(path)} for path in paths]
+        return [{"path": path} for path in paths]
 
     def _iterate_phdr(self):
         found = []

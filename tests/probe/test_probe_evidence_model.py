@@ -31,9 +31,9 @@ DOCUMENT: dict[str, Any] = {
         },
     ],
     "loaded": [
-        {"path": "/env/site/libfoo/lib/libfoo.so.1", "soname": "libfoo.so.1"},
-        {"path": "/env/site/pyfoo.libs/libfoo-1a2b3c4d.so.1", "soname": "libfoo-1a2b3c4d.so.1"},
-        {"path": "/env/site/libfoobar/libfoobar.so.1", "soname": "libfoobar.so.1"},
+        {"path": "/env/site/libfoo/lib/libfoo.so.1"},
+        {"path": "/env/site/pyfoo.libs/libfoo-1a2b3c4d.so.1"},
+        {"path": "/env/site/libfoobar/libfoobar.so.1"},
     ],
     "symbols": {"foo_identity": {"global": False, "defined_by": None}},
     "identities": [
@@ -60,7 +60,10 @@ def test_parse_reads_the_documented_example():
         "ImportError", "libfoo.so.1: cannot open"
     )
     assert ev.symbol("foo_identity") == evidence.SymbolEvidence("foo_identity", False, None)
-    assert [c.soname for c in ev.copies_of("foo")] == ["libfoo.so.1", "libfoo-1a2b3c4d.so.1"]
+    assert [c.path for c in ev.copies_of("foo")] == [
+        "/env/site/libfoo/lib/libfoo.so.1",
+        "/env/site/pyfoo.libs/libfoo-1a2b3c4d.so.1",
+    ]
     assert ev.identity_of("/env/site/libfoo/lib/libfoo.so.1") == "libfoo 1.0 wheel"
     assert ev.identity_of("/env/site/pyfoo.libs/libfoo-1a2b3c4d.so.1") is None
     assert ev.ld_debug is None

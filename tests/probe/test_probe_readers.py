@@ -218,33 +218,6 @@ def test_windows_reader_explains_the_missing_global_namespace():
     assert probe.WindowsReader.global_address(object(), "foo_identity") is None
 
 
-# --- ELF --------------------------------------------------------------------------
-
-
-def test_elf_soname_reads_real_libraries(libs):
-    assert probe.elf_soname_of_file(str(libs["libfoo.so.1"])) == "libfoo.so.1"
-    assert probe.elf_soname_of_file(str(libs["libfoo-1a2b3c4d.so.1"])) == "libfoo-1a2b3c4d.so.1"
-    assert probe.elf_soname_of_file(str(libs["libnoso.so"])) is None
-
-
-def test_elf_soname_after_section_headers_are_gone(libs, tmp_path):
-    """Only program headers are used: zeroing the section header fields changes nothing."""
-    data = bytearray(libs["libbar.so.1"].read_bytes())
-    data[0x28:0x30] = bytes(8)  # e_shoff (ELF64)
-    data[0x3C:0x40] = bytes(4)  # e_shnum, e_shstrndx
-    stripped = tmp_path / "libbar.so.1"
-    stripped.write_bytes(bytes(data))
-
-    assert probe.elf_soname_of_file(str(stripped)) == "libbar.so.1"
-
-
-def test_elf_soname_of_non_elf_is_none(tmp_path):
-    text = tmp_path / "libfoo.so"
-    text.write_text("INPUT(libfoo.so.1)\n", encoding="utf-8")  # a linker script
-
-    assert probe.elf_soname_of_file(str(text)) is None
-
-
 # --- the script itself -----------------------------------------------------------
 
 

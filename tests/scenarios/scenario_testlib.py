@@ -59,9 +59,9 @@ def evidence_document(**overrides: Any) -> dict[str, Any]:
             {"id": "identity", "ok": True, "value": "libfoo 1.0 wheel", "error": None},
         ],
         "loaded": [
-            {"path": "/usr/lib/x86_64-linux-gnu/libc.so.6", "soname": "libc.so.6"},
-            {"path": f"{SITE}/libfoo/lib/libfoo.so.1", "soname": "libfoo.so.1"},
-            {"path": f"{SITE}/pyfoo/_pyfoo.cpython-311-x86_64-linux-gnu.so", "soname": None},
+            {"path": "/usr/lib/x86_64-linux-gnu/libc.so.6"},
+            {"path": f"{SITE}/libfoo/lib/libfoo.so.1"},
+            {"path": f"{SITE}/pyfoo/_pyfoo.cpython-311-x86_64-linux-gnu.so"},
         ],
         "symbols": {"foo_identity": {"global": False, "defined_by": None}},
         "identities": [
