@@ -61,6 +61,8 @@ class CellEnvironment:
     layout: Layout
     cell_dir: Path
     env: dict[str, str]
+    probe_timeout: float = 120
+    """Seconds a probe run may take before the cell is an error of kind ``timeout``."""
     _evidence: Evidence | None = field(default=None, repr=False)
     _runs: int = 0
 
@@ -90,6 +92,7 @@ class CellEnvironment:
             name=name or f"probe{self._runs}",
             extra_env={**self.env, **(extra_env or {})},
             ld_debug=ld_debug,
+            timeout=self.probe_timeout,
         )
 
     def observe(self, evidence: Evidence) -> Observed:
@@ -116,8 +119,9 @@ def resolve_env(
 class CellRunner:
     """Builds, creates, probes and judges cells; caches per process."""
 
-    def __init__(self, workdir: WorkDir) -> None:
+    def __init__(self, workdir: WorkDir, *, probe_timeout: float = 120) -> None:
         self.workdir = workdir
+        self.probe_timeout = probe_timeout
         self._wheelhouses: dict[str, Wheelhouse] = {}
         self._build_failures: dict[str, Cause] = {}
         self._environments: dict[str, CellEnvironment] = {}
@@ -279,7 +283,9 @@ class CellRunner:
         except LayoutError as error:
             raise CellFailedError(_layout_cause(error, cell_dir / "layout" / LOG_DIR)) from error
         env = resolve_env(scenario.env, layout.locations, str(scenario.path))
-        return CellEnvironment(cell=cell, layout=layout, cell_dir=cell_dir, env=env)
+        return CellEnvironment(
+            cell=cell, layout=layout, cell_dir=cell_dir, env=env, probe_timeout=self.probe_timeout
+        )
 
 
 def _tail(log: Path | None, lines: int = 8) -> list[str]:

@@ -1,0 +1,191 @@
+"""A cell that cannot produce evidence says why in a few lines: what, where, the fix, the log.
+
+Each fault is real: a project that does not build, an install the installer refuses, a
+probe step that hangs past the probe's time limit. The verdict is an ``error`` with a
+:class:`~harness.scenarios.verdict.Cause` of the right kind, printed in <= 15 lines,
+and pytest shows those lines instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from harness import interpreters, platforms, project
+from harness.builder import Wheelhouse
+from harness.builder.wheelhouse import WheelEntry
+from harness.hashing import file_sha256
+from harness.scenarios import parse
+from harness.scenarios.cells import Cell, Selection, expand
+from harness.scenarios.runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
+from harness.scenarios.verdict import MAX_CAUSE_LINES
+from harness.workdir import WorkDir
+
+pytestmark = pytest.mark.slow  # creates venvs, runs a build
+
+HEADER = """\
+schema = 1
+description = "A cell made to fail before it has evidence."
+platforms = ["linux", "macos", "windows"]
+layouts = ["venv"]
+installers = ["uv"]
+"""
+
+
+def _wheel(directory: Path, dist: str, module: str, source: str, requires: str = "") -> Path:
+    """A pure wheel of ``dist`` whose module ``module`` holds ``source``."""
+    info = f"{dist}-1.0.dist-info"
+    metadata = f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n"
+    if requires:
+        metadata += f"Requires-Dist: {requires}\n"
+    files = {
+        f"{module}/__init__.py": source,
+        f"{info}/METADATA": metadata,
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    record = []
+    for name, text in files.items():
+        data = text.encode()
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
+    path = directory / f"{dist}-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path
+
+
+def _prebuilt(root: Path, tag: str, wheels: dict[str, Path]) -> Path:
+    house = Wheelhouse(root / tag, tag, platforms.current().name)
+    house.directory.mkdir(parents=True, exist_ok=True)
+    for wheel_id, built in wheels.items():
+        wheel = Path(shutil.copy2(built, house.directory / built.name))
+        house.wheels[wheel_id] = WheelEntry(
+            file=wheel.name, dist=wheel_id, version="1.0", role="other", sha256=file_sha256(wheel)
+        )
+    house.write()
+    return root
+
+
+def _cell(tmp_path: Path, body: str) -> Cell:
+    path = tmp_path / "scenarios" / "fault" / parse.SCENARIO_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HEADER + body, encoding="utf-8")
+    (cell,) = expand(parse.load(path), Selection())
+    return cell
+
+
+def _assert_short(lines: list[str], *needles: str) -> None:
+    assert len(lines) <= MAX_CAUSE_LINES, "\n".join(lines)
+    text = "\n".join(lines)
+    for needle in needles:
+        assert needle in text, text
+
+
+def test_a_build_failure_names_the_wheel_and_its_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a checkout whose first wheel names a build backend that does not exist (the other
+    # projects are left out, so they fail at once instead of building for a minute)
+    checkout = tmp_path / "checkout"
+    source = project.wheels_src() / "shared_lib_manager"
+    shutil.copytree(source, checkout / "wheels-src" / "shared_lib_manager")
+    (checkout / "scenarios").mkdir()
+    broken = checkout / "wheels-src" / "shared_lib_manager" / "pyproject.toml"
+    text = broken.read_text(encoding="utf-8")
+    backend = next(line for line in text.splitlines() if line.startswith("build-backend"))
+    broken.write_text(text.replace(backend, 'build-backend = "no_such_backend_here"'), "utf-8")
+    monkeypatch.setenv(project.ENV_VAR, str(checkout))
+    monkeypatch.delenv(PREBUILT_WHEELHOUSE_VAR, raising=False)
+    cell = _cell(tmp_path, '[[steps]]\nid = "import"\nimport = "json"\n')
+
+    verdict = CellRunner(WorkDir(tmp_path / "work")).run_cell(cell)
+
+    assert verdict.status == "error", verdict
+    assert verdict.cause is not None and verdict.cause.kind == "build"
+    assert verdict.cause.log is not None and Path(verdict.cause.log).is_file()
+    _assert_short(verdict.cause.lines(), "shared_lib_manager", "log: ", "harness build")
+    assert "no_such_backend_here" in Path(verdict.cause.log).read_text(encoding="utf-8")
+    assert verdict.expectations == []
+
+
+def test_a_layout_error_names_the_command_and_its_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tag = interpreters.find(interpreters.running_version()).tag
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    needy = _wheel(wheels, "needy", "needy", "", requires="not-on-any-index-here>=1")
+    monkeypatch.setenv(
+        PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {"needy": needy}))
+    )
+    # deps = true: the installer must resolve Requires-Dist from the given wheels only
+    body = '[[install]]\nlocation = "site"\nwheels = ["needy"]\ndeps = true\n'
+    cell = _cell(tmp_path, body + '[[steps]]\nid = "import"\nimport = "needy"\n')
+
+    verdict = CellRunner(WorkDir(tmp_path / "work")).run_cell(cell)
+
+    assert verdict.status == "error", verdict
+    assert verdict.cause is not None and verdict.cause.kind == "layout"
+    assert verdict.cause.log is not None and Path(verdict.cause.log).is_file()
+    _assert_short(verdict.cause.lines(), "install", "not-on-any-index-here", "log: ")
+
+
+def test_a_probe_timeout_names_the_cell_and_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tag = interpreters.find(interpreters.running_version()).tag
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    slow = _wheel(wheels, "sleepy", "sleepy", "import time\n\ndef nap(s):\n    time.sleep(s)\n")
+    monkeypatch.setenv(
+        PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {"sleepy": slow}))
+    )
+    body = '[[install]]\nlocation = "site"\nwheels = ["sleepy"]\n'
+    steps = '[[steps]]\nid = "quick"\ncall = "sleepy.nap"\nargs = [0]\n'
+    hang = '[[steps]]\nid = "hang"\ncall = "sleepy.nap"\nargs = [600]\n'
+    runner = CellRunner(WorkDir(tmp_path / "work"), probe_timeout=3)
+
+    verdict = runner.run_cell(_cell(tmp_path, body + steps + hang))
+
+    assert verdict.status == "error", verdict
+    assert verdict.cause is not None and verdict.cause.kind == "timeout"
+    _assert_short(verdict.cause.lines(), "did not finish in 3", "fix: ")
+    # control: the same cell without the hanging step produces evidence and passes
+    (tmp_path / "scenarios").rename(tmp_path / "hung-scenarios")
+    control = CellRunner(WorkDir(tmp_path / "work"), probe_timeout=3).run_cell(
+        _cell(tmp_path, body + steps)
+    )
+    assert control.status == "passed", control
+
+
+def test_pytest_prints_the_cause_not_a_traceback(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plugin's item shows the cause's lines for an error cell."""
+    tag = interpreters.find(interpreters.running_version()).tag
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    needy = _wheel(wheels, "needy", "needy", "", requires="not-on-any-index-here>=1")
+    prebuilt = _prebuilt(tmp_path / "prebuilt", tag, {"needy": needy})
+    scenario = pytester.path / "scenarios" / "fault" / parse.SCENARIO_FILE
+    scenario.parent.mkdir(parents=True)
+    body = '[[install]]\nlocation = "site"\nwheels = ["needy"]\ndeps = true\n'
+    scenario.write_text(HEADER + body + '[[steps]]\nid = "i"\nimport = "needy"\n', "utf-8")
+    monkeypatch.setenv(PREBUILT_WHEELHOUSE_VAR, str(prebuilt))
+
+    result = pytester.runpytest_subprocess(
+        "scenarios", "--harness-workdir", str(tmp_path / "work"), "-p", "no:cacheprovider"
+    )
+
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "layout: " in out and "not-on-any-index-here" in out
+    assert "Traceback" not in out and "harness/scenarios/runner.py" not in out
