@@ -27,7 +27,7 @@ from harness.conda import prefix
 from harness.envs.conda import CondaProvider
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.scenarios import parse
-from harness.scenarios.cells import Cell, python_tag
+from harness.scenarios.cells import Cell
 from harness.scenarios.runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
 from harness.workdir import WorkDir
 
@@ -57,8 +57,8 @@ def _cell_time(runner: CellRunner, cell: Cell, repeat: int) -> tuple[float, floa
 
 def _cells(args: argparse.Namespace, root: Path, version: str) -> None:
     wheelhouse = args.wheelhouse or WorkDir().wheelhouse
-    if not (wheelhouse / python_tag(version) / "index.json").is_file():
-        print(f"no wheelhouse for {python_tag(version)} under {wheelhouse}: cells not timed")
+    if not (wheelhouse / interpreters.tag(version) / "index.json").is_file():
+        print(f"no wheelhouse for {interpreters.tag(version)} under {wheelhouse}: cells not timed")
         print("  (run `harness build --python ...` or pass --wheelhouse)")
         return
     os.environ[PREBUILT_WHEELHOUSE_VAR] = str(wheelhouse)
