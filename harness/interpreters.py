@@ -48,7 +48,10 @@ class Interpreter:
         return tag(self.version)
 
 
+@functools.lru_cache(maxsize=64)
 def _reports_version(executable: Path, version: str) -> bool:
+    """Whether ``executable`` runs and is CPython ``version`` (asked once per process: every
+    cell of a run resolves its interpreter, and each answer costs an interpreter start)."""
     try:
         out = subprocess.run(
             [str(executable), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
