@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import io
-from typing import Any
+from typing import IO, Any
 
 from elftools.elf.dynamic import DynamicSection, DynamicSegment
 from elftools.elf.elffile import ELFFile
@@ -43,9 +42,9 @@ def _dynamic(elf: ELFFile) -> DynamicSection | DynamicSegment | None:
     return None
 
 
-def read(path: str, data: bytes) -> BinaryInfo:
-    """Read the loader-relevant facts of the ELF file ``path`` held in ``data``."""
-    elf = ELFFile(io.BytesIO(data))
+def read(path: str, stream: IO[bytes]) -> BinaryInfo:
+    """Read the loader-relevant facts of the ELF file ``path`` from a seekable ``stream``."""
+    elf = ELFFile(stream)
     soname: str | None = None
     needed: list[Dependency] = []
     rpaths: list[RpathEntry] = []
