@@ -90,7 +90,9 @@ def from_pyproject(path: Path) -> LintConfig:
     baseline = table.get("baseline")
     if baseline is not None and not isinstance(baseline, str):
         raise UnusableInputError(f"{where}.baseline: expected a path string")
-    entries = _strings(table["loader-entry"], f"{where}.loader-entry") if "loader-entry" in table else []
+    entries = (
+        _strings(table["loader-entry"], f"{where}.loader-entry") if "loader-entry" in table else []
+    )
     return LintConfig(
         select=_rule_ids(_strings(table.get("select", []), f"{where}.select"), f"{where}.select"),
         ignore=_rule_ids(_strings(table.get("ignore", []), f"{where}.ignore"), f"{where}.ignore"),
@@ -138,7 +140,7 @@ def read_baseline(path: Path) -> set[tuple[str, str, str]]:
         raise UnusableInputError(f"{path}: baseline is not JSON ({error})") from error
     if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:
         raise UnusableInputError(
-            f"{path}: not a lint baseline (expected {{\"schema\": {BASELINE_SCHEMA}, "
+            f'{path}: not a lint baseline (expected {{"schema": {BASELINE_SCHEMA}, '
             '"accepted": [...]}); write one with --write-baseline'
         )
     accepted = set()

@@ -68,9 +68,12 @@ def check_library(path: Path, expected_name: str | None = None) -> list[str]:
         if names.own_name_matches(binary.format, own, file_name):
             continue
         named = names.file_named_by(binary.format, own)
-        if expected_name is None and named is not None:
-            if names.as_compared(binary.format, named) in beside:
-                continue  # a copy or symlink of the file its own name names
+        if (
+            expected_name is None
+            and named is not None
+            and names.as_compared(binary.format, named) in beside
+        ):
+            continue  # a copy or symlink of the file its own name names
         problems.append(
             f"{where}: {field} is {own!r} but consumers ask for {wanted!r}"
             + ("" if named is None else f" and no file {named!r} lies beside it")

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.util
 import json
 import re
@@ -31,17 +32,69 @@ _WINDOWS_PATTERNS = re.compile(
 )
 
 WINDOWS_SYSTEM_DLLS = frozenset(
-    """
-    advapi32.dll bcrypt.dll bcryptprimitives.dll cfgmgr32.dll comctl32.dll comdlg32.dll
-    crypt32.dll cryptbase.dll cryptsp.dll d2d1.dll d3d11.dll d3d12.dll d3d9.dll dbghelp.dll
-    dnsapi.dll dwmapi.dll dwrite.dll dxgi.dll gdi32.dll gdiplus.dll glu32.dll hid.dll
-    imagehlp.dll imm32.dll iphlpapi.dll kernel32.dll kernelbase.dll mpr.dll msimg32.dll
-    msvcrt.dll mswsock.dll ncrypt.dll netapi32.dll normaliz.dll ntdll.dll ole32.dll
-    oleacc.dll oleaut32.dll opengl32.dll powrprof.dll propsys.dll psapi.dll rpcrt4.dll
-    secur32.dll setupapi.dll shell32.dll shlwapi.dll ucrtbase.dll user32.dll userenv.dll
-    usp10.dll uxtheme.dll version.dll winhttp.dll wininet.dll winmm.dll winspool.drv
-    wintrust.dll wldap32.dll ws2_32.dll wsock32.dll
-    """.split()
+    [
+        "advapi32.dll",
+        "bcrypt.dll",
+        "bcryptprimitives.dll",
+        "cfgmgr32.dll",
+        "comctl32.dll",
+        "comdlg32.dll",
+        "crypt32.dll",
+        "cryptbase.dll",
+        "cryptsp.dll",
+        "d2d1.dll",
+        "d3d11.dll",
+        "d3d12.dll",
+        "d3d9.dll",
+        "dbghelp.dll",
+        "dnsapi.dll",
+        "dwmapi.dll",
+        "dwrite.dll",
+        "dxgi.dll",
+        "gdi32.dll",
+        "gdiplus.dll",
+        "glu32.dll",
+        "hid.dll",
+        "imagehlp.dll",
+        "imm32.dll",
+        "iphlpapi.dll",
+        "kernel32.dll",
+        "kernelbase.dll",
+        "mpr.dll",
+        "msimg32.dll",
+        "msvcrt.dll",
+        "mswsock.dll",
+        "ncrypt.dll",
+        "netapi32.dll",
+        "normaliz.dll",
+        "ntdll.dll",
+        "ole32.dll",
+        "oleacc.dll",
+        "oleaut32.dll",
+        "opengl32.dll",
+        "powrprof.dll",
+        "propsys.dll",
+        "psapi.dll",
+        "rpcrt4.dll",
+        "secur32.dll",
+        "setupapi.dll",
+        "shell32.dll",
+        "shlwapi.dll",
+        "ucrtbase.dll",
+        "user32.dll",
+        "userenv.dll",
+        "usp10.dll",
+        "uxtheme.dll",
+        "version.dll",
+        "winhttp.dll",
+        "wininet.dll",
+        "winmm.dll",
+        "winspool.drv",
+        "wintrust.dll",
+        "wldap32.dll",
+        "ws2_32.dll",
+        "wsock32.dll",
+    ]
 )
 """DLLs present in ``System32`` of every supported Windows (7 SP1 and later)."""
 
@@ -83,12 +136,12 @@ def _delvewheel_names() -> frozenset[str]:
     if importlib.util.find_spec("delvewheel") is None:
         return frozenset()
     try:
-        from delvewheel import _dll_list  # type: ignore[import-not-found,import-untyped]
+        dll_list = importlib.import_module("delvewheel._dll_list")
     except ImportError:
         return frozenset()
     names: set[str] = set()
     for attribute in ("ignore_names_x64", "ignore_names_x86", "ignore_names_arm64"):
-        names |= {str(n).lower() for n in getattr(_dll_list, attribute, ())}
+        names |= {str(n).lower() for n in getattr(dll_list, attribute, ())}
     return frozenset(names)
 
 

@@ -18,7 +18,6 @@ _LIBRARY_NAME = re.compile(r"\.(so(\.\d+)*|dylib|dll|pyd)$", re.IGNORECASE)
 _LINKER_SCRIPT = (b"/* GNU ld script", b"INPUT(", b"GROUP(", b"OUTPUT_FORMAT(")
 
 
-
 def _read_pe(member: str, stream: IO[bytes]) -> BinaryInfo:
     data = stream.read(PE_LIMIT + 1)
     if len(data) > PE_LIMIT:

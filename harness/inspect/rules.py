@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from . import names, platform_libs
 from .binary import NAME_FIELD, BinaryInfo
 from .findings import rule
-from .links import Graph, Link, ProducedLibrary, rpath_anchor
+from .links import Graph, ProducedLibrary, rpath_anchor
 from .loader_check import global_loads, missing_loader
 from .wheel import Wheel, resolve_in_tree
 
@@ -430,7 +430,9 @@ def _is_plugin(graph: Graph, wheel: Wheel, binary: BinaryInfo, asked: set[str]) 
     """A library nothing in the set links to, in a wheel whose other libraries are linked."""
     if names.is_extension_module(binary):
         return False
-    own = {names.as_compared(binary.format, posixpath.basename(p)) for p in wheel.binary_paths(binary)}
+    own = {
+        names.as_compared(binary.format, posixpath.basename(p)) for p in wheel.binary_paths(binary)
+    }
     if own & asked:
         return False
     return any(
@@ -548,5 +550,9 @@ def global_load(graph: Graph) -> Iterator[Failure]:
 def unsafe_member_name(graph: Graph) -> Iterator[Failure]:
     for wheel in graph.wheels:
         for member, reason in wheel.unsafe_members:
-            yield (wheel, member, f"member name {reason}: an installer would write outside "
-                   "site-packages or refuse the wheel; the lint did not read it")
+            yield (
+                wheel,
+                member,
+                f"member name {reason}: an installer would write outside "
+                "site-packages or refuse the wheel; the lint did not read it",
+            )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections import OrderedDict
-from typing import IO
+from typing import IO, cast
 
 WHOLE_LIMIT = 16 * 1024 * 1024
 """Members up to this many bytes are read into memory in one piece."""
@@ -123,4 +123,4 @@ def open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
             data = handle.read(WHOLE_LIMIT + 1)
         if len(data) <= WHOLE_LIMIT:
             return io.BytesIO(data)
-    return ChunkedStream(archive, info)
+    return cast(IO[bytes], ChunkedStream(archive, info))

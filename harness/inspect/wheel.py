@@ -125,9 +125,7 @@ class Wheel:
     @functools.cached_property
     def binary_file_names(self) -> frozenset[str]:
         """File names (any case kept) of every library-named member, copies included."""
-        return frozenset(
-            posixpath.basename(p) for b in self.binaries for p in self.binary_paths(b)
-        )
+        return frozenset(posixpath.basename(p) for b in self.binaries for p in self.binary_paths(b))
 
 
 def _platform(tags: frozenset[object]) -> WheelPlatform:

@@ -132,6 +132,7 @@ def wheel_factory(tmp_path: Path) -> Callable[..., Path]:
         fmt: str | None = None,
         requires: Iterable[str] = (),
         version: str = "1.0",
+        *,
         platform_tag: str | None = None,
     ) -> Path:
         counter[0] += 1

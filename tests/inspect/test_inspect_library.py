@@ -98,7 +98,9 @@ def test_executable_is_not_a_shared_object(tmp_path: Path) -> None:
 def _readelf_soname(path: Path) -> str:
     readelf = _tool("readelf", "llvm-readelf")
     assert readelf is not None
-    out = subprocess.run([readelf, "-d", str(path)], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [readelf, "-d", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     (line,) = [line for line in out.splitlines() if "(SONAME)" in line]
     return line.split("[", 1)[1].rstrip("]")
 
@@ -135,7 +137,9 @@ def _otool_id(path: Path) -> str:
     otool = _tool("llvm-otool", "llvm-otool-14", "llvm-otool-15", "llvm-otool-16", "otool")
     if otool is None:
         pytest.skip("needs llvm-otool (Debian: llvm) as the oracle")
-    out = subprocess.run([otool, "-D", str(path)], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [otool, "-D", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     return out.strip().splitlines()[-1]
 
 
@@ -150,8 +154,9 @@ def test_macho_install_id(native_factory, arch: str, tmp_path: Path) -> None:
     assert "install id (LC_ID_DYLIB) is '@rpath/libfoo.dylib'" in problem
     assert "consumers ask for '@rpath/libfoo.1.dylib'" in problem
     absolute = native.library("libfoo.1.dylib", own_name="/Users/ci/build/libfoo.1.dylib")
-    assert "install id (LC_ID_DYLIB) is '/Users/ci/build/libfoo.1.dylib'" in (
-        check_library(absolute)[0]
+    assert (
+        "install id (LC_ID_DYLIB) is '/Users/ci/build/libfoo.1.dylib'"
+        in (check_library(absolute)[0])
     )
 
 

@@ -68,8 +68,17 @@ def test_sli010_platform_libraries_pass(fmt: str, pair: Callable[..., dict[str, 
         work = built["extension"].parent
         (work / "puts.c").write_text('#include <stdio.h>\nvoid hello(void) { puts("hi"); }\n')
         subprocess.run(
-            ["gcc", "-shared", "-fPIC", "-o", str(built["extension"]), str(work / "use.c")]
-            + [str(work / "puts.c"), f"-L{built['library'].parent}", "-l:libfoo.so.1"],
+            [
+                "gcc",
+                "-shared",
+                "-fPIC",
+                "-o",
+                str(built["extension"]),
+                str(work / "use.c"),
+                str(work / "puts.c"),
+                f"-L{built['library'].parent}",
+                "-l:libfoo.so.1",
+            ],
             check=True,
             capture_output=True,
         )
@@ -130,16 +139,32 @@ def musl_pair(tmp_path: Path, wheel_factory: Callable[..., Path]) -> Callable[..
         (work / "use.c").write_text(USE_C)
         library = work / "libfoo.so.1"
         subprocess.run(
-            ["musl-gcc", "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", "-o", str(library)]
-            + [str(work / "foo.c")],
+            [
+                "musl-gcc",
+                "-shared",
+                "-fPIC",
+                "-Wl,-soname,libfoo.so.1",
+                "-o",
+                str(library),
+                str(work / "foo.c"),
+            ],
             check=True,
             capture_output=True,
         )
         extension = work / "_pyfoo.cpython-312-x86_64-linux-musl.so"
         flags = [f"-Wl,-rpath,{rpath}"] if rpath else []
         subprocess.run(
-            ["musl-gcc", "-shared", "-fPIC", "-o", str(extension), str(work / "use.c")]
-            + [f"-L{work}", "-l:libfoo.so.1", *flags],
+            [
+                "musl-gcc",
+                "-shared",
+                "-fPIC",
+                "-o",
+                str(extension),
+                str(work / "use.c"),
+                f"-L{work}",
+                "-l:libfoo.so.1",
+                *flags,
+            ],
             check=True,
             capture_output=True,
         )

@@ -93,9 +93,7 @@ def test_sli002_dlopen_plugin_is_not_judged_but_a_linked_library_is(
     assert lint_wheels([producer, consumer]) == []
     # Linted alone, nothing shows which library is the linked one: all are judged.
     alone = lint_wheels([producer], {producer: "producer"})
-    assert [(f.rule, f.file) for f in alone] == [
-        ("SLI002", "libfoo/lib/plugins/libfoo_plugin.so")
-    ]
+    assert [(f.rule, f.file) for f in alone] == [("SLI002", "libfoo/lib/plugins/libfoo_plugin.so")]
 
 
 # -- SLI003: the consumer's own repair-mangled copy -------------------------------------
@@ -230,7 +228,9 @@ def test_sli006_namespace_package_sibling_directory(
     file_name = PRODUCER_FILE[fmt]
     jit = native.library(file_name)
     sparse = native.extension(link_to=[jit], rpaths=[f"{anchor}/../../nvjitlink/lib"])
-    producer = wheel_factory("nvidia-nvjitlink", {f"nvidia/nvjitlink/lib/{file_name}": jit}, fmt=fmt)
+    producer = wheel_factory(
+        "nvidia-nvjitlink", {f"nvidia/nvjitlink/lib/{file_name}": jit}, fmt=fmt
+    )
     sparse_name = "libsparse.so.1" if fmt == "elf" else "libsparse.1.dylib"
     consumer = wheel_factory(
         "nvidia-cusparse",

@@ -7,7 +7,6 @@ there (the test reads the SONAME / install id / import entry it expects to flag)
 from __future__ import annotations
 
 import io
-
 from collections.abc import Callable
 from pathlib import Path
 
