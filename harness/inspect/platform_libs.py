@@ -145,12 +145,13 @@ def _delvewheel_names() -> frozenset[str]:
     return frozenset(names)
 
 
+_POLICY_TAG = re.compile(r"^((?:manylinux|musllinux)_\d+_\d+|manylinux\d+)_")
+
+
 def _policy_of_tag(tag: str) -> str:
     """``manylinux_2_28_x86_64`` -> ``manylinux_2_28``; ``manylinux2014_x86_64`` -> alias."""
-    for arch_free in (tag.rsplit("_", 1)[0], tag.rsplit("_", 2)[0]):
-        if arch_free.startswith(("manylinux", "musllinux")):
-            return arch_free
-    return tag
+    found = _POLICY_TAG.match(tag)
+    return found[1] if found else tag
 
 
 def linux_allowed(platform_tags: Iterable[str]) -> frozenset[str] | None:

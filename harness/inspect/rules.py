@@ -443,16 +443,14 @@ def _is_plugin(graph: Graph, wheel: Wheel, binary: BinaryInfo, asked: set[str]) 
     )
 
 
-def _provided_in_set(graph: Graph, binary: BinaryInfo, dependency: str) -> bool:
-    wanted = names.as_compared(binary.format, names.base_name(dependency))
-    for wheel in graph.wheels:
-        for other in wheel.binaries:
-            if other.format != binary.format:
-                continue
-            for path in wheel.binary_paths(other):
-                if names.as_compared(other.format, posixpath.basename(path)) == wanted:
-                    return True
-    return False
+def _shipped_names(graph: Graph) -> set[tuple[str, str]]:
+    """(format, file name as that loader compares it) of every binary any wheel ships."""
+    return {
+        (binary.format, names.as_compared(binary.format, posixpath.basename(path)))
+        for wheel in graph.wheels
+        for binary in wheel.binaries
+        for path in wheel.binary_paths(binary)
+    }
 
 
 @rule(
@@ -468,6 +466,7 @@ def unresolved_dependency(graph: Graph) -> Iterator[Failure]:
         (id(link.arch_slice), link.dependency) for link in graph.links if not link.via_copy
     }
     asked = _linked_names(graph)
+    shipped = _shipped_names(graph)
     for wheel in graph.wheels:
         for binary in wheel.binaries:
             if _is_plugin(graph, wheel, binary, asked):
@@ -476,7 +475,8 @@ def unresolved_dependency(graph: Graph) -> Iterator[Failure]:
                 for dependency in arch_slice.dependencies:
                     if (id(arch_slice), dependency) in near_misses:
                         continue  # SLI003 names the library it should have been
-                    if _provided_in_set(graph, binary, dependency.name):
+                    base = names.as_compared(binary.format, names.base_name(dependency.name))
+                    if (binary.format, base) in shipped:
                         continue
                     platform = platform_libs.provided_by_platform(
                         binary.format, dependency.name, wheel.platform_tags

@@ -122,6 +122,25 @@ def test_sli010_elf_policy_follows_the_wheel_tag(
     assert "'libcrypt.so.1'" in findings[0].detail
 
 
+@pytest.mark.parametrize("fmt", ["elf"], indirect=True)
+@pytest.mark.parametrize(
+    ("tag", "expected"), [("manylinux_2_17", ["SLI010"]), ("manylinux_2_28", [])]
+)
+def test_sli010_policy_of_the_tag(
+    native, wheel_factory: Callable[..., Path], tag: str, expected: list[str]
+) -> None:
+    """auditwheel allows libmvec.so.1 from manylinux_2_24 on, not in manylinux2014."""
+    if not linux_policy_available():
+        pytest.skip("auditwheel (its manylinux policy data) is not installed")
+    mvec = native.library("libmvec.so.1")
+    extension = native.extension(link_to=[mvec])
+    assert "libmvec.so.1" in [d.name for s in binary_of(extension).slices for d in s.dependencies]
+    wheel = wheel_factory(
+        "pyuse", {f"pyuse/{extension.name}": extension}, platform_tag=f"{tag}_x86_64"
+    )
+    assert rules_of(lint_wheels([wheel])) == expected
+
+
 # -- SLI011 musl-preload-unusable -------------------------------------------------------
 
 MUSL_TAG = "musllinux_1_2_x86_64"

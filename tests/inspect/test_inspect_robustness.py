@@ -126,11 +126,13 @@ def _peak(*wheels: Path) -> dict[str, object]:
 
 @pytest.mark.parametrize("fmt", ["elf"], indirect=True)
 def test_huge_member_is_streamed_within_the_memory_budget(native, tmp_path: Path) -> None:
-    """A real ELF library followed by 1 GiB of zeros (a 1 MB wheel): parsed through the
-    chunked stream (its SONAME is read), peak memory far below the 200 MB budget."""
+    """A real ELF library followed by 256 MiB of zeros (a wheel of 0.3 MB): parsed through
+    the chunked stream (its SONAME is read), peak memory far below the 200 MB budget that
+    reading the member whole would already exceed. (1 GiB measured the same, but takes
+    20 s to compress here; the numbers are in docs/rules/real-world.md.)"""
     library = native.library("libfoo.so.1", own_name="libfoo.so")
     wheel = tmp_path / "libfoo-1.0-py3-none-manylinux_2_17_x86_64.whl"
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("libfoo/__init__.py", LOADER_INIT)
         archive.writestr("libfoo-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: libfoo\n")
         info = zipfile.ZipInfo("libfoo/lib/libfoo.so.1")
@@ -138,11 +140,11 @@ def test_huge_member_is_streamed_within_the_memory_budget(native, tmp_path: Path
         with archive.open(info, "w", force_zip64=True) as member:
             member.write(library.read_bytes())
             zeros = b"\0" * (1 << 20)
-            for _ in range(1024):
+            for _ in range(256):
                 member.write(zeros)
         huge = archive.getinfo("libfoo/lib/libfoo.so.1")
-    assert huge.file_size > 1 << 30
-    assert wheel.stat().st_size < 8 << 20
+    assert huge.file_size > 256 << 20
+    assert wheel.stat().st_size < 2 << 20
     report = _peak(wheel)
     # Evidence the member was really parsed: the wrong SONAME is reported.
     assert report["findings"] == [
@@ -156,7 +158,7 @@ def test_huge_member_is_streamed_within_the_memory_budget(native, tmp_path: Path
 
 
 def test_declared_size_is_not_trusted(plain: Path) -> None:
-    """Headers claiming 1 GiB for a 5 kB member: read by its data, never allocated by its claim."""
+    """Headers claiming 1 GiB for a 1 kB member: read by its data, never allocated by its claim."""
     data = bytearray(plain.read_bytes())
     for signature, size_at, name_len_at, name_at in (
         (b"PK\x03\x04", 22, 26, 30),
