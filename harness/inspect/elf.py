@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import IO, Any
 
 from elftools.elf.dynamic import DynamicSection, DynamicSegment
 from elftools.elf.elffile import ELFFile
@@ -33,19 +33,22 @@ def _arch(elf: ELFFile) -> str:
 
 
 def _dynamic(elf: ELFFile) -> DynamicSection | DynamicSegment | None:
-    section = elf.get_section_by_name(".dynamic")
-    if isinstance(section, DynamicSection):
-        return section
-    # Stripped section headers: the loader itself only uses PT_DYNAMIC.
+    # PT_DYNAMIC first: it is what the loader uses, and the program headers sit at the
+    # start of the file, so a large library read as a stream is not inflated to its
+    # end (where the section headers are) just to find the dynamic section.
     for segment in elf.iter_segments():
         if isinstance(segment, DynamicSegment):
             return segment
+    section = elf.get_section_by_name(".dynamic")
+    if isinstance(section, DynamicSection):
+        return section
     return None
 
 
-def read(path: str, data: bytes) -> BinaryInfo:
-    """Read the loader-relevant facts of the ELF file ``path`` held in ``data``."""
-    elf = ELFFile(io.BytesIO(data))
+def read(path: str, stream: IO[bytes] | bytes) -> BinaryInfo:
+    """Read the loader-relevant facts of the ELF file ``path`` from a seekable ``stream``
+    (or its bytes)."""
+    elf = ELFFile(io.BytesIO(stream) if isinstance(stream, bytes) else stream)
     soname: str | None = None
     needed: list[Dependency] = []
     rpaths: list[RpathEntry] = []

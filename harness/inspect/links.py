@@ -7,6 +7,7 @@ library of another wheel (or when the user says so). A wheel can be both (libbar
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Literal
 
 from . import names
 from .binary import ArchSlice, BinaryInfo, Dependency
-from .wheel import Wheel
+from .wheel import Wheel, resolve_in_tree
 
 Role = Literal["producer", "consumer"]
 
@@ -49,6 +50,11 @@ class Link:
     library: ProducedLibrary
     exact: bool
     """The entry equals the library's loader key (what preloading needs)."""
+    via_copy: bool = False
+    """The entry names the consumer's own vendored copy of the library, not the library."""
+    reached: bool = False
+    """One of the binary's rpaths (or an ``@loader_path`` entry) finds the producer's file
+    when both wheels share one site-packages directory."""
 
 
 @dataclass(frozen=True)
@@ -61,13 +67,22 @@ class Graph:
     producers: frozenset[Path]
     consumers: frozenset[Path]
     explicit_consumers: frozenset[Path]
+    loader_entries: tuple[str, ...] = ("loader", "load_library")
+    """Names a producer's package may bind for consumers to call before importing."""
 
     def links_of(self, consumer: Wheel) -> list[Link]:
         return [link for link in self.links if link.consumer.path == consumer.path]
 
+    def links_to(self, producer: Wheel) -> list[Link]:
+        return [link for link in self.links if link.library.wheel.path == producer.path]
+
     def produced_by(self, wheel: Wheel) -> list[ProducedLibrary]:
         """The libraries ``wheel`` ships (already found by :func:`build`)."""
         return [library for library in self.produced if library.wheel.path == wheel.path]
+
+    def owners_of(self, installed: str) -> list[Wheel]:
+        """The wheels whose RECORD lists the site-packages path ``installed``."""
+        return [w for w in self.wheels if installed in w.installed_files]
 
 
 def produced_libraries(wheel: Wheel) -> list[ProducedLibrary]:
@@ -78,6 +93,63 @@ def produced_libraries(wheel: Wheel) -> list[ProducedLibrary]:
     ]
 
 
+def rpath_anchor(binary: BinaryInfo, value: str) -> tuple[str, str] | None:
+    """(anchor token, rest) when ``value`` is relative to the binary or the executable."""
+    tokens: tuple[str, ...] = ("@loader_path", "@executable_path")
+    if binary.format == "elf":
+        tokens = ("$ORIGIN", "${ORIGIN}")
+    for token in tokens:
+        if value == token or value.startswith(token + "/"):
+            return token, value[len(token) :].lstrip("/")
+    return None
+
+
+def rpath_targets(wheel: Wheel, binary: BinaryInfo, arch_slice: ArchSlice) -> list[str]:
+    """Site-packages-relative directories the binary's own-relative rpaths name."""
+    installed = wheel.install_path(binary.path)
+    if installed is None:
+        return []
+    targets = []
+    for entry in arch_slice.rpaths:
+        anchor = rpath_anchor(binary, entry.value)
+        if anchor is not None and anchor[0] != "@executable_path":
+            targets.append(resolve_in_tree(posixpath.dirname(installed), anchor[1]))
+    return targets
+
+
+def searched_paths(
+    wheel: Wheel, binary: BinaryInfo, arch_slice: ArchSlice, dependency: Dependency
+) -> list[str]:
+    """Site-packages-relative paths the loader tries for ``dependency`` through the binary's
+    own-relative entries (rpaths, ``@loader_path``); system directories are not listed."""
+    installed = wheel.install_path(binary.path)
+    if installed is None or binary.format == "pe":
+        return []
+    name = dependency.name
+    if binary.format == "macho":
+        anchor = rpath_anchor(binary, name)
+        if anchor is not None:
+            if anchor[0] == "@executable_path":
+                return []
+            return [resolve_in_tree(posixpath.dirname(installed), anchor[1])]
+        if not name.startswith("@rpath/"):
+            return []
+        name = name.removeprefix("@rpath/")
+    elif "/" in name:
+        return []
+    return [f"{target}/{name}" for target in rpath_targets(wheel, binary, arch_slice)]
+
+
+def _own_file(wheel: Wheel, dependency: Dependency, fmt: str) -> BinaryInfo | None:
+    """The binary of ``wheel`` (or one of its copies) whose file name the entry names."""
+    wanted = names.as_compared(fmt, names.base_name(dependency.name))  # type: ignore[arg-type]
+    for binary in wheel.binaries:
+        for path in wheel.binary_paths(binary):
+            if names.as_compared(binary.format, posixpath.basename(path)) == wanted:
+                return binary
+    return None
+
+
 def _links_of_dependency(
     wheel: Wheel,
     binary: BinaryInfo,
@@ -85,14 +157,37 @@ def _links_of_dependency(
     dependency: Dependency,
     offered: list[ProducedLibrary],
 ) -> list[Link]:
-    stem = names.library_stem(dependency.name)
-    candidates = [p for p in offered if p.wheel.path != wheel.path and p.stem == stem]
-    if not candidates:
-        return []
+    """Exact names first: a library whose loader key equals the entry; then the wheel's own
+    files (its own libraries, or a vendored copy); only then a near miss by name stem."""
+    others = [p for p in offered if p.wheel.path != wheel.path]
+    searched = searched_paths(wheel, binary, arch_slice, dependency)
 
     def exact(library: ProducedLibrary) -> bool:
         key = library.key(arch_slice.arch)
         return key is not None and names.key_matches(binary.format, dependency.name, key)
+
+    def reached(library: ProducedLibrary) -> bool:
+        paths = library.wheel.binary_paths(library.binary)
+        files = {library.wheel.install_path(p) for p in paths}
+        return any(path in files for path in searched)
+
+    def link(library: ProducedLibrary, is_exact: bool, via_copy: bool = False) -> Link:
+        return Link(
+            wheel, binary, arch_slice, dependency, library, is_exact, via_copy, reached(library)
+        )
+
+    exact_matches = [p for p in others if exact(p)]
+    if exact_matches:
+        return [link(p, True) for p in exact_matches]
+    stem = names.library_stem(dependency.name)
+    candidates = [p for p in others if p.stem == stem]
+    own = _own_file(wheel, dependency, binary.format)
+    if own is not None:
+        if not candidates or not names.is_vendored(own.path):
+            return []  # the wheel's own library: nothing to do with other wheels
+        return [link(c, False, via_copy=True) for c in candidates]
+    if not candidates:
+        return []
 
     def same_file(library: ProducedLibrary) -> bool:
         dep_file = names.as_compared(binary.format, names.base_name(dependency.name))
@@ -100,11 +195,15 @@ def _links_of_dependency(
 
     # Another version of the library (libfoo.so.2 next to libfoo.so.1) is no near
     # miss when some wheel offers exactly what is asked for.
-    chosen = [c for c in candidates if exact(c) or same_file(c)] or candidates
-    return [Link(wheel, binary, arch_slice, dependency, c, exact(c)) for c in chosen]
+    chosen = [c for c in candidates if same_file(c)] or candidates
+    return [link(c, False) for c in chosen]
 
 
-def build(wheels: list[Wheel], roles: Mapping[Path, Role] | None = None) -> Graph:
+def build(
+    wheels: list[Wheel],
+    roles: Mapping[Path, Role] | None = None,
+    loader_entries: tuple[str, ...] = ("loader", "load_library"),
+) -> Graph:
     """Match all dependency entries against all produced libraries and settle roles."""
     roles = dict(roles or {})
     offered = [p for w in wheels for p in produced_libraries(w)]
@@ -114,8 +213,9 @@ def build(wheels: list[Wheel], roles: Mapping[Path, Role] | None = None) -> Grap
             for arch_slice in binary.slices:
                 for dependency in arch_slice.dependencies:
                     links += _links_of_dependency(wheel, binary, arch_slice, dependency, offered)
-    producers = {link.library.wheel.path for link in links}
-    consumers = {link.consumer.path for link in links}
+    direct = [link for link in links if not link.via_copy]
+    producers = {link.library.wheel.path for link in direct}
+    consumers = {link.consumer.path for link in direct}
     producers |= {p for p, r in roles.items() if r == "producer"}
     explicit_consumers = {p for p, r in roles.items() if r == "consumer"}
     return Graph(
@@ -125,4 +225,5 @@ def build(wheels: list[Wheel], roles: Mapping[Path, Role] | None = None) -> Grap
         producers=frozenset(producers),
         consumers=frozenset(consumers | explicit_consumers),
         explicit_consumers=frozenset(explicit_consumers),
+        loader_entries=loader_entries,
     )

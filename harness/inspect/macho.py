@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import struct
+from typing import IO
 
 from macholib import mach_o
 from macholib.MachO import MachO, MachOHeader
@@ -76,8 +76,8 @@ def _slice(header: MachOHeader) -> ArchSlice:
     )
 
 
-def read(path: str, data: bytes) -> BinaryInfo:
-    """Read every architecture slice of the Mach-O file ``path`` held in ``data``."""
+def read(path: str, stream: IO[bytes]) -> BinaryInfo:
+    """Read every architecture slice of the Mach-O file ``path`` from a seekable ``stream``."""
     # MachO() only takes a file name; its load() reads any seekable file object.
     macho = MachO.__new__(MachO)
     macho.graphident = macho.filename = path
@@ -85,5 +85,5 @@ def read(path: str, data: bytes) -> BinaryInfo:
     macho.fat = None
     macho.headers = []
     macho.allow_unknown_load_commands = True
-    macho.load(io.BytesIO(data))
+    macho.load(stream)
     return BinaryInfo("macho", path, tuple(_slice(h) for h in macho.headers))

@@ -117,3 +117,19 @@ def expected_own_name(fmt: BinaryFormat, file_name: str) -> str:
 
 def own_name_matches(fmt: BinaryFormat, own_name: str, file_name: str) -> bool:
     return key_matches(fmt, own_name, expected_own_name(fmt, file_name))
+
+
+def file_named_by(fmt: BinaryFormat, own_name: str) -> str | None:
+    """The file name a library's own name makes the loader look for beside it, if any.
+
+    ELF: the SONAME itself; Mach-O: the rest of an ``@rpath/`` or ``@loader_path/`` id
+    without further directories; PE: the DLL name. ``None`` for absolute install ids.
+    """
+    if fmt == "macho":
+        for token in ("@rpath/", "@loader_path/"):
+            if own_name.startswith(token) and "/" not in own_name[len(token) :]:
+                return own_name[len(token) :]
+        return None
+    if "/" in own_name:
+        return None
+    return own_name

@@ -8,11 +8,11 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from . import names
-from .binary import NAME_FIELD, BinaryInfo, RpathEntry
+from . import names, platform_libs
+from .binary import NAME_FIELD, BinaryInfo
 from .findings import rule
-from .links import Graph, ProducedLibrary
-from .loader_check import missing_loader
+from .links import Graph, ProducedLibrary, rpath_anchor
+from .loader_check import global_loads, missing_loader
 from .wheel import Wheel, resolve_in_tree
 
 Failure = tuple[Wheel, str, str]
@@ -26,6 +26,40 @@ def _consumer_wheels(graph: Graph) -> list[Wheel]:
     return [w for w in graph.wheels if w.path in graph.consumers]
 
 
+def _linked_names(graph: Graph) -> set[str]:
+    """Every file name some binary of the set asks the loader for (any case kept)."""
+    asked = set()
+    for wheel in graph.wheels:
+        for binary in wheel.binaries:
+            for arch_slice in binary.slices:
+                for dependency in arch_slice.dependencies:
+                    asked.add(names.as_compared(binary.format, names.base_name(dependency.name)))
+    return asked
+
+
+def judged_libraries(graph: Graph, wheel: Wheel) -> list[ProducedLibrary]:
+    """The producer's libraries whose names matter: those some binary links to.
+
+    A library nothing in the set depends on by name, in a wheel where others are linked
+    to, is a plugin its host opens by path (``libucx/lib/ucx/*.so``): its own name is
+    never compared with anything. With no link at all (a producer linted alone) every
+    library is judged.
+    """
+    libraries = graph.produced_by(wheel)
+    asked = _linked_names(graph)
+
+    def linked(library: ProducedLibrary) -> bool:
+        fmt = library.binary.format
+        file_names = {
+            names.as_compared(fmt, posixpath.basename(p))
+            for p in wheel.binary_paths(library.binary)
+        }
+        return bool(file_names & asked)
+
+    linked_libraries = [lib for lib in libraries if linked(lib)]
+    return linked_libraries or libraries
+
+
 @rule(
     "SLI001",
     "library-without-name",
@@ -34,7 +68,7 @@ def _consumer_wheels(graph: Graph) -> list[Wheel]:
 )
 def library_without_name(graph: Graph) -> Iterator[Failure]:
     for wheel in _producer_wheels(graph):
-        for library in graph.produced_by(wheel):
+        for library in judged_libraries(graph, wheel):
             binary = library.binary
             for arch_slice in binary.slices:
                 if arch_slice.own_name is None:
@@ -54,19 +88,32 @@ def library_without_name(graph: Graph) -> Iterator[Failure]:
 )
 def library_name_not_file_name(graph: Graph) -> Iterator[Failure]:
     for wheel in _producer_wheels(graph):
-        for library in graph.produced_by(wheel):
+        for library in judged_libraries(graph, wheel):
             binary = library.binary
             expected = names.expected_own_name(binary.format, binary.file_name)
+            directory = posixpath.dirname(binary.path)
+            beside = {
+                names.as_compared(binary.format, posixpath.basename(m))
+                for m in wheel.members
+                if posixpath.dirname(m) == directory
+            }
             for arch_slice in binary.slices:
                 own = arch_slice.own_name
-                if own is not None and not names.own_name_matches(
-                    binary.format, own, binary.file_name
-                ):
-                    yield (
-                        wheel,
-                        binary.label(arch_slice),
-                        f"{NAME_FIELD[binary.format]} is {own!r}, expected {expected!r}",
-                    )
+                if own is None:
+                    continue
+                if names.own_name_matches(binary.format, own, binary.file_name):
+                    continue
+                # Wheels cannot hold symlinks: libfoo.so and libfoo.so.1.2 shipped as copies
+                # are fine while the file the own name names (libfoo.so.1) lies beside them.
+                named = names.file_named_by(binary.format, own)
+                if named is not None and names.as_compared(binary.format, named) in beside:
+                    continue
+                yield (
+                    wheel,
+                    binary.label(arch_slice),
+                    f"{NAME_FIELD[binary.format]} is {own!r}, expected {expected!r} "
+                    "(or the name of a file beside it)",
+                )
 
 
 @rule(
@@ -77,7 +124,7 @@ def library_name_not_file_name(graph: Graph) -> Iterator[Failure]:
 )
 def dependency_not_producer_key(graph: Graph) -> Iterator[Failure]:
     for wheel in _consumer_wheels(graph):
-        links = graph.links_of(wheel)
+        links = [link for link in graph.links_of(wheel) if not link.via_copy]
         resolved = {(id(link.arch_slice), link.dependency) for link in links if link.exact}
         for link in links:
             key = link.library.key(link.arch_slice.arch)
@@ -101,8 +148,10 @@ def dependency_not_producer_key(graph: Graph) -> Iterator[Failure]:
     "a consumer wheel ships its own (possibly renamed) copy of a producer library",
 )
 def private_copy(graph: Graph) -> Iterator[Failure]:
-    for wheel in _consumer_wheels(graph):
+    for wheel in graph.wheels:
         producer_libraries = {link.library for link in graph.links_of(wheel)}
+        if not producer_libraries:
+            continue
         for binary in wheel.binaries:
             if names.is_extension_module(binary):
                 continue
@@ -151,17 +200,6 @@ def _originals_of(copy: BinaryInfo, candidates: list[ProducedLibrary]) -> list[P
     return [lib for lib in ordered if score(lib) == best]
 
 
-def _rpath_anchor(binary: BinaryInfo, entry: RpathEntry) -> tuple[str, str] | None:
-    """(anchor token, rest) when ``entry`` is relative to the binary or the executable."""
-    tokens: tuple[str, ...] = ("@loader_path", "@executable_path")
-    if binary.format == "elf":
-        tokens = ("$ORIGIN", "${ORIGIN}")
-    for token in tokens:
-        if entry.value == token or entry.value.startswith(token + "/"):
-            return token, entry.value[len(token) :].lstrip("/")
-    return None
-
-
 @rule(
     "SLI005",
     "unanchored-rpath",
@@ -173,7 +211,7 @@ def unanchored_rpath(graph: Graph) -> Iterator[Failure]:
         for binary in wheel.binaries:
             for arch_slice in binary.slices:
                 for entry in arch_slice.rpaths:
-                    if _rpath_anchor(binary, entry) is not None:
+                    if rpath_anchor(binary, entry.value) is not None:
                         continue
                     where = (
                         "an absolute path (build or host directory)"
@@ -187,28 +225,44 @@ def unanchored_rpath(graph: Graph) -> Iterator[Failure]:
                     )
 
 
-def _owner_of(graph: Graph, top_level: str, own: Wheel) -> str | None:
-    for wheel in graph.wheels:
-        if wheel.dist != own.dist and top_level in wheel.top_level_names:
-            return wheel.dist
-    return None
+def _foreign_files(graph: Graph, wheel: Wheel, target: str, asked: set[str]) -> list[str]:
+    """``target/<name>`` files other distributions own (by their RECORD), for the names
+    the binary asks for, when ``wheel`` owns no file of that name there."""
+    found = []
+    for name in sorted(asked):
+        path = f"{target}/{name}"
+        if path in wheel.installed_files:
+            continue
+        owners = sorted({w.dist for w in graph.owners_of(path) if w.dist != wheel.dist})
+        if owners:
+            found.append(f"{path} of distribution {', '.join(owners)}")
+    return found
 
 
 @rule(
     "SLI006",
     "rpath-into-other-distribution",
     "warning",
-    "an rpath reaches outside the wheel's own files (works only in one shared site dir)",
+    "an rpath reaches files another distribution owns (works only in one shared site dir)",
 )
 def rpath_into_other_distribution(graph: Graph) -> Iterator[Failure]:
+    """Ownership comes from each wheel's RECORD, not from directory names: namespace
+    directories (``nvidia/``, ``cmeel.prefix/lib``) hold files of many distributions."""
     for wheel in graph.wheels:
         for binary in wheel.binaries:
             installed = wheel.install_path(binary.path)
             if installed is None:
                 continue
             for arch_slice in binary.slices:
+                asked = set()
+                for dependency in arch_slice.dependencies:
+                    base = names.base_name(dependency.name)
+                    if binary.format == "elf" and "/" not in dependency.name:
+                        asked.add(base)
+                    elif dependency.name.startswith("@rpath/"):
+                        asked.add(dependency.name.removeprefix("@rpath/"))
                 for entry in arch_slice.rpaths:
-                    anchor = _rpath_anchor(binary, entry)
+                    anchor = rpath_anchor(binary, entry.value)
                     if anchor is None:
                         continue
                     token, rest = anchor
@@ -222,22 +276,59 @@ def rpath_into_other_distribution(graph: Graph) -> Iterator[Failure]:
                         )
                         continue
                     target = resolve_in_tree(posixpath.dirname(installed), rest)
-                    top = target.split("/", 1)[0]
-                    if top == "..":
+                    if target.split("/", 1)[0] == "..":
                         yield (
                             wheel,
                             label,
                             f"{entry.kind} {entry.value!r} leaves site-packages ({target})",
                         )
-                    elif top not in wheel.top_level_names:
-                        owner = _owner_of(graph, top, wheel)
-                        whose = f"distribution {owner}" if owner else "no wheel given"
+                        continue
+                    foreign = _foreign_files(graph, wheel, target, asked)
+                    if foreign:
+                        yield (
+                            wheel,
+                            label,
+                            f"{entry.kind} {entry.value!r} reaches {'; '.join(foreign)}: "
+                            "found only when both share one site dir",
+                        )
+                    elif not any(
+                        d == target or d.startswith(target + "/") for d in wheel.installed_dirs
+                    ):
+                        owners = sorted(
+                            {
+                                w.dist
+                                for w in graph.wheels
+                                if w.dist != wheel.dist
+                                and any(
+                                    d == target or d.startswith(target + "/")
+                                    for d in w.installed_dirs
+                                )
+                            }
+                        )
+                        whose = f"distribution {', '.join(owners)}" if owners else "no wheel given"
                         yield (
                             wheel,
                             label,
                             f"{entry.kind} {entry.value!r} points into {target}/ "
-                            f"({whose}): found only when both share one site dir",
+                            f"({whose}), which this wheel does not install: found only when "
+                            "both share one site dir",
                         )
+
+
+def required_within(graph: Graph, wheel: Wheel) -> set[str]:
+    """Distributions ``wheel`` requires directly or through other wheels of the set."""
+    by_dist: dict[str, set[str]] = {}
+    for other in graph.wheels:
+        by_dist.setdefault(other.dist, set()).update(other.requires)
+    required: set[str] = set()
+    pending = list(wheel.requires)
+    while pending:
+        dist = pending.pop()
+        if dist in required:
+            continue
+        required.add(dist)
+        pending.extend(by_dist.get(dist, ()))
+    return required
 
 
 @rule(
@@ -249,9 +340,12 @@ def rpath_into_other_distribution(graph: Graph) -> Iterator[Failure]:
 def producer_not_required(graph: Graph) -> Iterator[Failure]:
     for wheel in _consumer_wheels(graph):
         reported = set()
+        required = required_within(graph, wheel)
         for link in graph.links_of(wheel):
+            if link.via_copy:
+                continue  # a vendored copy is SLI004's finding
             producer = link.library.wheel
-            if producer.dist == wheel.dist or producer.dist in wheel.requires:
+            if producer.dist == wheel.dist or producer.dist in required:
                 continue
             if producer.dist in reported:
                 continue
@@ -260,7 +354,7 @@ def producer_not_required(graph: Graph) -> Iterator[Failure]:
                 wheel,
                 link.binary.path,
                 f"needs {link.dependency.name} from {producer.dist} but METADATA has no "
-                f"'Requires-Dist: {producer.dist}'",
+                f"'Requires-Dist: {producer.dist}', directly or through the given wheels",
             )
 
 
@@ -277,11 +371,14 @@ def _packages_holding_libraries(graph: Graph, wheel: Wheel) -> set[str]:
     "SLI008",
     "producer-without-loader",
     "error",
-    "a producer's top-level package does not expose a 'loader' for consumers to call",
+    "a producer's package exposes no loader or load function and loads nothing at import",
 )
 def producer_without_loader(graph: Graph) -> Iterator[Failure]:
     for wheel in _producer_wheels(graph):
-        inits = {m.split("/", 1)[0]: m for m in wheel.texts}
+        incoming = graph.links_to(wheel)
+        if incoming and all(link.reached for link in incoming):
+            continue  # consumers find it by rpath, not by preloading: SLI006 says why not
+        inits = {m.split("/", 1)[0]: m for m in wheel.texts if _is_top_level_init(m)}
         packages = _packages_holding_libraries(graph, wheel) or set(inits)
         if not packages:
             yield (wheel, "", "ships no top-level package a consumer could import to preload")
@@ -295,9 +392,13 @@ def producer_without_loader(graph: Graph) -> Iterator[Failure]:
                     f"{package} is not a package (no __init__.py): nothing to import for preloading",
                 )
                 continue
-            reason = missing_loader(wheel.texts[init])
+            reason = missing_loader(wheel.texts[init], graph.loader_entries)
             if reason is not None:
-                yield (wheel, init, f"{reason}; load_library_module({package!r}) cannot preload")
+                yield (wheel, init, f"{reason}; consumers cannot have {package} load its library")
+
+
+def _is_top_level_init(member: str) -> bool:
+    return member.count("/") == 1 and member.endswith("/__init__.py")
 
 
 @rule(
@@ -323,3 +424,135 @@ def consumer_without_dependency_entry(graph: Graph) -> Iterator[Failure]:
             f"no binary depends on {', '.join(offered)}: it relies on global symbols, "
             "which RTLD_LOCAL preloading does not provide",
         )
+
+
+def _is_plugin(graph: Graph, wheel: Wheel, binary: BinaryInfo, asked: set[str]) -> bool:
+    """A library nothing in the set links to, in a wheel whose other libraries are linked."""
+    if names.is_extension_module(binary):
+        return False
+    own = {
+        names.as_compared(binary.format, posixpath.basename(p)) for p in wheel.binary_paths(binary)
+    }
+    if own & asked:
+        return False
+    return any(
+        names.as_compared(b.format, posixpath.basename(p)) in asked
+        for b in wheel.binaries
+        for p in wheel.binary_paths(b)
+        if not names.is_extension_module(b)
+    )
+
+
+def _shipped_names(graph: Graph) -> set[tuple[str, str]]:
+    """(format, file name as that loader compares it) of every binary any wheel ships."""
+    return {
+        (binary.format, names.as_compared(binary.format, posixpath.basename(path)))
+        for wheel in graph.wheels
+        for binary in wheel.binaries
+        for path in wheel.binary_paths(binary)
+    }
+
+
+@rule(
+    "SLI010",
+    "unresolved-dependency",
+    "error",
+    "a dependency entry is shipped by no wheel of the set and not provided by the platform",
+)
+def unresolved_dependency(graph: Graph) -> Iterator[Failure]:
+    """Plugins (libraries nothing links to, opened by path by their host) are left out:
+    their host decides what a missing dependency means (UCX skips that transport)."""
+    near_misses = {
+        (id(link.arch_slice), link.dependency) for link in graph.links if not link.via_copy
+    }
+    asked = _linked_names(graph)
+    shipped = _shipped_names(graph)
+    for wheel in graph.wheels:
+        for binary in wheel.binaries:
+            if _is_plugin(graph, wheel, binary, asked):
+                continue
+            for arch_slice in binary.slices:
+                for dependency in arch_slice.dependencies:
+                    if (id(arch_slice), dependency) in near_misses:
+                        continue  # SLI003 names the library it should have been
+                    base = names.as_compared(binary.format, names.base_name(dependency.name))
+                    if (binary.format, base) in shipped:
+                        continue
+                    platform = platform_libs.provided_by_platform(
+                        binary.format, dependency.name, wheel.platform_tags
+                    )
+                    if platform is None or platform:
+                        continue
+                    yield (
+                        wheel,
+                        binary.label(arch_slice),
+                        f"{dependency.kind} {dependency.name!r} is shipped by no given wheel and "
+                        f"is not a {_PLATFORM_WORDS[binary.format]}: loading fails",
+                    )
+
+
+_PLATFORM_WORDS = {
+    "elf": "library the wheel's manylinux/musllinux policy allows",
+    "macho": "system library (/usr/lib, /System)",
+    "pe": "Windows system DLL",
+}
+
+
+@rule(
+    "SLI011",
+    "musl-preload-unusable",
+    "error",
+    "in a musllinux wheel, a consumer relies on preloading, which musl's loader ignores",
+)
+def musl_preload_unusable(graph: Graph) -> Iterator[Failure]:
+    """musl never matches a DT_NEEDED by SONAME against a library loaded by path: only a
+    search (an rpath reaching the very file) finds it; see the platform facts."""
+    for link in graph.links:
+        consumer = link.consumer
+        if consumer.libc != "musl" or link.via_copy or not link.exact:
+            continue
+        if link.binary.format != "elf" or link.reached:
+            continue
+        producer = link.library
+        yield (
+            consumer,
+            link.binary.label(link.arch_slice),
+            f"DT_NEEDED {link.dependency.name!r} is {producer.binary.path} of "
+            f"{producer.wheel.dist}; no RPATH/RUNPATH of this binary reaches that file and "
+            "musl does not match a preloaded library by SONAME: loading fails",
+        )
+
+
+@rule(
+    "SLI012",
+    "global-load",
+    "warning",
+    "a producer's Python code loads a library with RTLD_GLOBAL",
+)
+def global_load(graph: Graph) -> Iterator[Failure]:
+    for wheel in _producer_wheels(graph):
+        for member, source in sorted(wheel.texts.items()):
+            for line in global_loads(source):
+                yield (
+                    wheel,
+                    member,
+                    f"line {line} loads with RTLD_GLOBAL: its symbols take part in every later "
+                    "symbol lookup of the process (interposition between unrelated wheels)",
+                )
+
+
+@rule(
+    "SLI013",
+    "unsafe-member-name",
+    "error",
+    "a member name is absolute or climbs out of the install directory (zip slip)",
+)
+def unsafe_member_name(graph: Graph) -> Iterator[Failure]:
+    for wheel in graph.wheels:
+        for member, reason in wheel.unsafe_members:
+            yield (
+                wheel,
+                member,
+                f"member name {reason}: an installer would write outside "
+                "site-packages or refuse the wheel; the lint did not read it",
+            )

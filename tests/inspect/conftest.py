@@ -123,7 +123,7 @@ def write_wheel(
 
 @pytest.fixture
 def wheel_factory(tmp_path: Path) -> Callable[..., Path]:
-    """``wheel_factory(dist, files, fmt=..., requires=...)`` -> a wheel in ``tmp_path``."""
+    """``wheel_factory(dist, files, fmt=..., requires=..., platform_tag=...)`` -> a wheel."""
     counter = [0]
 
     def make(
@@ -132,11 +132,14 @@ def wheel_factory(tmp_path: Path) -> Callable[..., Path]:
         fmt: str | None = None,
         requires: Iterable[str] = (),
         version: str = "1.0",
+        *,
+        platform_tag: str | None = None,
     ) -> Path:
         counter[0] += 1
         directory = tmp_path / f"wheels-{counter[0]}"
         directory.mkdir()
-        platform_tag = PLATFORM_TAGS[fmt] if fmt else "any"
+        if platform_tag is None:
+            platform_tag = PLATFORM_TAGS[fmt] if fmt else "any"
         return write_wheel(
             directory, dist, files, version=version, platform_tag=platform_tag, requires=requires
         )

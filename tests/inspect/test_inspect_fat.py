@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -46,7 +47,7 @@ def fatten(
 def _slices(path: Path) -> dict[str, str | None]:
     data = path.read_bytes()
     assert detect(data[:8]) == "macho"
-    info = read("macho", path.name, data, "test")
+    info = read("macho", path.name, io.BytesIO(data), "test")
     return {s.arch: s.own_name for s in info.slices}
 
 

@@ -6,6 +6,7 @@ there (the test reads the SONAME / install id / import entry it expects to flag)
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def binary_of(path: Path):
     data = path.read_bytes()
     fmt = detect(data[:8])
     assert fmt is not None, path
-    return read(fmt, path.name, data, "test")
+    return read(fmt, path.name, io.BytesIO(data), "test")
 
 
 def rules_of(findings: list[Finding]) -> list[str]:
