@@ -6,9 +6,11 @@ from __future__ import annotations
 import posixpath
 import re
 
+from harness.vocabulary import MANGLE_HASH
+
 from .binary import BinaryFormat, BinaryInfo
 
-_MANGLED = re.compile(r"^(?P<base>[^.]+?)-(?P<hash>[0-9a-f]{8}|[0-9a-f]{32})(?P<rest>\..+)$")
+_MANGLED = re.compile(rf"^(?P<base>[^.]+?)-(?P<hash>{MANGLE_HASH})(?P<rest>\..+)$")
 """auditwheel: ``libfoo-1a2b3c4d.so.1`` (8 hex); delvewheel: ``foo-<32 hex>.dll``."""
 
 _SUFFIX = re.compile(r"(\.so(\.[0-9][^/]*)?|(\.[0-9]+)*\.dylib|\.dll|\.pyd)$", re.IGNORECASE)
