@@ -10,7 +10,7 @@ variants per loader, ``wine.py`` keeps the Wine prefix and server, and
 
 from __future__ import annotations
 
-from harness.native.build import LOADERS, Loader, NativeBuild, NativeBuildError, ToolMissing
+from harness.native.build import LOADERS, Loader, NativeBuild, NativeBuildError, ToolMissingError
 from harness.native.runner import NativeSpec, NativeStep, run_native
 
 __all__ = [
@@ -20,6 +20,6 @@ __all__ = [
     "NativeBuildError",
     "NativeSpec",
     "NativeStep",
-    "ToolMissing",
+    "ToolMissingError",
     "run_native",
 ]

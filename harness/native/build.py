@@ -44,7 +44,7 @@ RECIPE_VERSION = 1
 PRODUCER_VERSION = "1.0"
 
 
-class ToolMissing(RuntimeError):
+class ToolMissingError(RuntimeError):
     """A compiler or runtime a loader needs is not installed; the message names it."""
 
     def __init__(self, tool: str, package: str, loader: str) -> None:
@@ -101,14 +101,14 @@ def toolchain(loader: str) -> Toolchain:
     """The toolchain of ``loader``; ValueError naming the known loaders."""
     if loader not in TOOLCHAINS:
         raise ValueError(f"unknown native loader {loader!r}; expected one of {', '.join(LOADERS)}")
-    return TOOLCHAINS[loader]  # type: ignore[index]  # checked above
+    return TOOLCHAINS[loader]
 
 
-def missing_compiler(loader: str) -> ToolMissing | None:
+def missing_compiler(loader: str) -> ToolMissingError | None:
     """The error to raise (or skip with) when ``loader``'s compiler is not installed."""
     chain = toolchain(loader)
     if shutil.which(chain.compiler) is None:
-        return ToolMissing(chain.compiler, chain.package, loader)
+        return ToolMissingError(chain.compiler, chain.package, loader)
     return None
 
 
@@ -148,7 +148,7 @@ _built: dict[tuple[Path, str], NativeBuild] = {}
 def build(loader: str, workdir: WorkDir) -> NativeBuild:
     """The probe and libraries for ``loader``, built once per content key.
 
-    Raises ToolMissing when the compiler is absent, NativeBuildError when a compile fails.
+    Raises ToolMissingError when the compiler is absent, NativeBuildError when a compile fails.
     """
     chain = toolchain(loader)
     missing = missing_compiler(loader)

@@ -97,7 +97,7 @@ def run_native(
 
     ``cell_dir`` (default: a fresh directory under the work dir's cells) receives the
     probe's spec and evidence. Wine cells use ``session`` or this process's shared one.
-    Raises ToolMissing (names the tool to install), ProbeError (the probe crashed or its
+    Raises ToolMissingError (names the tool to install), ProbeError (the probe crashed or its
     evidence is not from ``loader``), ValueError (unknown loader or library variant).
     """
     chain = native_build.toolchain(loader)
@@ -151,7 +151,9 @@ def run_native(
             returncode=None,
             stderr=_read(stderr_path),
         ) from None
-    result = subprocess.CompletedProcess(command, returncode, _read(stdout_path), _read(stderr_path))
+    result = subprocess.CompletedProcess(
+        command, returncode, _read(stdout_path), _read(stderr_path)
+    )
     if result.returncode != 0 or not out_path.is_file():
         raise ProbeError(
             f"the {loader} native probe failed (exit code {result.returncode}, cell {cell_dir});"
@@ -197,9 +199,7 @@ def loader_of(out_path: Path) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _spec_text(
-    spec: NativeSpec, built: native_build.NativeBuild, native_path: _PathMapper
-) -> str:
+def _spec_text(spec: NativeSpec, built: native_build.NativeBuild, native_path: _PathMapper) -> str:
     lines = [f"# native probe spec ({built.loader}), written by harness.native.runner"]
     for step in spec.steps:
         if step.load is not None:

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import TracebackType
 from typing import IO
 
-from harness.native.build import ToolMissing
+from harness.native.build import ToolMissingError
 from harness.workdir import WorkDir, atomic_directory
 
 TOOLS = ("wine", "wineserver", "wineboot")
@@ -38,11 +38,11 @@ class WineError(RuntimeError):
     """Wine could not create its prefix or start its server; the message says what ran."""
 
 
-def missing_tool() -> ToolMissing | None:
+def missing_tool() -> ToolMissingError | None:
     """The error to raise (or skip with) when a Wine program is not installed."""
     for tool in TOOLS:
         if shutil.which(tool) is None:
-            return ToolMissing(tool, PACKAGE, "wine")
+            return ToolMissingError(tool, PACKAGE, "wine")
     return None
 
 
