@@ -13,6 +13,7 @@ import pytest
 from native_testlib import PathOf, RunCell, call_identity, load
 
 from harness.evidence import Evidence
+from harness.native import NativeStep
 from harness.native.build import IDENTITIES
 
 pytestmark = pytest.mark.slow
@@ -66,6 +67,18 @@ def test_musl_preload_does_not_satisfy_the_consumer(run_cell: RunCell, library: 
     assert evidence.step("identity").error is not None
     assert copies_of_foo(evidence) == [library("musl", "producer")]
     assert not evidence.is_loaded(library("musl", "consumer"))
+
+
+def test_musl_rtld_global_preload_does_not_help_either(run_cell: RunCell, library: PathOf) -> None:
+    """The symbol is global, yet DT_NEEDED libfoo.so.1 is still searched for by name."""
+    evidence = run_cell(
+        "musl", NativeStep("preload", load="producer", mode="global"), load("consumer", "consumer")
+    )
+    assert evidence.symbol("foo_identity").is_global
+    assert evidence.symbol("foo_identity").defined_by == library("musl", "producer")
+    error = evidence.step("consumer").error
+    assert error is not None
+    assert "Error loading shared library libfoo.so.1: No such file or directory" in error.message
 
 
 def test_musl_rpath_reaching_the_preloaded_file_shares_it(
