@@ -370,7 +370,9 @@ static void loader_info(const char **name, char **version) {
         *name = "wine";
         *version = dup_text(wine_version());
     } else {
-        OSVERSIONINFOW info = {sizeof info};
+        OSVERSIONINFOW info;
+        memset(&info, 0, sizeof info);
+        info.dwOSVersionInfoSize = sizeof info;
         char text[64] = "";
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"

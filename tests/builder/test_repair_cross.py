@@ -93,8 +93,15 @@ class Repair:
 
 
 def _run(command: list[str], env: Mapping[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a tool in ``cwd``, its temporary files there too (the repair tools unpack wheels)."""
     return subprocess.run(
-        command, env=dict(env), cwd=cwd, capture_output=True, text=True, check=False, timeout=300
+        command,
+        env={**env, "TMPDIR": str(cwd)},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
 
 
