@@ -28,6 +28,16 @@ class EvidenceError(ValueError):
     """The evidence document is malformed; the message names the field."""
 
 
+class ProbeError(RuntimeError):
+    """The probe did not produce evidence (crash, timeout, bad spec); carries its output."""
+
+    def __init__(self, message: str, *, returncode: int | None, stderr: str, stdout: str = ""):
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr = stderr
+        self.stdout = stdout
+
+
 # ---------------------------------------------------------------------------
 # The evidence
 

@@ -16,21 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from harness.envs.base import Layout
-from harness.evidence import Evidence, JSONValue, load
+from harness.evidence import Evidence, JSONValue, ProbeError, load
 from harness.scenarios.schema import Scenario
 
 PROBE_SCRIPT = Path(__file__).resolve().parent.parent / "probe.py"
 """The stdlib-only probe; run with a layout's interpreter as ``probe.py SPEC OUT``."""
-
-
-class ProbeError(RuntimeError):
-    """The probe did not produce evidence (crash, timeout, bad spec); carries its output."""
-
-    def __init__(self, message: str, *, returncode: int | None, stderr: str, stdout: str = ""):
-        super().__init__(message)
-        self.returncode = returncode
-        self.stderr = stderr
-        self.stdout = stdout
 
 
 @dataclass(frozen=True)

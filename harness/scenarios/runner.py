@@ -25,11 +25,11 @@ from harness import interpreters, platforms
 from harness.envs import registry
 from harness.envs.base import InstallRequest, Layout, LayoutError
 from harness.envs.layouts import LOG_DIR, LayoutSpec, make_layout
-from harness.evidence import Evidence
+from harness.evidence import Evidence, ProbeError
 from harness.scenarios.cells import Cell
 from harness.scenarios.filelock import locked
 from harness.scenarios.observed import Observed, observe
-from harness.scenarios.probing import ProbeError, ProbeSpec, run_probe
+from harness.scenarios.probing import ProbeSpec, run_probe
 from harness.scenarios.verdict import Cause, CellVerdict, Stopwatch, judge, not_applicable
 from harness.scenarios.verdict import verdict_for as _verdict_for
 from harness.workdir import WorkDir

@@ -16,9 +16,10 @@ import pytest
 
 from harness import evidence
 from harness.envs.base import Layout
+from harness.evidence import ProbeError
 from harness.inspect import elf
 from harness.scenarios import probing
-from harness.scenarios.probing import ProbeError, ProbeSpec, ProbeStep
+from harness.scenarios.probing import ProbeSpec, ProbeStep
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="glibc loader behaviour; needs Linux"
