@@ -89,16 +89,12 @@ class HarnessState:
             self.collector.add_scenario_error(Path(report.nodeid), problem)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.skipped and isinstance(report.longrepr, tuple):
-            longrepr = str(report.longrepr[2])
-        else:
-            longrepr = str(report.longrepr) if report.longrepr else ""
         self.collector.add(
             nodeid=report.nodeid,
             when=report.when or "",
             outcome=report.outcome,
             user_properties=report.user_properties,
-            longrepr=longrepr,
+            message=_message(report),
         )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -117,6 +113,18 @@ class HarnessState:
         terminalreporter.write_sep("=", "harness scenario report")
         for line in report.summary(self.collector.results(), self.report_paths):
             terminalreporter.write_line(line)
+
+
+def _message(report: pytest.TestReport) -> str:
+    """A failed or skipped item's own message: the assertion or exception pytest reports
+    (``reprcrash``), or the skip reason; not the first line of the traceback's text."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None:
+        return str(crash.message)
+    return str(longrepr) if longrepr else ""
 
 
 def _state(config: pytest.Config) -> HarnessState:

@@ -4,8 +4,8 @@ A scenario item attaches its :class:`~harness.scenarios.verdict.CellVerdict` to
 ``user_properties`` as JSON (so pytest-xdist ships it from workers to the controller);
 a scenario's own ``test_*.py`` items attach the key of the cell they check. The
 controller folds both into one verdict per cell; a scenario that cannot be parsed
-becomes an error row. Nothing is read back out of pytest's text output except a failed
-check's first line, which is that check's own message.
+becomes an error row. Nothing is read back out of pytest's text output: a failed check
+contributes its own message (the assertion pytest reports).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class ResultCollector:
         when: str,
         outcome: str,
         user_properties: Iterable[tuple[str, object]],
-        longrepr: str,
+        message: str,
     ) -> None:
         props = {name: value for name, value in user_properties if isinstance(value, str)}
         if VERDICT_PROPERTY in props and when == "call":
@@ -62,8 +62,8 @@ class ResultCollector:
             if outcome == "skipped":
                 return
             key = json.loads(props[CHECK_OF_PROPERTY])
-            message = "" if outcome == "passed" else f"({when}) {first_line(longrepr)}"
-            check = CheckOutcome(_check_name(nodeid), outcome == "passed", message)
+            said = "" if outcome == "passed" else f"({when}) {first_line(message)}"
+            check = CheckOutcome(_check_name(nodeid), outcome == "passed", said)
             self._checks.setdefault(key, []).append(check)
             if key in self.cells:
                 self.cells[key].add_check(check)

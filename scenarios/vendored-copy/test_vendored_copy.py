@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.evidence import Evidence
+from harness.inspect import elf
 from harness.scenarios.observed import Observed
 from harness.scenarios.probing import ProbeSpec
 from harness.scenarios.runner import CellEnvironment
@@ -41,8 +42,11 @@ def test_two_copies_the_wheels_and_the_private_one(
     (private,) = [origin for origin in copies if PRIVATE_COPY.fullmatch(origin)]
     private_match = PRIVATE_COPY.fullmatch(private)
     assert private_match is not None
+    # SONAMEs read from the loaded files by the harness's one ELF reader
     sonames = {
-        scenario_observed.origin(obj.path): obj.soname
+        scenario_observed.origin(obj.path): elf.read(obj.path, Path(obj.path).read_bytes())
+        .slices[0]
+        .own_name
         for obj in scenario_evidence.loaded
         if obj.path in {copy.path for copy in copies.values()}
     }
