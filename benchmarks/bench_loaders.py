@@ -41,47 +41,68 @@ MANAGER_DIR = ROOT / "wheels-src" / "shared_lib_manager"
 CONSUMER_DIR = ROOT / "wheels-src" / "shared_lib_consumer"
 SOURCE = "int bench_value(void) { return 7; }\n"
 
-# Each program prints "<import seconds> <import + load seconds>".
-COLD_BARE = """
+# Every timed program reads both clocks: wall time (perf_counter) and the process's CPU
+# time (process_time), which leaves out the time a busy machine keeps it waiting.
+CLOCK = """
 import benchstub, sys, time
-t0 = time.perf_counter()
+def clock():
+    return time.perf_counter(), time.process_time()
+def since(start, end):
+    return " ".join(str(b - a) for a, b in zip(start, end))
+"""
+# Each cold program prints "<import: wall cpu> <import + load: wall cpu>".
+COLD_BARE = (
+    CLOCK
+    + """
+t0 = clock()
 import ctypes, os
-t1 = time.perf_counter()
+t1 = clock()
 ctypes.CDLL(sys.argv[1], mode=os.RTLD_LOCAL)
-t2 = time.perf_counter()
-print(t1 - t0, t2 - t0)
+t2 = clock()
+print(since(t0, t1), since(t0, t2))
 """
-COLD_LOADER = """
-import benchstub, sys, time
-t0 = time.perf_counter()
+)
+COLD_LOADER = (
+    CLOCK
+    + """
+t0 = clock()
 from shared_lib_manager import LibraryLoader, PlatformLibrary
-t1 = time.perf_counter()
+t1 = clock()
 LibraryLoader({"libbench": PlatformLibrary(Linux=sys.argv[1])}).load()
-t2 = time.perf_counter()
-print(t1 - t0, t2 - t0)
+t2 = clock()
+print(since(t0, t1), since(t0, t2))
 """
-IMPORT_CONSUMER = """
-import benchstub, time
-t0 = time.perf_counter()
+)
+IMPORT_CONSUMER = (
+    CLOCK
+    + """
+t0 = clock()
 import shared_lib_consumer
-t1 = time.perf_counter()
-print(t1 - t0, t1 - t0)
+t1 = clock()
+print(since(t0, t1), since(t0, t1))
 """
-# Each program prints "<first load seconds>", ctypes already imported.
-FIRST_BARE = """
-import benchstub, ctypes, os, sys, time
-t = time.perf_counter()
+)
+# Each first-load program prints "<wall cpu>", ctypes already imported.
+FIRST_BARE = (
+    CLOCK
+    + """
+import ctypes, os
+t0 = clock()
 ctypes.CDLL(sys.argv[1], mode=os.RTLD_LOCAL)
-print(time.perf_counter() - t)
+print(since(t0, clock()))
 """
-FIRST_LOADER = """
-import benchstub, ctypes, os, sys, time
+)
+FIRST_LOADER = (
+    CLOCK
+    + """
+import ctypes, os
 from shared_lib_manager import LibraryLoader, PlatformLibrary
 loader = LibraryLoader({"libbench": PlatformLibrary(Linux=sys.argv[1])})
-t = time.perf_counter()
+t0 = clock()
 loader.load()
-print(time.perf_counter() - t)
+print(since(t0, clock()))
 """
+)
 REPEATED = """
 import ctypes, os, statistics, sys, timeit
 from shared_lib_manager import LibraryLoader, PlatformLibrary
@@ -177,46 +198,52 @@ def main() -> int:
         return _measure(python, sites, _compile(Path(tmp)), args.repeat)
 
 
-def _median_us(samples: list[float]) -> float:
-    return statistics.median(samples) * 1e6
+def _medians_us(samples: list[list[float]]) -> list[float]:
+    """Column-wise medians, in microseconds."""
+    return [statistics.median(column) * 1e6 for column in zip(*samples)]
 
 
 def _measure(python: str, sites: dict[str, Path], library: Path, repeat: int) -> int:
     site = sites["current"]
     version = _run(python, site, "import sys; print(sys.version.split()[0])").strip()
     print(f"python {version} ({python}), {repeat} fresh processes per median")
-    print(f"load average before: {os.getloadavg()[0]:.2f}\n")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print("each line: median wall time (median CPU time of the process), microseconds\n")
 
-    # (label, site, program) of every fresh-process measurement, interleaved per round.
+    # (label, site, cold program, first-load program), run interleaved round after round.
     variants = [("bare", site, COLD_BARE, FIRST_BARE), ("consumer", site, IMPORT_CONSUMER, None)]
     variants += [(label, where, COLD_LOADER, FIRST_LOADER) for label, where in sites.items()]
-    cold: dict[str, list[tuple[float, float]]] = {label: [] for label, *_ in variants}
-    first: dict[str, list[float]] = {label: [] for label, *_, code in variants if code}
+    cold: dict[str, list[list[float]]] = {label: [] for label, *_ in variants}
+    first: dict[str, list[list[float]]] = {label: [] for label, *_, code in variants if code}
     for _ in range(repeat):
         for label, where, cold_code, first_code in variants:
-            imported, total = _run(python, where, cold_code, str(library)).split()
-            cold[label].append((float(imported), float(total)))
+            cold[label].append(
+                [float(v) for v in _run(python, where, cold_code, str(library)).split()]
+            )
             if first_code is not None:
-                first[label].append(float(_run(python, where, first_code, str(library))))
-    imports = {key: _median_us([i for i, _ in values]) for key, values in cold.items()}
-    totals = {key: _median_us([t for _, t in values]) for key, values in cold.items()}
-    firsts = {key: _median_us(values) for key, values in first.items()}
+                output = _run(python, where, first_code, str(library))
+                first[label].append([float(v) for v in output.split()])
+    imports = {key: _medians_us(values)[:2] for key, values in cold.items()}
+    totals = {key: _medians_us(values)[2:] for key, values in cold.items()}
+    firsts = {key: _medians_us(values) for key, values in first.items()}
 
-    print("import (median, microseconds)")
-    print(f"  import ctypes                          {imports['bare']:9.1f}")
-    print(f"  import shared_lib_consumer             {imports['consumer']:9.1f}")
+    def show(title: str, values: list[float], base: list[float] | None = None) -> None:
+        ratios = f"   ratio {values[0] / base[0]:.3f}x ({values[1] / base[1]:.3f}x)" if base else ""
+        print(f"  {title:<38} {values[0]:9.1f} ({values[1]:9.1f}){ratios}")
+
+    print("import")
+    show("import ctypes", imports["bare"])
+    show("import shared_lib_consumer", imports["consumer"])
     for label in sites:
-        print(f"  import shared_lib_manager ({label:<8}) {imports[label]:9.1f}")
-    print("\nimport + first load (median, microseconds)")
-    print(f"  import ctypes + CDLL                   {totals['bare']:9.1f}")
+        show(f"import shared_lib_manager [{label}]", imports[label])
+    print("\nimport + first load")
+    show("import ctypes + CDLL", totals["bare"])
     for label in sites:
-        print(f"  import + load() ({label:<8})           {totals[label]:9.1f}"
-              f"   ratio {totals[label] / totals['bare']:.3f}x")  # fmt: skip
-    print("\nfirst load, ctypes already imported (median, microseconds)")
-    print(f"  ctypes.CDLL(path, RTLD_LOCAL)          {firsts['bare']:9.1f}")
+        show(f"import + load() [{label}]", totals[label], totals["bare"])
+    print("\nfirst load, ctypes already imported")
+    show("ctypes.CDLL(path, RTLD_LOCAL)", firsts["bare"])
     for label in sites:
-        print(f"  LibraryLoader.load() ({label:<8})      {firsts[label]:9.1f}"
-              f"   ratio {firsts[label] / firsts['bare']:.2f}x")  # fmt: skip
+        show(f"LibraryLoader.load() [{label}]", firsts[label], firsts["bare"])
 
     repeated = dict(
         (name, float(value) * 1e6)

@@ -83,7 +83,9 @@ def parse_bool(variable: str, value: "str | None") -> bool:
 
 def prefer_system_variable(name: str) -> str:
     """``PREFER_<NAME>_SYSTEM_LIBRARY`` for library ``name`` (upper-cased, non-alnum -> ``_``)."""
-    stem = "".join(c if c.isascii() and c.isalnum() else "_" for c in name.upper())
+    stem = name.upper()
+    if not (stem.isascii() and stem.isidentifier()):  # the common case needs no rewriting
+        stem = "".join(c if c.isascii() and c.isalnum() else "_" for c in stem)
     return f"PREFER_{stem}_SYSTEM_LIBRARY"
 
 
@@ -143,9 +145,8 @@ class PlatformLibrary:
 
 
 class LoadedLibrary:
-    """One loaded library (read-only): ``name`` (its key in the declaration), ``handle``
-    (the ``ctypes.CDLL``, which keeps it loaded), ``path`` (the declared path, or for a
-    system copy the file the search found) and ``source`` (``SOURCE_*``)."""
+    """One loaded library (read-only): ``name`` (its declared key), ``handle`` (the ``CDLL``),
+    ``path`` (declared, or the file a system search found) and ``source`` (``SOURCE_*``)."""
 
     __slots__ = ("handle", "name", "path", "source")
     name: str
@@ -296,8 +297,7 @@ class LibraryLoader:
                 attempts.append((f"system search for {bare!r}", str(error)))
                 _log(20, "%s: no system copy of %r found, using the wheel's", name, bare)
             else:
-                # Decided by what dlopen returned: the search may be answered by the wheel's
-                # own file, loaded earlier (by another loader); that is no system copy.
+                # dlopen may have returned the wheel's own file (loaded by another loader).
                 found = _file_of(handle, bare)
                 try:
                     own = os.path.samefile(found, path)
