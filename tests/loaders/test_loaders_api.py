@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 import shared_lib_manager as slm
-from loader_testlib import LINUX_ONLY, build_dep, build_user
+from loader_testlib import (
+    LINUX_ONLY,
+    MANAGER_DIR,
+    build_dep,
+    build_user,
+    clean_env,
+    evidence,
+    run_python,
+)
 
 
 @pytest.mark.parametrize(
@@ -202,7 +210,9 @@ def test_platform_library_validation(tmp_path: Path) -> None:
 
 
 def test_loader_validation_and_unknown_names(tmp_path: Path) -> None:
-    with pytest.raises(TypeError, match="'libfoo': expected a PlatformLibrary, got str"):
+    with pytest.raises(
+        TypeError, match="'libfoo': expected a non-empty name and a PlatformLibrary, got str"
+    ):
         slm.LibraryLoader({"libfoo": "/x/libfoo.so"})  # type: ignore[dict-item]
     with pytest.raises(ValueError, match="declares no path for this platform"):
         slm.LibraryLoader({"libfoo": slm.PlatformLibrary()})
@@ -228,3 +238,54 @@ def test_default_callable_runs_at_load_not_at_construction(tmp_path: Path) -> No
     with pytest.raises(slm.LibraryLoadError, match="libdefault"):
         loader.load()
     assert calls == [1]
+
+
+VENDORED = """
+import mypkg._slm as slm
+loader = slm.LibraryLoader({"libgone": slm.PlatformLibrary(Linux=sys.argv[1])})
+try:
+    loader.load()
+except slm.LibraryLoadError as exc:
+    emit(error=str(exc), reason=exc.reason, missing=exc.missing_file,
+         diagnostics=sorted(name for name in sys.modules if name.endswith("_diagnostics")))
+"""
+
+
+@LINUX_ONLY
+@pytest.mark.parametrize("with_diagnostics", [True, False])
+def test_vendored_under_another_name_finds_its_diagnostics_beside_it(
+    tmp_path: Path, with_diagnostics: bool
+) -> None:
+    """Copied as ``mypkg/_slm.py``, the companion is ``mypkg/_slm_diagnostics.py``; a copy
+    without it still raises a LibraryLoadError naming the library and what was tried."""
+    package = tmp_path / "mypkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "_slm.py").write_bytes((MANAGER_DIR / "shared_lib_manager.py").read_bytes())
+    if with_diagnostics:
+        source = MANAGER_DIR / "shared_lib_manager_diagnostics.py"
+        (package / "_slm_diagnostics.py").write_bytes(source.read_bytes())
+    missing = tmp_path / "libgone.so.1"
+
+    seen = evidence(
+        run_python(
+            f"sys.argv[1:] = {[str(missing)]!r}" + VENDORED,
+            env=clean_env(PYTHONPATH=str(tmp_path)),
+        )
+    )
+
+    text = str(seen["error"])
+    assert text.splitlines()[:3] == [
+        "could not load library 'libgone'",
+        "  tried:",
+        f"    - wheel path {missing}: {missing}: cannot open shared object file: "
+        "No such file or directory",
+    ]
+    if with_diagnostics:
+        assert (seen["reason"], seen["missing"]) == ("missing", True)
+        assert seen["diagnostics"] == ["mypkg._slm_diagnostics"]
+        assert "fix: the library file is missing" in text
+    else:
+        assert (seen["reason"], seen["missing"]) == ("unknown", False)
+        assert seen["diagnostics"] == []
+        assert "no diagnosis: the module mypkg._slm_diagnostics, which explains failures" in text

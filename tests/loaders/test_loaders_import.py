@@ -9,7 +9,9 @@ import sys
 import pytest
 from loader_testlib import CONSUMER_DIR, MANAGER_DIR, clean_env
 
+# __future__ too: `from __future__ import annotations` imports it (a few hundred µs cold).
 HEAVY = ["ctypes", "logging", "pathlib", "typing", "platform", "importlib.util", "threading"]
+HEAVY += ["__future__", "shared_lib_manager_diagnostics", "re", "zipfile"]
 
 
 @pytest.mark.parametrize("module", ["shared_lib_manager", "shared_lib_consumer"])

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import shared_lib_manager as slm
+import shared_lib_manager_diagnostics as diagnostics
 from loader_testlib import (
     LINUX_ONLY,
     USER_SOURCE,
@@ -112,19 +113,14 @@ def test_control_declaring_the_soname_file_loads_and_satisfies_the_consumer(
 
 
 @LINUX_ONLY
-def test_the_file_is_only_inspected_after_a_failure(tmp_path: Path) -> None:
-    """The hot path never reads magic bytes: a successful load with the check disabled."""
-    real, _, user = _producer_with_script(tmp_path)
-    code = (
-        "import shared_lib_manager\n"
-        "def _boom(path):\n"
-        "    raise AssertionError('magic bytes read on the success path: ' + path)\n"
-        "shared_lib_manager._not_a_library = _boom\n"
-        "sys.argv[1:] = " + repr([str(real), str(user)]) + LOAD
-    )
-    seen = evidence(run_python(code))
-    assert seen["error"] is None
-    assert seen["value"] == 42
+def test_the_diagnostics_module_is_imported_only_after_a_failure(tmp_path: Path) -> None:
+    """The hot path never reads magic bytes: a successful load leaves the module unimported."""
+    real, script, user = _producer_with_script(tmp_path)
+    check = "\nemit(diagnostics_imported='shared_lib_manager_diagnostics' in sys.modules)\n"
+    ok = evidence(run_python("sys.argv[1:] = " + repr([str(real), str(user)]) + LOAD + check))
+    failed = evidence(run_python("sys.argv[1:] = " + repr([str(script), str(user)]) + LOAD + check))
+    assert ok["diagnostics_imported"] is False
+    assert failed["diagnostics_imported"] is True, "control: a failed load imports it"
 
 
 @LINUX_ONLY
@@ -183,14 +179,14 @@ def test_file_kinds(
 ) -> None:
     path = tmp_path / "libfoo.so"
     path.write_bytes(content)
-    assert slm._not_a_library(str(path)) == (kind, inputs)
+    assert diagnostics._not_a_library(str(path)) == (kind, inputs)
 
 
 def test_script_inputs_found_beside_the_script_are_named_by_their_path(tmp_path: Path) -> None:
     (tmp_path / "libfoo.so.1").write_bytes(b"\x7fELF")
     script = tmp_path / "libfoo.so"
     script.write_text("INPUT(/usr/lib/libfoo.so.1 libother.so.2)\n", encoding="utf-8")
-    assert slm._not_a_library(str(script)) == (
+    assert diagnostics._not_a_library(str(script)) == (
         "a GNU ld linker script",
         (str(tmp_path / "libfoo.so.1"), "libother.so.2"),
     )

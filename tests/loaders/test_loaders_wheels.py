@@ -1,4 +1,4 @@
-"""Both loader packages build as pure wheels holding exactly their one module."""
+"""Both loader packages build as pure wheels holding exactly their modules (the manager's two)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,20 @@ from loader_testlib import ROOT
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("project", "dist"),
-    [("shared_lib_manager", "shared-lib-manager"), ("shared_lib_consumer", "shared-lib-consumer")],
+    ("project", "dist", "version", "modules"),
+    [
+        (
+            "shared_lib_manager",
+            "shared-lib-manager",
+            "0.2.0",
+            ["shared_lib_manager.py", "shared_lib_manager_diagnostics.py"],
+        ),
+        ("shared_lib_consumer", "shared-lib-consumer", "0.1.0", ["shared_lib_consumer.py"]),
+    ],
 )
-def test_pip_wheel_builds(tmp_path: Path, project: str, dist: str) -> None:
+def test_pip_wheel_builds(
+    tmp_path: Path, project: str, dist: str, version: str, modules: list[str]
+) -> None:
     subprocess.run(
         [
             sys.executable,
@@ -36,16 +46,16 @@ def test_pip_wheel_builds(tmp_path: Path, project: str, dist: str) -> None:
     )
 
     (wheel,) = tmp_path.glob("*.whl")
-    assert wheel.name == f"{project}-0.1.0-py3-none-any.whl"
+    assert wheel.name == f"{project}-{version}-py3-none-any.whl"
+    info = f"{project}-{version}.dist-info/"
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
-        metadata = archive.read(f"{project}-0.1.0.dist-info/METADATA").decode()
-        module = archive.read(f"{project}.py")
-    assert [n for n in names if not n.startswith(f"{project}-0.1.0.dist-info/")] == [
-        f"{project}.py"
-    ]
-    assert module == (ROOT / "wheels-src" / project / f"{project}.py").read_bytes()
+        metadata = archive.read(f"{info}METADATA").decode()
+        contents = {name: archive.read(name) for name in modules}
+    assert sorted(n for n in names if not n.startswith(info)) == modules
+    for name, content in contents.items():
+        assert content == (ROOT / "wheels-src" / project / name).read_bytes()
     assert f"Name: {dist}\n" in metadata
-    assert "Version: 0.1.0\n" in metadata
+    assert f"Version: {version}\n" in metadata
     assert "Requires-Python: >=3.9\n" in metadata
     assert "Requires-Dist" not in metadata

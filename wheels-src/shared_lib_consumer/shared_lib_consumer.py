@@ -10,10 +10,9 @@ This file is self-contained (standard library only, Python >= 3.9) so projects c
 vendor it by copying. Importing it only defines things.
 """
 
-# Deferred imports and os.path keep importing this module cheap (no ctypes/pathlib).
+# Deferred imports keep importing this module cheap; no `from __future__ import annotations`
+# either (it imports a module): annotations are quoted.
 # ruff: noqa: PLC0415
-
-from __future__ import annotations
 
 import sys
 
@@ -51,7 +50,7 @@ def _is_absent(error: ModuleNotFoundError, module_name: str) -> bool:
 
 def load_library_module(
     module_name: str, *, prefer_system: bool = False
-) -> Mapping[str, Any] | None:
+) -> "Mapping[str, Any] | None":
     """Import ``module_name`` and call its ``loader.load(prefer_system=...)``.
 
     Returns what the loader reports it loaded (an empty mapping when the producer's
@@ -81,5 +80,5 @@ def load_library_module(
         )
     loaded = load(prefer_system=prefer_system)
     _log("%s loaded %r", module_name, loaded)
-    result: Mapping[str, Any] = {} if loaded is None else loaded
+    result: "Mapping[str, Any]" = {} if loaded is None else loaded
     return result
