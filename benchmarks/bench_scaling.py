@@ -1,0 +1,95 @@
+"""How the warm matrix's cost grows with the number of cells: 1x, 2x, 4x the venv scenarios.
+
+    PYTHONPATH=. python benchmarks/bench_scaling.py [--python 3.12] [--factors 1,2,4]
+        [--repeat 3] [-n N]
+
+Each factor runs a scenarios directory holding that many renamed copies of every venv
+scenario of the catalogue (same wheels, same layouts, same evidence and checks), in one
+work directory that a first, untimed run has warmed. Copies share their layout
+templates, so what grows is the per-cell work: a fresh cell directory, the layout, a
+probe process, the checks. Prints the median wall time per factor, the cost per cell,
+and the marginal cost of each added cell (the slope between factors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from harness.scenarios import parse
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def copy_scenarios(source: Path, destination: Path, factor: int) -> int:
+    """``factor`` copies of every venv scenario (its own test_*.py checks included)."""
+    count = 0
+    for scenario in sorted(source.glob("*/scenario.toml")):
+        if "venv" not in parse.load(scenario).layouts:
+            continue  # conda-only scenarios are not part of the venv matrix
+        for index in range(factor):
+            target = destination / f"{scenario.parent.name}-x{index}"
+            shutil.copytree(scenario.parent, target, ignore=shutil.ignore_patterns("__pycache__"))
+            count += 1
+    return count
+
+
+def run(scenarios: Path, workdir: Path, python: str, workers: str | None) -> tuple[float, int]:
+    """One warm ``harness run``: wall seconds and the number of cells that ran."""
+    reports = workdir / "bench-reports"
+    command = [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "run",
+               "--scenarios", str(scenarios), "--layout", "venv", "--python", python]  # fmt: skip
+    if workers:
+        command += ["-n", workers]
+    command += ["--", "-q", "-p", "no:cacheprovider", "--harness-reports", str(reports)]
+    env = dict(os.environ, PYTHONPATH=str(PROJECT))
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        sys.exit(f"harness run failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    cells = json.loads((reports / "report.json").read_text(encoding="utf-8"))["cells"]
+    ran = [c for c in cells if c["status"] in ("passed", "failed")]
+    return wall, len(ran)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--python", default=f"{sys.version_info[0]}.{sys.version_info[1]}")
+    parser.add_argument("--factors", default="1,2,4")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("-n", dest="workers", default=None, help="pytest-xdist workers")
+    args = parser.parse_args()
+    factors = [int(f) for f in args.factors.split(",")]
+    scratch = Path(tempfile.mkdtemp(prefix="bench-scaling."))
+    try:
+        workdir = scratch / "work"
+        results: list[tuple[int, int, float]] = []
+        for factor in factors:
+            scenarios = scratch / f"scenarios-x{factor}"
+            scenarios.mkdir()
+            copy_scenarios(PROJECT / "scenarios", scenarios, factor)
+            run(scenarios, workdir, args.python, args.workers)  # warm-up (first: builds)
+            walls, cells = [], 0
+            for _ in range(args.repeat):
+                wall, cells = run(scenarios, workdir, args.python, args.workers)
+                walls.append(wall)
+            median = statistics.median(walls)
+            results.append((factor, cells, median))
+            print(f"x{factor}: {cells:4d} cells  warm {median:6.2f} s  {median / cells:.3f} s/cell")
+        for (f1, c1, t1), (f2, c2, t2) in zip(results, results[1:]):
+            print(f"x{f1} -> x{f2}: marginal cost {(t2 - t1) / (c2 - c1):.3f} s per added cell")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
