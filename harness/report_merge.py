@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA = 2
-STATUSES = ("passed", "failed", "error", "skipped", "not-applicable")
+from harness.report import SCHEMA
+from harness.scenarios.verdict import STATUSES
+
 OS_ORDER = ("linux", "macos", "windows")
 RUN_KEYS = ("os", "machine", "pythons", "harness_version", "created")
 CELL_KEYS = ("scenario", "python", "layout", "installer", "status")
@@ -123,7 +124,7 @@ class Matrix:
     cells: dict[tuple[str, Column], Cell]
 
     def totals(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for cell in self.cells.values():
             counts[cell.status] += 1
         return counts
@@ -353,6 +354,9 @@ td { min-width: 2.4em; height: var(--row); position: relative; }
 td.passed { background: #d9f2d9; color: #185c18; }
 td.failed { background: #f8caca; color: #8a1010; font-weight: 700; }
 td.error { background: #fbe1b6; color: #7a4a00; font-weight: 700; }
+td.up .more { top: auto; bottom: 100%; }
+td.left .more { left: auto; right: 0; }
+.runs { margin-top: 0.4em; }
 td.skipped { background: #ececec; color: #666; }
 td.not-applicable { background: #f4f6fb; color: #aab; }
 details > summary { cursor: pointer; list-style: none; }
@@ -449,12 +453,15 @@ def render_html(matrix: Matrix) -> str:
         for c in columns
     )
     body: list[str] = []
-    for scenario in matrix.scenarios:
+    for row_index, scenario in enumerate(matrix.scenarios):
         tds: list[str] = []
+        # Popups open away from the nearer edges, so the scroll box never clips them.
+        up = " up" if row_index >= len(matrix.scenarios) / 2 else ""
         problem = False
-        for column in columns:
+        for column_index, column in enumerate(columns):
             cell = matrix.cells.get((scenario, column))
             first = " first" if column in firsts else ""
+            side = up + (" left" if column_index >= len(columns) / 2 else "")
             if cell is None:
                 tds.append(f'<td class="none{first}" data-column="{_e(column.label)}"></td>')
                 continue
@@ -464,7 +471,7 @@ def render_html(matrix: Matrix) -> str:
                 _cell_details(cell) if cell.status in ("failed", "error") else MARK[cell.status]
             )
             tds.append(
-                f'<td class="cell {cell.status}{first}" data-status="{cell.status}" '
+                f'<td class="cell {cell.status}{first}{side}" data-status="{cell.status}" '
                 f'data-column="{_e(column.label)}" title="{_e(title)}">{content}</td>'
             )
         row_class = ' class="has-problem"' if problem else ""
@@ -473,9 +480,10 @@ def render_html(matrix: Matrix) -> str:
             f"{_e(scenario)}</th>{''.join(tds)}</tr>"
         )
     totals = ", ".join(f"{n} {status}" for status, n in matrix.totals().items())
-    runs = "; ".join(
-        f"{_e(run.path.parent.name or run.path.name)}: {_e(run.platform)}, Python "
-        f"{_e(', '.join(run.pythons.values()))}, harness {_e(run.harness_version)}, {_e(run.created)}"
+    runs = "".join(
+        f"<li>{_e(run.path)}: {_e(run.platform)}, Python "
+        f"{_e(', '.join(run.pythons.values()))}, harness {_e(run.harness_version)}, "
+        f"{_e(run.created)}</li>"
         for run in matrix.runs
     )
     legend = "".join(f"<span>{m} {s}</span>" for s, m in MARK.items())
@@ -493,7 +501,7 @@ def render_html(matrix: Matrix) -> str:
 <tbody>
 {chr(10).join(body)}
 </tbody></table></div>
-<p class="runs">Runs: {runs}</p>
+<details class="runs"><summary>{len(matrix.runs)} reports merged</summary><ul>{runs}</ul></details>
 <script>{_SCRIPT}</script>
 </body></html>
 """

@@ -154,10 +154,10 @@ def ci_like_reports(directory: Path) -> list[Path]:
     )
     error(
         windows,
-        "user-site",
+        "chain-libbar",
         "3.9",
-        "pip install --user failed: no user site",
-        "enable the user site",
+        "uv pip install failed: no wheel for pybar in the cp39 wheelhouse",
+        "harness build --python 3.9",
     )
     return [
         write(directory / "report-venv-linux-x86_64" / "report.json", linux_venv),
