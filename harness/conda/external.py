@@ -67,6 +67,23 @@ def available() -> str | None:
     return tool
 
 
+def is_micromamba(tool: str) -> bool:
+    """Whether ``tool`` names micromamba (``micromamba`` or Windows' ``micromamba.exe``)."""
+    return Path(tool).name.lower() in ("micromamba", "micromamba.exe")
+
+
+def tool_env(tool: str, root_prefix: Path) -> dict[str, str]:
+    """The tool's environment: micromamba gets a root prefix unless one is set.
+
+    A set ``MAMBA_ROOT_PREFIX`` (setup-micromamba's in CI, passed on by tox) is kept, so
+    its package cache is the one reused between runs; otherwise the work directory's.
+    """
+    env = dict(os.environ)
+    if is_micromamba(tool):
+        env.setdefault("MAMBA_ROOT_PREFIX", str(root_prefix))
+    return env
+
+
 def install(
     tool: str,
     python_version: str,
@@ -94,11 +111,15 @@ def install(
         f"{remote}::pip",
         *extra_specs,
     ]
-    env = dict(os.environ)
-    if Path(tool).name == "micromamba":
-        env.setdefault("MAMBA_ROOT_PREFIX", str(root_prefix))
     try:
-        run_logged(f"{Path(tool).name} create", args, log, env=env, inherit_env=False, timeout=1800)
+        run_logged(
+            f"{Path(tool).name} create",
+            args,
+            log,
+            env=tool_env(tool, root_prefix),
+            inherit_env=False,
+            timeout=1800,
+        )
     except CommandFailedError as error:
         raise CondaError(str(error)) from None
     meta = prefix / "conda-meta"

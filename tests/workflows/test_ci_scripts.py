@@ -204,3 +204,36 @@ def test_cibuildwheel_parses_the_environment_we_hand_it(tmp_path: Path) -> None:
     assert parsed["PIP_FIND_LINKS"] == constraint_file.rsplit("/", 1)[0]
     pins = (wheelhouse / "constraints.txt").read_text(encoding="utf-8")
     assert pins.startswith("libfoo @ file:///") and "libfoo-1.0-py3-none-any.whl" in pins
+
+
+def test_an_error_cell_on_a_declared_os_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Schema 2's ``error``: the cell could not produce evidence (build, layout, probe)."""
+    report = write_report(
+        tmp_path,
+        {"schema": 2, "cells": [cell("passed", ["linux"]), cell("error", ["linux"], "abi-break")]},
+    )
+    assert check_report.main(["--os", "linux", str(report)]) == 1
+    assert "error: abi-break" in capsys.readouterr().err
+
+
+def test_the_default_cibuildwheel_selection_is_the_matrix_pythons() -> None:
+    assert build_wheels.default_build({"HARNESS_PYTHONS": "3.9,3.13"}) == "cp39-* cp313-*"
+    assert build_wheels.default_build({"HARNESS_PYTHONS": " 3.10 "}) == "cp310-*"
+    assert build_wheels.default_build({}) == build_wheels.DEFAULT_BUILD
+    with pytest.raises(SystemExit, match="HARNESS_PYTHONS"):
+        build_wheels.default_build({"HARNESS_PYTHONS": "oldest"})
+
+
+def test_a_project_without_a_build_selector_gets_the_matrix_pythons(tmp_path: Path) -> None:
+    make_project(tmp_path, "p", "pyfoo", ["libfoo"], True)
+    pyproject = tmp_path / "wheels-src" / "p" / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8").replace('build = "cp312-*"\n', ""), encoding="utf-8"
+    )
+    (project,) = build_wheels.discover(tmp_path / "wheels-src")
+    wheelhouse = tmp_path / "wheelhouse"
+    wheelhouse.mkdir()
+    env = build_wheels.cibuildwheel_env(project, wheelhouse, tmp_path, "cp39-* cp313-*")
+    assert env["CIBW_BUILD"] == "cp39-* cp313-*"

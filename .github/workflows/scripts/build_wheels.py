@@ -10,7 +10,10 @@ container that sees the checkout as ``/project``, so the output directory must l
 inside the checkout and the paths handed to the build are container paths.
 
 Projects that set their own cibuildwheel ``build`` selector (a py3-none producer is
-built once) keep it; the others get ``--build`` (default: oldest and newest CPython).
+built once) keep it; the others get ``CIBW_BUILD`` from ``--build``, by default the
+CPythons in ``$HARNESS_PYTHONS`` (``3.9,3.13`` -> ``cp39-* cp313-*``), the versions the
+harness matrix tests. (cibuildwheel's ``CIBW_BUILD`` overrides a table's ``build``; a
+consumer that set ``build`` itself would be built for every CPython it lists.)
 
 Usage (from the checkout root): python build_wheels.py [--output-dir wheelhouse]
 Stdlib only; Python >= 3.11 (tomllib).
@@ -24,6 +27,7 @@ import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +36,7 @@ import tomllib
 
 CONTAINER_PROJECT = "/project"
 DEFAULT_BUILD = "cp39-* cp313-*"
+PYTHONS_ENV = "HARNESS_PYTHONS"
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -107,6 +112,20 @@ def build_order(projects: list[Project]) -> list[Project]:
     return ordered
 
 
+def default_build(environ: Mapping[str, str] | None = None) -> str:
+    """``cpXY-*`` for each ``X.Y`` in ``$HARNESS_PYTHONS``, else ``DEFAULT_BUILD``."""
+    environ = os.environ if environ is None else environ
+    versions = [v.strip() for v in environ.get(PYTHONS_ENV, "").split(",") if v.strip()]
+    selectors = []
+    for version in versions:
+        if not re.fullmatch(r"3\.\d+", version):
+            raise SystemExit(
+                f"error: {PYTHONS_ENV}={environ[PYTHONS_ENV]!r}: {version!r} is not X.Y"
+            )
+        selectors.append("cp" + version.replace(".", "") + "-*")
+    return " ".join(selectors) or DEFAULT_BUILD
+
+
 def platform_key() -> str:
     if sys.platform.startswith("linux"):
         return "linux"
@@ -173,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output-dir", type=Path, default=Path("wheelhouse"))
     parser.add_argument(
-        "--build", default=DEFAULT_BUILD, help="CIBW_BUILD for projects without one"
+        "--build",
+        default=None,
+        help=f"CIBW_BUILD for projects without one (default: from ${PYTHONS_ENV})",
     )
     parser.add_argument("--print-order", action="store_true", help="only print the build order")
     args = parser.parse_args(argv)
@@ -192,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     for project in projects:
         source = project.directory.relative_to(root).as_posix()
         if project.native:
-            env = cibuildwheel_env(project, wheelhouse, root, args.build)
+            env = cibuildwheel_env(project, wheelhouse, root, args.build or default_build())
             run(
                 [sys.executable, "-m", "cibuildwheel", "--output-dir", str(wheelhouse), source], env
             )

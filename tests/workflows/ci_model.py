@@ -1,0 +1,539 @@
+"""A static reading of the workflows: jobs, matrix cells, steps, caches and artifacts.
+
+The workflows meet GitHub's runners only after a push, so what a run would do is read
+here from the files: which jobs wait for which, what each matrix cell runs, which
+artifacts it uploads, which caches its actions save and which folders its steps
+write. Every ``*_problems`` function takes a checkout root (the repository, or the
+copy of the CI before issue 15 under ``fixtures/``) and returns human-readable
+problems, empty when the check holds. The facts about the actions used here come
+from their sources (action.yml and the code their post steps run); see docs/ci.md.
+"""
+
+from __future__ import annotations
+
+import configparser
+import fnmatch
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+WORKFLOWS_DIR = Path(".github") / "workflows"
+OS_OF_RUNNER = {"ubuntu": "linux", "macos": "macos", "windows": "windows"}
+SCRIPT = re.compile(r"(?<![\w/.-])(\.github/[\w./-]+\.(?:py|sh))")
+EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
+TOX_ENV = re.compile(r"\btox -e ((?:\$\{\{[^}]*\}\}|\S)+)")
+PINNED = re.compile(r"^(v\d+\.\d+\.\d+|[0-9a-f]{40})$")
+# The first major version of each action that runs on node24 (GitHub is retiring
+# node20): from each action's action.yml `runs.using` at that tag.
+NODE24_SINCE = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/cache": 5,
+    "actions/upload-artifact": 6,
+    "actions/download-artifact": 7,
+    "astral-sh/setup-uv": 7,
+    "mamba-org/setup-micromamba": 3,
+}
+
+
+@dataclass
+class Step:
+    data: dict[str, Any]
+
+    @property
+    def run(self) -> str:
+        return str(self.data.get("run", ""))
+
+    @property
+    def action(self) -> str:
+        """``owner/repo`` of a ``uses:`` step, '' for a ``run:`` step."""
+        return str(self.data.get("uses", "")).split("@", 1)[0]
+
+    @property
+    def ref(self) -> str:
+        uses = str(self.data.get("uses", ""))
+        return uses.split("@", 1)[1] if "@" in uses else ""
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        return dict(self.data.get("with") or {})
+
+
+@dataclass
+class Job:
+    workflow: str
+    id: str
+    data: dict[str, Any]
+    env: dict[str, str] = field(default_factory=dict)
+    """The workflow's env updated with the job's."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.workflow}:{self.id}"
+
+    @property
+    def steps(self) -> list[Step]:
+        return [Step(s) for s in self.data.get("steps") or []]
+
+    @property
+    def needs(self) -> list[str]:
+        needs = self.data.get("needs") or []
+        return [needs] if isinstance(needs, str) else list(needs)
+
+    @property
+    def calls(self) -> str:
+        """The reusable workflow a ``uses:`` job calls, '' otherwise."""
+        return str(self.data.get("uses", ""))
+
+    def cells(self) -> list[dict[str, Any]]:
+        """The matrix cells (one empty cell for a job without a matrix)."""
+        matrix = dict((self.data.get("strategy") or {}).get("matrix") or {})
+        include = matrix.pop("include", []) or []
+        matrix.pop("exclude", None)
+        keys = sorted(matrix)
+        cells = [
+            dict(zip(keys, values)) for values in itertools.product(*(matrix[k] for k in keys))
+        ]
+        if keys and include:
+            raise NotImplementedError(f"{self.name}: matrix with axes and include")
+        return cells if keys else [dict(cell) for cell in include] or [{}]
+
+    def expand(self, text: str, cell: dict[str, Any]) -> str:
+        """``text`` with ``${{ matrix.X }}`` and ``${{ env.X }}`` of ``cell`` substituted."""
+
+        def value(match: re.Match[str]) -> str:
+            expression = match.group(1)
+            if expression.startswith("matrix."):
+                return str(cell[expression.removeprefix("matrix.")])
+            if expression.startswith("env.") and expression[4:] in self.env:
+                return self.env[expression[4:]]
+            return match.group(0)
+
+        return EXPRESSION.sub(value, text)
+
+    def runner(self, cell: dict[str, Any]) -> str:
+        return self.expand(str(self.data.get("runs-on", "")), cell)
+
+    def cell_id(self, cell: dict[str, Any]) -> str:
+        return str(cell.get("id") or self.runner(cell))
+
+    def runs(self, pattern: str) -> list[str]:
+        """The ``run:`` scripts matching the regular expression ``pattern``."""
+        return [s.run for s in self.steps if re.search(pattern, s.run)]
+
+    def tox_envs(self, cell: dict[str, Any]) -> list[str]:
+        return [self.expand(m.group(1), cell) for s in self.steps for m in TOX_ENV.finditer(s.run)]
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), path
+    # YAML 1.1 reads the key `on` as True.
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def workflows(root: Path) -> dict[str, dict[str, Any]]:
+    return {p.name: read_yaml(p) for p in sorted((root / WORKFLOWS_DIR).glob("*.y*ml"))}
+
+
+def jobs(root: Path) -> dict[str, Job]:
+    """Every job of every workflow, by ``workflow:job``."""
+    found: dict[str, Job] = {}
+    for name, data in workflows(root).items():
+        for job_id, job in (data.get("jobs") or {}).items():
+            env = {**(data.get("env") or {}), **(job.get("env") or {})}
+            found[f"{name}:{job_id}"] = Job(name, job_id, job, {k: str(v) for k, v in env.items()})
+    return found
+
+
+def called(job: Job, root: Path) -> list[Job]:
+    """The jobs of the workflow a ``uses: ./.github/workflows/x.yml`` job calls."""
+    if not job.calls.startswith("./"):
+        return []
+    workflow = Path(job.calls).name
+    return [j for j in jobs(root).values() if j.workflow == workflow]
+
+
+def is_optional(job: Job, root: Path) -> bool:
+    """The release build (cibuildwheel): a test job must never wait for it."""
+    if job.runs(r"cibuildwheel|build_wheels\.py"):
+        return True
+    return any(is_optional(j, root) for j in called(job, root))
+
+
+def is_test_job(job: Job) -> bool:
+    return bool(job.runs(r"\btox -e\b"))
+
+
+def needs_closure(job: Job, all_jobs: dict[str, Job]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(job.needs)
+    while todo:
+        need = todo.pop()
+        if need in seen:
+            continue
+        seen.add(need)
+        todo.extend(all_jobs[f"{job.workflow}:{need}"].needs)
+    return seen
+
+
+def graph_problems(root: Path) -> list[str]:
+    """Test jobs wait only for what they need, and not for every cell of it to pass."""
+    problems = []
+    all_jobs = jobs(root)
+    for job in all_jobs.values():
+        if not is_test_job(job):
+            continue
+        for need in sorted(needs_closure(job, all_jobs)):
+            needed = all_jobs[f"{job.workflow}:{need}"]
+            if is_optional(needed, root):
+                problems.append(
+                    f"{job.name} needs {need}, which runs the optional release build "
+                    "(cibuildwheel): when it fails, this job is skipped"
+                )
+            fan_in = len(needed.cells()) > 1 or needed.calls
+            condition = str(job.data.get("if", ""))
+            if fan_in and not re.search(r"!\s*cancelled\(\)|always\(\)", condition):
+                problems.append(
+                    f"{job.name} needs {need}, a matrix or a workflow call, without "
+                    "`if: ${{ !cancelled() }}`: one failed cell of it skips every cell of this job"
+                )
+    return problems
+
+
+def tox_envs_declared(root: Path) -> set[str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(root / "tox.ini", encoding="utf-8")
+    return {s.removeprefix("testenv:") for s in parser.sections() if s.startswith("testenv:")}
+
+
+def tox_pass_env(root: Path, env: str) -> list[str]:
+    """``pass_env`` of ``[testenv]`` plus ``[testenv:env]`` as written in tox.ini."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(root / "tox.ini", encoding="utf-8")
+    names: list[str] = []
+    for section in ("testenv", f"testenv:{env}"):
+        if parser.has_option(section, "pass_env"):
+            names += parser.get(section, "pass_env").split()
+    return names
+
+
+def passes(root: Path, env: str, variable: str) -> bool:
+    return any(fnmatch.fnmatchcase(variable, pattern) for pattern in tox_pass_env(root, env))
+
+
+def pythons(job: Job) -> list[str]:
+    return [v.strip() for v in job.env.get("HARNESS_PYTHONS", "").split(",") if v.strip()]
+
+
+def setup_python_versions(job: Job) -> list[str]:
+    versions: list[str] = []
+    for step in job.steps:
+        if step.action == "actions/setup-python":
+            versions += str(step.inputs.get("python-version", "")).split()
+    return versions
+
+
+def matrix_problems(root: Path) -> list[str]:
+    """Every cell's tox env exists and fits its runner, with every Python it runs."""
+    problems = []
+    declared = tox_envs_declared(root)
+    for job in jobs(root).values():
+        for cell in job.cells():
+            runner = job.runner(cell)
+            runner_os = next((os for p, os in OS_OF_RUNNER.items() if runner.startswith(p)), "")
+            for env in job.tox_envs(cell):
+                if env not in declared:
+                    problems.append(
+                        f"{job.name} [{job.cell_id(cell)}]: tox env {env} not in tox.ini"
+                    )
+                prefix = env.split("-", 1)[0]
+                if prefix in OS_OF_RUNNER.values() and prefix != runner_os:
+                    problems.append(f"{job.name} [{job.cell_id(cell)}]: {env} on runner {runner}")
+        if job.runs(r"tox -e \$\{\{ matrix\.os|harness build"):
+            missing = set(pythons(job)) - set(setup_python_versions(job))
+            if missing:
+                problems.append(f"{job.name}: HARNESS_PYTHONS {sorted(missing)} not installed")
+    return problems
+
+
+def uploads(job: Job, cell: dict[str, Any]) -> list[str]:
+    return [
+        job.expand(str(s.inputs.get("name", "artifact")), cell)
+        for s in job.steps
+        if s.action == "actions/upload-artifact"
+    ]
+
+
+def run_jobs(root: Path, workflow: str) -> list[Job]:
+    """The jobs of one run of ``workflow``, including those of the workflows it calls."""
+    own = [j for j in jobs(root).values() if j.workflow == workflow]
+    return own + [c for j in own for c in called(j, root)]
+
+
+def artifact_problems(root: Path) -> list[str]:
+    """Artifact names are unique in a run; every download names an upload of that run."""
+    problems = []
+    for workflow in workflows(root):
+        names: dict[str, str] = {}
+        for job in run_jobs(root, workflow):
+            for cell in job.cells():
+                for name in uploads(job, cell):
+                    where = f"{job.name} [{job.cell_id(cell)}]"
+                    if name in names:
+                        problems.append(
+                            f"{workflow}: artifact {name!r} by {names[name]} and {where}"
+                        )
+                    names[name] = where
+        for job in run_jobs(root, workflow):
+            for cell in job.cells():
+                for step in job.steps:
+                    if step.action != "actions/download-artifact":
+                        continue
+                    wanted = job.expand(
+                        str(step.inputs.get("name") or step.inputs.get("pattern") or "*"), cell
+                    )
+                    if not fnmatch.filter(names, wanted):
+                        problems.append(
+                            f"{job.name} [{job.cell_id(cell)}] downloads {wanted!r}, "
+                            f"which no job of a {workflow} run uploads"
+                        )
+    return problems
+
+
+def script_problems(root: Path) -> list[str]:
+    problems = []
+    for job in jobs(root).values():
+        for step in job.steps:
+            for script in SCRIPT.findall(step.run):
+                if not (root / script).is_file():
+                    problems.append(f"{job.name} runs {script}, which does not exist")
+        if job.calls.startswith("./") and not (root / job.calls).is_file():
+            problems.append(f"{job.name} calls {job.calls}, which does not exist")
+    return problems
+
+
+def pin_problems(root: Path) -> list[str]:
+    """Every action is pinned to a full version (or a commit) that runs on node24."""
+    problems = []
+    for job in jobs(root).values():
+        for step in job.steps:
+            if not step.action or step.action.startswith("./"):
+                continue
+            if not PINNED.match(step.ref):
+                problems.append(f"{job.name}: {step.action}@{step.ref} is not a full version")
+                continue
+            since = NODE24_SINCE.get(step.action)
+            if since is None:
+                problems.append(
+                    f"{job.name}: {step.action}: runtime unknown, add it to NODE24_SINCE"
+                )
+            elif step.ref.startswith("v") and int(step.ref[1:].split(".")[0]) < since:
+                problems.append(
+                    f"{job.name}: {step.action}@{step.ref} runs on node20; v{since} runs on node24"
+                )
+    return problems
+
+
+def scenario_declarations(scenarios: Path) -> list[tuple[str, set[str], set[str]]]:
+    """``(name, layouts, platforms)`` of every scenario.toml."""
+    found = []
+    for path in sorted(scenarios.glob("*/scenario.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        found.append(
+            (path.parent.name, set(data.get("layouts", [])), set(data.get("platforms", [])))
+        )
+    return found
+
+
+def wheelhouse_cells(root: Path) -> set[str]:
+    """The cell ids that build a wheelhouse (upload ``wheelhouse-<id>``)."""
+    return {
+        job.cell_id(cell)
+        for job in jobs(root).values()
+        for cell in job.cells()
+        if any(name.startswith("wheelhouse-") for name in uploads(job, cell))
+    }
+
+
+def coverage_problems(root: Path, scenarios: Path) -> list[str]:
+    """Each layout runs on every wheelhouse runner whose OS one of its scenarios declares."""
+    problems = []
+    declared = scenario_declarations(scenarios)
+    for layout in sorted({layout for _, layouts, _ in declared for layout in layouts}):
+        oses = {os for _, layouts, platforms in declared if layout in layouts for os in platforms}
+        running = {
+            job.cell_id(cell)
+            for job in jobs(root).values()
+            for cell in job.cells()
+            if any(env.endswith(f"-{layout}") for env in job.tox_envs(cell))
+        }
+        for cell_id in sorted(wheelhouse_cells(root)):
+            if cell_id.split("-")[0] in oses and cell_id not in running:
+                names = sorted(
+                    n
+                    for n, layouts, p in declared
+                    if layout in layouts and cell_id.split("-")[0] in p
+                )
+                problems.append(
+                    f"no {layout} job on {cell_id}, though {len(names)} {layout} scenarios "
+                    f"declare {cell_id.split('-')[0]}: {', '.join(names)}"
+                )
+    return problems
+
+
+@dataclass(frozen=True)
+class Cache:
+    job: str
+    kind: str
+    """What the docs call it: pip, uv, conda packages, or the path actions/cache keeps."""
+    writers: tuple[str, ...]
+    """The ``run:`` scripts that write it."""
+    problem: str = ""
+
+
+def caches(job: Job, root: Path) -> Iterator[Cache]:
+    """Every cache an action of ``job`` saves, with the steps that write its folder."""
+    runs = [s.run for s in job.steps if s.run]
+    tox_uv = any("tox-uv" in run for run in runs)
+    for step in job.steps:
+        inputs = step.inputs
+        if step.action == "actions/setup-python" and inputs.get("cache"):
+            # pip's cache: written by pip installs (setup-python's post step fails on none).
+            writers = [r for r in runs if re.search(r"\bpip install\b", r) and "uv pip" not in r]
+            yield Cache(job.name, str(inputs["cache"]), tuple(writers))
+        elif step.action == "astral-sh/setup-uv" and str(inputs.get("enable-cache")) in (
+            "True",
+            "true",
+            "auto",
+        ):
+            # setup-uv exports UV_CACHE_DIR; its post step fails when that folder does not
+            # exist (unless ignore-nothing-to-cache). uv writes it when run directly, or by
+            # tox-uv creating tox environments (tox-uv passes UV_* on). The harness's own
+            # uv runs use .harness/cache/uv, so `harness ...` steps do not count.
+            writers = [
+                r
+                for r in runs
+                if re.search(r"(^|\s)uv\s", r) or (tox_uv and re.search(r"\btox -e", r))
+            ]
+            if "cache-local-path" in inputs:
+                writers = []
+            yield Cache(job.name, "uv", tuple(writers))
+        elif step.action == "mamba-org/setup-micromamba":
+            if inputs.get("cache-downloads"):
+                # $MAMBA_ROOT_PREFIX/pkgs: written by micromamba run with that root
+                # prefix, i.e. by the harness's micromamba when tox passes it on.
+                envs = [env for cell in job.cells() for env in job.tox_envs(cell)]
+                passed = all(
+                    passes(root, env, variable)
+                    for env in envs
+                    for variable in ("MAMBA_ROOT_PREFIX", "CONDARC")
+                )
+                writers = job.runs(r"\btox -e") if envs and passed else []
+                yield Cache(job.name, "conda packages", tuple(writers))
+            name = inputs.get("environment-name")
+            if name and not any(str(name) in r for r in runs):
+                yield Cache(
+                    job.name,
+                    f"micromamba environment {name}",
+                    (),
+                    f"{job.name}: setup-micromamba creates environment {name!r}, which no step uses",
+                )
+        elif step.action == "actions/cache":
+            path = str(inputs.get("path", ""))
+            if path.startswith(".harness"):
+                # The harness's work directory (HARNESS_WORKDIR defaults to .harness).
+                writers = [r for r in runs if re.search(r"\bharness \w|\btox -e", r)]
+            else:
+                writers = [r for r in runs if path in r]
+            problem = ""
+            if inputs.get("restore-keys"):
+                problem = (
+                    f"{job.name}: actions/cache of {path} has restore-keys: every stale entry "
+                    "of an earlier key is restored and saved again, so the cache only grows"
+                )
+            yield Cache(job.name, f"`{path}`", tuple(writers), problem)
+
+
+def cache_problems(root: Path) -> list[str]:
+    problems = []
+    for job in jobs(root).values():
+        for cache in caches(job, root):
+            if cache.problem:
+                problems.append(cache.problem)
+            elif not cache.writers:
+                problems.append(
+                    f"{cache.job}: caches {cache.kind}, which no step of the job writes"
+                )
+    return problems
+
+
+def python_column(job: Job) -> str:
+    """The CPythons a job builds or tests, as docs/ci.md's table shows them."""
+    if job.runs(r"\btox -e \$\{\{ matrix\.os|harness build|build_wheels\.py"):
+        return ", ".join(pythons(job))
+    versions = setup_python_versions(job)
+    return versions[-1] if versions else "-"
+
+
+def ci_table(root: Path) -> list[tuple[str, ...]]:
+    """The rows docs/ci.md's "At a glance" table must have."""
+    rows = []
+    for job in jobs(root).values():
+        runners = ", ".join(job.cell_id(cell) for cell in job.cells())
+        cached = ", ".join(c.kind for c in caches(job, root) if not c.problem) or "-"
+        rows.append((f"`{job.workflow}`", f"`{job.id}`", runners, python_column(job), cached))
+    return rows
+
+
+def docs_table(root: Path) -> list[tuple[str, ...]]:
+    """The rows of the table in docs/ci.md headed ``| workflow | job | runs on | ...``."""
+    lines = (root / "docs" / "ci.md").read_text(encoding="utf-8").splitlines()
+    rows: list[tuple[str, ...]] = []
+    inside = False
+    for line in lines:
+        cells = tuple(c.strip() for c in line.strip().strip("|").split("|"))
+        if line.startswith("| workflow | job | runs on |"):
+            inside = True
+        elif inside and line.startswith("|"):
+            if not set(line) <= set("|- :"):
+                rows.append(cells)
+        elif inside:
+            break
+    return rows
+
+
+def docs_problems(root: Path) -> list[str]:
+    expected, written = ci_table(root), docs_table(root)
+    if not written:
+        return ["docs/ci.md has no table headed | workflow | job | runs on | Python | caches |"]
+    problems = [f"docs/ci.md lacks the row {' | '.join(r)}" for r in expected if r not in written]
+    problems += [
+        f"docs/ci.md has the row {' | '.join(r)}, which is not the CI"
+        for r in written
+        if r not in expected
+    ]
+    return problems
+
+
+def native_projects(root: Path) -> dict[str, dict[str, Any]]:
+    """``[tool.cibuildwheel]`` of each native wheels-src project, by folder."""
+    found = {}
+    for path in sorted((root / "wheels-src").glob("*/pyproject.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        table = data.get("tool", {}).get("cibuildwheel")
+        if table:
+            found[path.parent.name] = data
+    return found

@@ -1,0 +1,375 @@
+"""The CI, read statically, would show results on its first run (issue 15).
+
+Each check runs on the repository and on ``fixtures/before-issue-15``, a copy of the CI
+as it was when the review found its eight problems. A check that found one of them
+must fail on that copy; a check the old CI already passed fails on a mutated copy of
+today's CI instead. So no check here is one that cannot fail.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import ci_model
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BEFORE = Path(__file__).resolve().parent / "fixtures" / "before-issue-15"
+SCENARIOS = ROOT / "scenarios"
+
+
+def copy_ci(tmp_path: Path, source: Path = ROOT) -> Path:
+    """The CI files of ``source`` (workflows, scripts, tox.ini, docs/ci.md, tables)."""
+    target = tmp_path / "ci"
+    shutil.copytree(source / ".github", target / ".github")
+    (target / "docs").mkdir(parents=True)
+    shutil.copy2(source / "docs" / "ci.md", target / "docs" / "ci.md")
+    shutil.copy2(source / "tox.ini", target / "tox.ini")
+    for pyproject in (source / "wheels-src").glob("*/pyproject.toml"):
+        (target / "wheels-src" / pyproject.parent.name).mkdir(parents=True)
+        shutil.copy2(pyproject, target / "wheels-src" / pyproject.parent.name / pyproject.name)
+    return target
+
+
+def mutate(root: Path, workflow: str, old: str, new: str) -> None:
+    path = root / ".github" / "workflows" / workflow
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (workflow, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_the_fixture_is_the_ci_before_the_fixes() -> None:
+    text = (BEFORE / ".github" / "workflows" / "test.yml").read_text(encoding="utf-8")
+    assert "needs: build" in text and "setup-micromamba@v2.0.4" in text
+
+
+# --- review items 2 (job graph), 6 (conda on Intel macOS), 1/5/7 (caches), 5 (node24) ---
+
+
+def test_test_jobs_do_not_wait_for_the_release_build() -> None:
+    assert ci_model.graph_problems(ROOT) == []
+
+
+def test_negative_control_the_old_test_jobs_needed_the_whole_build_workflow() -> None:
+    problems = ci_model.graph_problems(BEFORE)
+    assert any("test.yml:venv needs build" in p and "optional" in p for p in problems), problems
+    assert any("test.yml:conda needs build" in p and "cancelled" in p for p in problems), problems
+
+
+def test_every_runner_with_a_declared_scenario_runs_its_layout() -> None:
+    assert ci_model.coverage_problems(ROOT, SCENARIOS) == []
+
+
+def test_negative_control_the_old_conda_matrix_had_no_intel_mac() -> None:
+    problems = ci_model.coverage_problems(BEFORE, SCENARIOS)
+    assert len(problems) == 1 and "no conda job on macos-x86_64" in problems[0], problems
+    assert "conda-wheels-only" in problems[0]
+
+
+def test_every_cache_is_a_folder_the_job_writes() -> None:
+    assert ci_model.cache_problems(ROOT) == []
+
+
+def test_negative_control_the_old_caches() -> None:
+    problems = ci_model.cache_problems(BEFORE)
+    # 1: setup-uv in the wheelhouse job, where nothing writes its folder.
+    assert "build.yml:wheelhouse: caches uv, which no step of the job writes" in problems
+    # 7: restore-keys on .harness/cache.
+    assert any("restore-keys" in p and ".harness/cache" in p for p in problems), problems
+    # 5: tox drops MAMBA_ROOT_PREFIX/CONDARC, so micromamba's package cache stays empty,
+    # and the environment setup-micromamba creates is used by nothing.
+    assert "test.yml:conda: caches conda packages, which no step of the job writes" in problems
+    assert any("'harness-probe', which no step uses" in p for p in problems), problems
+
+
+def test_every_action_is_pinned_to_a_full_version_on_node24() -> None:
+    assert ci_model.pin_problems(ROOT) == []
+
+
+def test_negative_control_the_old_setup_micromamba_ran_on_node20() -> None:
+    assert ci_model.pin_problems(BEFORE) == [
+        "test.yml:conda: mamba-org/setup-micromamba@v2.0.4 runs on node20; v3 runs on node24"
+    ]
+
+
+def test_negative_control_an_action_on_a_moving_tag(tmp_path: Path) -> None:
+    root = copy_ci(tmp_path)
+    mutate(root, "checks.yml", "actions/checkout@v6.0.1", "actions/checkout@v6")
+    problems = ci_model.pin_problems(root)
+    assert problems and all("actions/checkout@v6 is not a full version" in p for p in problems)
+
+
+def test_tox_passes_setup_micromambas_variables_on() -> None:
+    """The tox side of item 5, as tox itself reads tox.ini (not just the file's text)."""
+    tox = shutil.which("tox")
+    command = [tox] if tox else [sys.executable, "-m", "tox"]
+    probe = subprocess.run([*command, "--version"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("tox not installed in this environment")
+    done = subprocess.run(
+        [*command, "config", "-e", "linux-conda", "-k", "pass_env", "--root", str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    for variable in ("MAMBA_ROOT_PREFIX", "CONDARC", "MAMBA_EXE"):
+        assert re.search(rf"^\s*{variable}$", done.stdout, re.MULTILINE), done.stdout
+
+
+# --- the rest of the job-graph checks: the old CI passed them, so mutations fail them ---
+
+
+def test_every_matrix_cell_maps_to_a_tox_env_with_its_pythons() -> None:
+    assert ci_model.matrix_problems(ROOT) == []
+    assert ci_model.matrix_problems(BEFORE) == []
+
+
+def test_negative_control_a_matrix_os_without_a_tox_env(tmp_path: Path) -> None:
+    root = copy_ci(tmp_path)
+    mutate(root, "test.yml", "{ id: windows-amd64, runner: windows-latest, os: windows }",
+           "{ id: windows-amd64, runner: windows-latest, os: win }")  # fmt: skip
+    problems = ci_model.matrix_problems(root)
+    assert "test.yml:venv [windows-amd64]: tox env win-venv not in tox.ini" in problems, problems
+
+
+def test_negative_control_a_python_the_job_does_not_install(tmp_path: Path) -> None:
+    root = copy_ci(tmp_path)
+    mutate(root, "test.yml", 'HARNESS_PYTHONS: "3.9,3.13"', 'HARNESS_PYTHONS: "3.9,3.14"')
+    problems = ci_model.matrix_problems(root)
+    assert "test.yml:venv: HARNESS_PYTHONS ['3.14'] not installed" in problems, problems
+
+
+def test_artifact_names_are_unique_and_every_download_has_an_upload() -> None:
+    assert ci_model.artifact_problems(ROOT) == []
+
+
+def test_negative_control_two_cells_upload_the_same_artifact(tmp_path: Path) -> None:
+    root = copy_ci(tmp_path)
+    mutate(
+        root,
+        "test.yml",
+        "name: report-conda-${{ matrix.id }}",
+        "name: report-venv-${{ matrix.id }}",
+    )
+    problems = ci_model.artifact_problems(root)
+    assert any("artifact 'report-venv-linux-x86_64' by test.yml:venv" in p for p in problems)
+
+
+def test_negative_control_a_download_nobody_uploads(tmp_path: Path) -> None:
+    root = copy_ci(tmp_path)
+    mutate(root, "test.yml", "name: wheelhouse-${{ matrix.id }}\n          path: .harness",
+           "name: wheels-${{ matrix.id }}\n          path: .harness")  # fmt: skip
+    problems = ci_model.artifact_problems(root)
+    assert any("downloads 'wheelhouse-macos-x86_64'" in p for p in problems), problems
+
+
+def test_every_script_a_workflow_runs_exists() -> None:
+    assert ci_model.script_problems(ROOT) == []
+
+
+def test_negative_control_a_missing_script(tmp_path: Path) -> None:
+    root = copy_ci(tmp_path)
+    (root / ".github" / "workflows" / "scripts" / "name_pythons.py").unlink()
+    problems = ci_model.script_problems(root)
+    assert any("name_pythons.py, which does not exist" in p for p in problems), problems
+
+
+# --- review item 8: docs/ci.md's table is the CI ---
+
+
+def test_docs_table_is_the_ci() -> None:
+    assert ci_model.docs_problems(ROOT) == []
+
+
+def test_negative_control_the_old_docs_had_no_true_table() -> None:
+    assert ci_model.docs_problems(BEFORE) != []
+
+
+def test_negative_control_docs_that_contradict_the_workflows(tmp_path: Path) -> None:
+    root = copy_ci(tmp_path)
+    mutate(root, "test.yml", "- { id: macos-x86_64, runner: macos-15-intel, os: macos }\n"
+           "          - { id: windows-amd64, runner: windows-latest, os: windows }\n    env:",
+           "- { id: windows-amd64, runner: windows-latest, os: windows }\n    env:")  # fmt: skip
+    problems = ci_model.docs_problems(root)
+    assert any("`conda`" in p and "which is not the CI" in p for p in problems), problems
+
+
+# --- review items 3 and 4: what cibuildwheel builds, with which tools ---
+
+
+def load_script(root: Path, name: str) -> ModuleType:
+    path = root / ".github" / "workflows" / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"ci_{name}_{abs(hash(root))}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+cibuildwheel = pytest.importorskip("cibuildwheel", reason="cibuildwheel (a test extra) missing")
+PLATFORM = {"ubuntu": "linux", "macos": "macos", "windows": "windows"}
+
+
+def platform_tag(platform: str, archs: str) -> str:
+    """cibuildwheel's identifier suffix for one arch on ``platform``."""
+    return {
+        "linux": f"manylinux_{archs}",
+        "macos": f"macosx_{archs}",
+        "windows": f"win_{archs.lower()}",
+    }[platform]
+
+
+def is_py3_none(data: dict[str, Any]) -> bool:
+    return data.get("tool", {}).get("scikit-build", {}).get("wheel", {}).get("py-api") == "py3"
+
+
+def build_selector(step_run: str, module: ModuleType, env: dict[str, str]) -> str:
+    """The ``--build`` the workflow step passes, or the script's own default."""
+    words = shlex.split(step_run)
+    if "--build" in words:
+        return words[words.index("--build") + 1]
+    if hasattr(module, "default_build"):
+        return str(module.default_build(env))
+    return str(module.DEFAULT_BUILD)
+
+
+def cibuildwheel_cells(root: Path) -> list[tuple[ci_model.Job, dict[str, Any], str]]:
+    found = []
+    for job in ci_model.jobs(root).values():
+        for step_run in job.runs(r"build_wheels\.py"):
+            found += [(job, cell, step_run) for cell in job.cells()]
+    return found
+
+
+def print_identifiers(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
+    """``(cell, project) -> (identifiers, intended)`` for every cibuildwheel cell.
+
+    The environment is the workflow's: its env and the cell's (CIBW_ARCHS), then what
+    build_wheels.py (the checkout's own copy) adds for the project (CIBW_BUILD ...).
+    """
+    work = copy_ci(tmp_path / root.name, root)
+    module = load_script(work, "build_wheels")
+    for name in list(os.environ):
+        if name.startswith("CIBW_"):
+            monkeypatch.delenv(name)
+    calls = {}
+    for job, cell, step_run in cibuildwheel_cells(work):
+        env = {k: job.expand(v, cell) for k, v in job.env.items()}
+        platform = PLATFORM[job.runner(cell).split("-")[0]]
+        with monkeypatch.context() as patch:
+            for key, value in env.items():
+                patch.setenv(key, value)
+            build = build_selector(step_run, module, env)
+            wheelhouse = work / "wheelhouse"
+            wheelhouse.mkdir(exist_ok=True)
+            for folder, data in ci_model.native_projects(work).items():
+                project = module.read_project(work / "wheels-src" / folder / "pyproject.toml")
+                project_env = module.cibuildwheel_env(project, wheelhouse, work, build)
+                tag = platform_tag(platform, env["CIBW_ARCHS"])
+                if is_py3_none(data):
+                    intended = ["cp312-" + tag]  # the one build a py3-none wheel needs
+                else:
+                    intended = [f"cp{v.replace('.', '')}-{tag}" for v in ci_model.pythons(job)]
+                command = [sys.executable, "-m", "cibuildwheel", "--print-build-identifiers"]
+                command += ["--platform", platform, str(work / "wheels-src" / folder)]
+                calls[(job.cell_id(cell), folder)] = (command, project_env, intended)
+
+    def run(item: tuple[list[str], dict[str, str], list[str]]) -> tuple[list[str], list[str]]:
+        command, env, intended = item
+        done = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split(), intended
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(run, calls.values()))
+    return dict(zip(calls, results))
+
+
+def test_cibuildwheel_builds_exactly_the_intended_identifiers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = print_identifiers(ROOT, tmp_path, monkeypatch)
+    assert len({cell for cell, _ in results}) == 4, results
+    wrong = {key: got for key, (got, intended) in results.items() if got != intended}
+    assert wrong == {}
+    consumers = sum(len(got) for (_, p), (got, _) in results.items() if p.startswith("py"))
+    assert consumers == 24  # 3 consumers x 2 CPythons x 4 runners
+
+
+def test_negative_control_the_old_consumers_built_every_cpython(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = print_identifiers(BEFORE, tmp_path, monkeypatch)
+    consumers = sum(len(got) for (_, p), (got, _) in results.items() if p.startswith("py"))
+    assert consumers == 60  # cp39..cp313: the CIBW_BUILD of the workflow never applied
+    got, intended = results[("linux-x86_64", "pyfoo")]
+    assert intended == ["cp39-manylinux_x86_64", "cp313-manylinux_x86_64"]
+    assert "cp311-manylinux_x86_64" in got
+
+
+def test_the_workflow_pins_the_tested_cibuildwheel_major_version() -> None:
+    (job,) = [j for j in ci_model.jobs(ROOT).values() if j.runs(r"cibuildwheel==")]
+    (pin,) = re.findall(r"cibuildwheel==([\d.]+)", " ".join(job.runs(r"cibuildwheel==")))
+    installed = cibuildwheel.__version__
+    assert pin.split(".")[0] == installed.split(".")[0], (pin, installed)
+
+
+def cibuildwheel_pins() -> set[str]:
+    """Every distribution cibuildwheel pins in its own constraint files."""
+    resources = Path(cibuildwheel.__file__).parent / "resources"
+    pins = set()
+    for path in resources.glob("constraints*.txt"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", line)
+            if match:
+                pins.add(match.group(1).lower().replace("_", "-"))
+    return pins
+
+
+def before_build_problems(root: Path) -> list[str]:
+    """A before-build that installs a tool cibuildwheel pins replaces the pinned one."""
+    pins = cibuildwheel_pins()
+    problems = []
+    for folder, data in ci_model.native_projects(root).items():
+        table = data["tool"]["cibuildwheel"]
+        for platform in ("", "linux", "macos", "windows"):
+            options = table.get(platform, {}) if platform else table
+            command = options.get("before-build", "")
+            commands = command if isinstance(command, list) else [command]
+            for text in commands:
+                for match in re.finditer(r"pip install ([^;&|]+)", text):
+                    for name in match.group(1).split():
+                        bare = re.split(r"[<>=!~\[]", name)[0].lower()
+                        if bare in pins:
+                            problems.append(
+                                f"wheels-src/{folder}: before-build {text!r} replaces the "
+                                f"{bare} cibuildwheel pins"
+                            )
+    return problems
+
+
+def test_no_before_build_replaces_a_tool_cibuildwheel_pins() -> None:
+    assert "delvewheel" in cibuildwheel_pins()
+    assert before_build_problems(ROOT) == []
+
+
+def test_negative_control_the_old_before_build_installed_an_unpinned_delvewheel() -> None:
+    problems = before_build_problems(BEFORE)
+    assert len(problems) == 6 and all("delvewheel" in p for p in problems), problems
