@@ -94,6 +94,23 @@ class SymbolEvidence:
 
 
 @dataclass(frozen=True)
+class LoadMode:
+    """How one loaded object was loaded, judged from a few of its own exported symbols."""
+
+    path: str
+    sampled: tuple[str, ...]
+    """Sampled names the object itself defines (the spec's ``samples`` for its file name)."""
+    global_names: tuple[str, ...]
+    """Those the global namespace (``dlsym(RTLD_DEFAULT)``) resolves to this object."""
+    note: str | None = None
+
+    @property
+    def is_global(self) -> bool:
+        """Its symbols are in the global namespace (an ``RTLD_GLOBAL`` load)."""
+        return bool(self.global_names)
+
+
+@dataclass(frozen=True)
 class Identity:
     path: str
     function: str
@@ -121,6 +138,11 @@ class Evidence:
     loaded_source: str | None = None
     """How the loaded list was read (``dl_iterate_phdr``, ``/proc/self/maps``...)."""
     ld_debug: LdDebug | None = None
+    load_modes: tuple[LoadMode, ...] = ()
+    """Only when the spec asked (``samples``); older evidence has none."""
+
+    def load_mode(self, path: str) -> LoadMode | None:
+        return next((mode for mode in self.load_modes if mode.path == path), None)
 
     @property
     def platform(self) -> platforms.Platform:
@@ -346,6 +368,27 @@ def parse(document: str | bytes | Mapping[str, object], *, source: str = "eviden
             text=ld_debug_fields.opt_text("text"),
             note=ld_debug_fields.opt_text("note"),
         ),
+        load_modes=tuple(
+            _load_mode(_Fields(item, f"{source}.load_modes[{i}]"))
+            for i, item in enumerate(top.items("load_modes", required=False))
+        ),
+    )
+
+
+def _names(fields: _Fields, key: str) -> tuple[str, ...]:
+    items = fields.items(key)
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise EvidenceError(f"{fields.where}.{key}[{index}]: expected a symbol name")
+    return tuple(str(item) for item in items)
+
+
+def _load_mode(fields: _Fields) -> LoadMode:
+    return LoadMode(
+        path=fields.text("path"),
+        sampled=_names(fields, "sampled"),
+        global_names=_names(fields, "global"),
+        note=fields.opt_text("note"),
     )
 
 

@@ -26,14 +26,20 @@ module an import step imported), ``error.traceback``; ``python.prefix`` and
 ``python.base_prefix``; ``loaded[].install_name`` (macOS); ``loaded_source`` (which
 reader listed the objects); ``symbols.<name>.defined_in`` (every loaded object that
 itself defines the name, global or not) and ``.note`` (Windows: why ``global`` is
-always false); ``identities[].error`` (the identity call raised); ``ld_debug``.
+always false); ``identities[].error`` (the identity call raised); ``ld_debug``;
+``load_modes`` (for each loaded object whose file name the spec's ``samples`` lists: which
+of the sampled symbols it defines itself and which of those the global namespace
+resolves to it, i.e. whether it was loaded ``RTLD_GLOBAL``).
+
+Steps are ``import`` (a module), ``call`` (a dotted callable with JSON arguments) or
+``load`` (dlopen a file by path with ``ctypes.CDLL``, ``RTLD_LOCAL``).
 
 LD_DEBUG: when the process starts with ``LD_DEBUG`` and ``LD_DEBUG_OUTPUT`` set
 (glibc writes the trace to ``$LD_DEBUG_OUTPUT.<pid>``), the trace of this process
 is read at the end and reported as ``ld_debug``.
 """
 
-# ruff: noqa: PTH100, PTH105, PTH117, PTH120, PTH123
+# ruff: noqa: PTH100, PTH105, PTH117, PTH119, PTH120, PTH123
 # (string paths straight from the loader APIs; pathlib adds nothing here)
 
 from __future__ import annotations
@@ -68,7 +74,7 @@ def load_spec(path):
         raise SpecError(f"cannot read probe spec {path}: {exc}") from None
     if not isinstance(spec, dict):
         raise SpecError(f"probe spec {path}: top level must be an object")
-    unknown = set(spec) - {"steps", "symbols", "identity_functions"}
+    unknown = set(spec) - {"steps", "symbols", "identity_functions", "samples"}
     if unknown:
         raise SpecError(f"probe spec {path}: unknown keys {sorted(unknown)}")
     steps = spec.get("steps", [])
@@ -84,12 +90,12 @@ def load_spec(path):
         if step["id"] in seen:
             raise SpecError(f"{where}: duplicate id {step['id']!r}")
         seen.add(step["id"])
-        kinds = [kind for kind in ("import", "call") if kind in step]
+        kinds = [kind for kind in ("import", "call", "load") if kind in step]
         if len(kinds) != 1:
-            raise SpecError(f"{where}: needs exactly one of 'import' or 'call'")
+            raise SpecError(f"{where}: needs exactly one of 'import', 'call' or 'load'")
         if not isinstance(step[kinds[0]], str) or not step[kinds[0]]:
-            raise SpecError(f"{where}: {kinds[0]!r} must be a non-empty dotted name")
-        unknown = set(step) - {"id", "import", "call", "args", "kwargs"}
+            raise SpecError(f"{where}: {kinds[0]!r} must be a non-empty string")
+        unknown = set(step) - {"id", "import", "call", "load", "args", "kwargs"}
         if unknown:
             raise SpecError(f"{where}: unknown keys {sorted(unknown)}")
         if not isinstance(step.get("args", []), list):
@@ -100,10 +106,18 @@ def load_spec(path):
         names = spec.get(key, [])
         if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
             raise SpecError(f"probe spec {path}: {key!r} must be a list of names")
+    samples = spec.get("samples", {})
+    good = isinstance(samples, dict) and all(
+        isinstance(names, list) and all(isinstance(n, str) and n for n in names)
+        for names in samples.values()
+    )
+    if not good:
+        raise SpecError(f"probe spec {path}: 'samples' must map file names to lists of names")
     return {
         "steps": steps,
         "symbols": spec.get("symbols", []),
         "identity_functions": spec.get("identity_functions", []),
+        "samples": samples,
     }
 
 
@@ -184,6 +198,9 @@ def run_step(step):
             module_file = getattr(module, "__file__", None)
             if module_file:
                 record["module_file"] = os.path.realpath(module_file)
+        elif "load" in step:
+            ctypes.CDLL(step["load"])  # RTLD_LOCAL, as a ctypes preload does
+            value = None
         else:
             function = resolve_callable(step["call"])
             value = function(*step.get("args", []), **step.get("kwargs", {}))
@@ -724,6 +741,42 @@ def collect_identities(reader, paths, functions):
     return identities
 
 
+def sample_key(file_name):
+    """The file name ``samples`` lists for a loaded file: itself, or the name before a repair
+    tool inserted its hash (``libfoo-1a2b3c4d.so.1`` -> ``libfoo.so.1``)."""
+    stem, dot, rest = file_name.partition(".")
+    head, dash, tail = stem.rpartition("-")
+    hexdigits = "0123456789abcdef"
+    if dash and len(tail) in (8, 32) and all(c in hexdigits for c in tail):
+        return head + dot + rest
+    return file_name
+
+
+def collect_load_modes(reader, paths, samples):
+    """For each loaded object named in ``samples``: its own sampled symbols, and those the
+    global namespace resolves to it (only an ``RTLD_GLOBAL`` load, or a link by the
+    program itself, puts them there)."""
+    if not samples:
+        return None
+    report = []
+    for path in paths:
+        base = os.path.basename(path)
+        names = samples.get(base) or samples.get(sample_key(base))
+        if not names:
+            continue
+        own = [name for name in names if reader.own_address(path, name)]
+        visible = []
+        for name in own:
+            address = reader.global_address(name)
+            if address and reader.object_at(address) == path:
+                visible.append(name)
+        entry = {"path": path, "sampled": own, "global": visible}
+        if reader.global_note:
+            entry["note"] = reader.global_note
+        report.append(entry)
+    return report
+
+
 def ld_debug_settings(environ):
     """The LD_DEBUG settings the process started with (read before any step runs)."""
     setting = environ.get("LD_DEBUG")
@@ -764,7 +817,8 @@ def collect(spec, reader, step_records, ld_debug=None):
     """The evidence document (schema 1) for steps already run."""
     loaded = reader.images()
     paths = [entry["path"] for entry in loaded]
-    return {
+    load_modes = collect_load_modes(reader, paths, spec.get("samples"))
+    document = {
         "schema": SCHEMA,
         "python": python_info(),
         "steps": step_records,
@@ -774,6 +828,9 @@ def collect(spec, reader, step_records, ld_debug=None):
         "identities": collect_identities(reader, paths, spec["identity_functions"]),
         "ld_debug": read_ld_debug(ld_debug, os.getpid()),
     }
+    if load_modes is not None:
+        document["load_modes"] = load_modes
+    return document
 
 
 def write_json(path, document):

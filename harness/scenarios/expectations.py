@@ -14,6 +14,7 @@ from typing import Any
 from harness.evidence import StepOutcome
 from harness.scenarios.observed import Located, Observed
 from harness.scenarios.schema import LibraryExpectation, Scenario, Step
+from harness.vocabulary import MANGLE_HASH
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,31 @@ def check(scenario: Scenario, observed: Observed) -> list[Check]:
         checks.append(_check_symbol(name, True, observed))
     for name in scenario.symbols.must_not_be_global:
         checks.append(_check_symbol(name, False, observed))
+    for file_name in scenario.symbols.local_libraries:
+        checks.append(_check_load_mode(file_name, observed))
     return checks
+
+
+def _check_load_mode(file_name: str, observed: Observed) -> Check:
+    """No loaded copy of ``file_name`` has its sampled symbols in the global namespace."""
+    unmangle = re.compile(rf"-{MANGLE_HASH}(?=\.)")
+    modes = [
+        mode
+        for mode in observed.evidence.load_modes
+        if unmangle.sub("", observed.evidence.file_name(mode.path), count=1) == file_name
+    ]
+    subject = f"load mode {file_name}"
+    wanted = "local (its sampled symbols not global)"
+    if not modes:
+        return Check(subject, wanted, "not loaded", True)
+    shown = []
+    for mode in modes:
+        where = observed.origin(mode.path)
+        if mode.is_global:
+            shown.append(f"{where}: global ({', '.join(mode.global_names)})")
+        else:
+            shown.append(f"{where}: local ({len(mode.sampled)} sampled)")
+    return Check(subject, wanted, "; ".join(shown), not any(m.is_global for m in modes))
 
 
 def _step_wanted(step: Step) -> str:

@@ -50,6 +50,7 @@ _LIBRARY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_+-]*$")
 _SYMBOL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_REF_RE = re.compile(r"\$\{([^{}]*)\}")
 _CONDA_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _CONDA_IMPLICIT = frozenset({"python", "pip"})
 """Packages every conda layout installs itself (python at the cell's version, pip)."""
@@ -220,11 +221,13 @@ def from_dict(data: dict[str, Any], path: Path) -> Scenario:
     installers = top.choices(
         "installers", INSTALLERS, ("uv",), 'use e.g. `installers = ["uv", "pip"]`'
     )
+    wheel_files = _wheel_files(top)
     installs = _installs(top, problems)
     system = _system(top)
     conda_packages = _conda(top, layouts)
     env = _env(top, installs, system, conda=bool(conda_packages))
-    steps = _steps(top, problems)
+    available = _given_locations(installs, system) | ({CONDA_LIB} if conda_packages else set())
+    steps = _steps(top, problems, available)
     libraries = _libraries(top, installs, system, problems)
     symbols = _symbols(top)
     load_order = top.strings(
@@ -253,6 +256,7 @@ def from_dict(data: dict[str, Any], path: Path) -> Scenario:
             "symbols",
             "load_order",
             "conda",
+            "wheels",
         )
     )
     if not steps and not problems:
@@ -275,6 +279,7 @@ def from_dict(data: dict[str, Any], path: Path) -> Scenario:
         libraries=libraries,
         symbols=symbols,
         load_order=load_order,
+        wheel_files=wheel_files,
         conda_packages=conda_packages,
     )
 
@@ -330,6 +335,36 @@ def _installs(top: _Table, problems: list[Problem]) -> tuple[Install, ...]:
             seen_locations.add(location)
             installs.append(Install(location=location, wheels=wheels, deps=deps, remove=remove))
     return tuple(installs)
+
+
+def _wheel_files(top: _Table) -> dict[str, str]:
+    """``[wheels]``: ids for wheel files outside the catalogue (resolved when a cell runs)."""
+    example = '`my-libfoo = "../wheels/libfoo-*.whl"` or `"${MY_WHEELS}/libfoo-*.whl"`'
+    table = top.sub("wheels", f"write `[wheels]` with lines such as {example}")
+    if table is None:
+        return {}
+    files: dict[str, str] = {}
+    for wheel_id in list(table.data):
+        pattern = table.get(wheel_id, str, None, f"a file path or glob, e.g. {example}")
+        if not _ID_RE.match(wheel_id):
+            table.problem(wheel_id, "is not a wheel id", "use letters, digits, '.', '_' and '-'")
+            continue
+        if pattern is None:
+            continue
+        if not pattern.strip():
+            table.problem(wheel_id, "is empty", f"name a wheel file, e.g. {example}")
+            continue
+        bad = [name for name in _ENV_REF_RE.findall(pattern) if not _ENV_NAME_RE.match(name)]
+        if bad:
+            table.problem(
+                wheel_id, f"${{{bad[0]}}} is not an environment variable reference", example
+            )
+            continue
+        if not pattern.endswith((".whl", "*")):
+            table.problem(wheel_id, f"{pattern!r} does not name a .whl file", example)
+            continue
+        files[wheel_id] = pattern
+    return files
 
 
 def _removals(table: _Table) -> tuple[str, ...]:
@@ -517,38 +552,87 @@ def _expectation(table: _Table | None) -> StepExpectation:
     )
 
 
-def _steps(top: _Table, problems: list[Problem]) -> tuple[Step, ...]:
-    fix = 'write [[steps]] tables with `import = "module"` or `call = "module.function"`'
+def _placeholder_problems(table: _Table, key: str, value: Any, available: set[str]) -> None:
+    """Check every ``{location:LABEL}`` in ``value`` (strings inside lists/tables too)."""
+    if isinstance(value, list):
+        for item in value:
+            _placeholder_problems(table, key, item, available)
+        return
+    if isinstance(value, dict):
+        for item in value.values():
+            _placeholder_problems(table, key, item, available)
+        return
+    if not isinstance(value, str):
+        return
+    for placeholder in _PLACEHOLDER_RE.findall(value.replace("{{", "").replace("}}", "")):
+        kind, _, label = placeholder.partition(":")
+        if kind != "location" or not label:
+            continue  # only {location:...} is a placeholder in step values
+        if label not in available:
+            table.problem(
+                key,
+                f"placeholder {{location:{label}}} names a location this scenario does not have",
+                f"use one of {', '.join(sorted(available)) or '(none: add [[install]])'}",
+            )
+
+
+def _steps(top: _Table, problems: list[Problem], available: set[str]) -> tuple[Step, ...]:
+    fix = (
+        'write [[steps]] tables with `import = "module"`, `call = "module.function"` '
+        'or `load = "{location:site}/pkg/lib/libx.so.1"`'
+    )
     steps: list[Step] = []
     ids: set[str] = set()
     for index, table in enumerate(_array_of_tables(top, "steps", fix)):
-        has_import, has_call = table.has("import"), table.has("call")
-        if has_import == has_call:
+        given = [name for name in ("import", "call", "load") if table.has(name)]
+        if len(given) != 1:
             table.problem(
                 "import",
-                "a step needs exactly one of `import` and `call`",
-                'use `import = "pyfoo"` or `call = "pyfoo.identity"`',
+                "a step needs exactly one of `import`, `call` and `load`",
+                'use `import = "pyfoo"`, `call = "pyfoo.identity"` or '
+                '`load = "{location:site}/libfoo/lib/libfoo.so.1"`',
             )
-        action: Literal["import", "call"] = "import" if has_import else "call"
-        target = table.get(action, str, None, 'a dotted name, e.g. "pyfoo.identity"')
-        if target is not None and not _DOTTED_RE.match(target):
-            table.problem(action, f"{target!r} is not a dotted Python name", "e.g. pyfoo.identity")
-            target = None
+        action: Literal["import", "call", "load"] = (
+            "call" if given[:1] == ["call"] else "load" if given[:1] == ["load"] else "import"
+        )
+        if action == "load":
+            target = table.get("load", str, None, 'a file path, e.g. "{location:site}/x/libx.so"')
+            if target is not None:
+                if not target.startswith("{location:"):
+                    table.problem(
+                        "load",
+                        f"{target!r} does not start with a location placeholder",
+                        'start it with {location:LABEL}/, e.g. "{location:site}/x/lib/libx.so.1" '
+                        "(a machine path would make the scenario depend on this machine)",
+                    )
+                _placeholder_problems(table, "load", target, available)
+        else:
+            target = table.get(action, str, None, 'a dotted name, e.g. "pyfoo.identity"')
+            if target is not None and not _DOTTED_RE.match(target):
+                table.problem(
+                    action, f"{target!r} is not a dotted Python name", "e.g. pyfoo.identity"
+                )
+                target = None
         if action == "call" and target is not None and "." not in target:
             table.problem("call", f"{target!r} has no module part", "write module.function")
-        default_id = f"{action}:{target}" if target else f"step{index + 1}"
+        shown = target.rsplit("/", 1)[-1] if target and action == "load" else target
+        default_id = f"{action}:{shown}" if shown else f"step{index + 1}"
         step_id = table.get("id", str, default_id, 'use a short name, e.g. `id = "import"`')
         if step_id in ids:
             table.problem("id", f"step id {step_id!r} is used twice", "give each step its own id")
         ids.add(step_id)
         args: list[Any] = table.get("args", list, [], 'use an array, e.g. `args = [1, "x"]`')
         kwargs: dict[str, Any] = table.get("kwargs", dict, {}, "use an inline table")
-        if action == "import" and (table.has("args") or table.has("kwargs")):
-            table.problem("args", "an import step takes no arguments", "move them to a call step")
+        if action != "call" and (table.has("args") or table.has("kwargs")):
+            table.problem(
+                "args", f"an {action} step takes no arguments", "move them to a call step"
+            )
+        _placeholder_problems(table, "args", args, available)
+        _placeholder_problems(table, "kwargs", kwargs, available)
         expect = _expectation(
             table.sub("expect", 'use an inline table, e.g. `expect = { value = "x" }`')
         )
-        table.finish(_known("id", "import", "call", "args", "kwargs", "expect"))
+        table.finish(_known("id", "import", "call", "load", "args", "kwargs", "expect"))
         if target is not None:
             steps.append(
                 Step(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,31 +20,61 @@ from harness.envs.base import Layout
 from harness.evidence import Evidence, JSONValue, ProbeError, load
 from harness.scenarios.schema import Scenario
 
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{location:([^{}]+)\}")
+
 PROBE_SCRIPT = Path(__file__).resolve().parent.parent / "probe.py"
 """The stdlib-only probe; run with a layout's interpreter as ``probe.py SPEC OUT``."""
 
 
+def fill_locations(value: Any, locations: Mapping[str, Path], source: str) -> Any:
+    """``value`` with ``{location:LABEL}`` replaced by the location's directory, in strings
+    and inside lists and tables (``{{``/``}}`` are literal braces); KeyError for a label
+    the layout does not have."""
+    if isinstance(value, list | tuple):
+        return [fill_locations(item, locations, source) for item in value]
+    if isinstance(value, dict):
+        return {key: fill_locations(item, locations, source) for key, item in value.items()}
+    if not isinstance(value, str) or "{" not in value:
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) in ("{{", "}}"):
+            return match.group(0)[0]
+        label = match.group(1)
+        if label not in locations:
+            known = ", ".join(sorted(locations))
+            raise KeyError(f"{source}: placeholder {{location:{label}}} unknown here ({known})")
+        return str(locations[label])
+
+    return _PLACEHOLDER.sub(replace, value)
+
+
 @dataclass(frozen=True)
 class ProbeStep:
-    """One step: import a module, or call a dotted callable with JSON arguments."""
+    """One step: import a module, call a dotted callable with JSON arguments, or dlopen a file."""
 
     id: str
     import_: str | None = None
     call: str | None = None
     args: Sequence[JSONValue] = ()
     kwargs: Mapping[str, JSONValue] = field(default_factory=dict)
+    load: str | None = None
+    """A file path the probe dlopens (``ctypes.CDLL``, ``RTLD_LOCAL``)."""
 
     def __post_init__(self) -> None:
         if not self.id:
             raise ValueError("probe step: 'id' must not be empty")
-        if (self.import_ is None) == (self.call is None):
-            raise ValueError(f"probe step {self.id!r}: give exactly one of import_ or call")
-        if self.import_ is not None and (self.args or self.kwargs):
-            raise ValueError(f"probe step {self.id!r}: an import step takes no arguments")
+        if [self.import_, self.call, self.load].count(None) != 2:
+            raise ValueError(f"probe step {self.id!r}: give exactly one of import_, call or load")
+        if self.call is None and (self.args or self.kwargs):
+            kind = "an import" if self.import_ is not None else "a load"
+            raise ValueError(f"probe step {self.id!r}: {kind} step takes no arguments")
 
     def to_json(self) -> dict[str, JSONValue]:
         if self.import_ is not None:
             return {"id": self.id, "import": self.import_}
+        if self.load is not None:
+            return {"id": self.id, "load": self.load}
         return {
             "id": self.id,
             "call": self.call,
@@ -57,6 +88,8 @@ class ProbeSpec:
     steps: Sequence[ProbeStep] = ()
     symbols: Sequence[str] = ()
     identity_functions: Sequence[str] = ()
+    samples: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Library file name -> a few of its exported symbols, for each copy's load mode."""
 
     def __post_init__(self) -> None:
         ids = [step.id for step in self.steps]
@@ -65,19 +98,39 @@ class ProbeSpec:
             raise ValueError(f"probe spec: repeated step ids {repeated}")
 
     @classmethod
-    def from_scenario(cls, scenario: Scenario) -> ProbeSpec:
-        """The spec of a scenario's steps, the symbols it names and its identity functions."""
-        steps = [
-            ProbeStep(id=step.id, import_=step.target)
-            if step.action == "import"
-            else ProbeStep(id=step.id, call=step.target, args=step.args, kwargs=step.kwargs)
-            for step in scenario.steps
-        ]
+    def from_scenario(
+        cls, scenario: Scenario, locations: Mapping[str, Path] | None = None
+    ) -> ProbeSpec:
+        """The spec of a scenario's steps, the symbols it names and its identity functions.
+
+        ``locations`` (the layout's) fill ``{location:LABEL}`` in load paths and arguments.
+        """
+        where = str(scenario.path)
+
+        def filled(value: Any) -> Any:
+            return value if locations is None else fill_locations(value, locations, where)
+
+        steps = []
+        for step in scenario.steps:
+            if step.action == "import":
+                steps.append(ProbeStep(id=step.id, import_=step.target))
+            elif step.action == "load":
+                steps.append(ProbeStep(id=step.id, load=filled(step.target)))
+            else:
+                steps.append(
+                    ProbeStep(
+                        id=step.id,
+                        call=step.target,
+                        args=tuple(filled(list(step.args))),
+                        kwargs=filled(dict(step.kwargs)),
+                    )
+                )
         functions = [library.identity_function for library in scenario.libraries]
         return cls(
             steps=steps,
             symbols=scenario.symbols.names,
             identity_functions=tuple(dict.fromkeys(functions)),
+            samples={name: tuple(names) for name, names in scenario.symbols.samples.items()},
         )
 
     @classmethod
@@ -88,6 +141,7 @@ class ProbeSpec:
                 id=str(step["id"]),
                 import_=step.get("import"),
                 call=step.get("call"),
+                load=step.get("load"),
                 args=tuple(step.get("args") or ()),
                 kwargs=dict(step.get("kwargs") or {}),
             )
@@ -97,14 +151,20 @@ class ProbeSpec:
             steps=steps,
             symbols=tuple(spec.get("symbols") or ()),
             identity_functions=tuple(spec.get("identity_functions") or ()),
+            samples={
+                str(name): tuple(names) for name, names in (spec.get("samples") or {}).items()
+            },
         )
 
     def to_json(self) -> dict[str, JSONValue]:
-        return {
+        document: dict[str, JSONValue] = {
             "steps": [step.to_json() for step in self.steps],
             "symbols": list(self.symbols),
             "identity_functions": list(self.identity_functions),
         }
+        if self.samples:  # only when asked: older probes reject unknown keys
+            document["samples"] = {name: list(names) for name, names in self.samples.items()}
+        return document
 
 
 def ld_debug_env(cell_dir: Path, setting: str = "libs") -> dict[str, str]:

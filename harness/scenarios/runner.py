@@ -13,10 +13,11 @@ unknown wheel id, a layout error or a probe crash or timeout becomes the verdict
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from harness.scenarios.cells import Cell
 from harness.scenarios.filelock import locked
 from harness.scenarios.observed import Observed, observe
 from harness.scenarios.probing import ProbeSpec, run_probe
+from harness.scenarios.schema import Scenario
 from harness.scenarios.verdict import Cause, CellVerdict, Stopwatch, judge, not_applicable
 from harness.scenarios.verdict import verdict_for as _verdict_for
 from harness.workdir import WorkDir
@@ -39,8 +41,62 @@ if TYPE_CHECKING:
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{location:([^{}]+)\}")
 
+BUILT_WHEELS_VAR = "HARNESS_BUILT_WHEELS"
+"""In ``[wheels]`` patterns: the catalogue's wheelhouse directory for the cell's interpreter
+(built when first needed) unless the variable is set."""
+
 PREBUILT_WHEELHOUSE_VAR = "HARNESS_WHEELHOUSE"
 """A directory of ``<python tag>/`` wheelhouses (``harness build`` output) to use instead of building."""
+
+
+class WheelFileError(LookupError):
+    """A ``[wheels]`` pattern matches no file or several; names the id and the fix."""
+
+    def __init__(self, wheel_id: str, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.wheel_id = wheel_id
+        self.fix = fix
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def resolve_wheel_file(
+    pattern: str,
+    directory: Path,
+    variable: Callable[[str], str | None] = os.environ.get,
+    wheel_id: str = "",
+) -> Path:
+    """The one file ``pattern`` names: ``${VAR}`` expanded, relative to ``directory``, globbed."""
+    missing = [name for name in _ENV_REF.findall(pattern) if not variable(name)]
+    if missing:
+        raise WheelFileError(
+            wheel_id,
+            f"wheel {wheel_id!r}: {pattern!r} uses ${{{missing[0]}}}, which is not set",
+            f"set {missing[0]} to the directory holding the wheel",
+        )
+    expanded = _ENV_REF.sub(lambda match: variable(match.group(1)) or "", pattern)
+    path = Path(expanded)
+    if not path.is_absolute():
+        path = directory / path
+    # an absolute pattern (from ${VAR}): Path.glob takes relative patterns only
+    matches = sorted({Path(found).resolve() for found in glob.glob(str(path))})  # noqa: PTH207
+    matches = [found for found in matches if found.is_file()]
+    if len(matches) != 1:
+        shown = ", ".join(found.name for found in matches[:4])
+        raise WheelFileError(
+            wheel_id,
+            f"wheel {wheel_id!r}: {pattern!r} ({path}) matches "
+            + (
+                f"{len(matches)} files ({shown}{', ...' if len(matches) > 4 else ''})"
+                if matches
+                else "no file"
+            ),
+            "make the pattern name exactly one .whl file (build or download it first)"
+            if not matches
+            else "make the pattern more specific (add the version or the python tag)",
+        )
+    return matches[0]
 
 
 class CellFailedError(RuntimeError):
@@ -69,7 +125,17 @@ class CellEnvironment:
     def evidence(self) -> Evidence:
         """The evidence of the scenario's own steps (probed once, then reused)."""
         if self._evidence is None:
-            spec = ProbeSpec.from_scenario(self.cell.scenario)
+            try:
+                spec = ProbeSpec.from_scenario(self.cell.scenario, self.layout.locations)
+            except KeyError as error:
+                raise CellFailedError(
+                    Cause(
+                        "scenario",
+                        str(error.args[0]),
+                        where=str(self.cell.scenario.path),
+                        fix="use a location this layout has",
+                    )
+                ) from None
             self._evidence = self.run_probe(spec, name="scenario")
         return self._evidence
 
@@ -228,6 +294,37 @@ class CellRunner:
         verdict.duration = clock.total()
         return verdict
 
+    def _external_wheels(
+        self, scenario: Scenario, interpreter: interpreters.Interpreter
+    ) -> dict[str, Path]:
+        """The scenario's ``[wheels]`` files, each pattern matching exactly one file."""
+        if not scenario.wheel_files:
+            return {}
+        built: Path | None = None
+
+        def variable(name: str) -> str | None:
+            nonlocal built
+            if name == BUILT_WHEELS_VAR and not os.environ.get(name):
+                if built is None:  # the catalogue's wheelhouse, built on first use
+                    built = self.wheelhouse(interpreter).directory
+                return str(built)
+            return os.environ.get(name)
+
+        try:
+            return {
+                wheel_id: resolve_wheel_file(pattern, scenario.directory, variable, wheel_id)
+                for wheel_id, pattern in scenario.wheel_files.items()
+            }
+        except WheelFileError as error:
+            raise CellFailedError(
+                Cause(
+                    "wheel",
+                    str(error),
+                    where=f"{scenario.path} [wheels] {error.wheel_id}",
+                    fix=error.fix,
+                )
+            ) from None
+
     def _cell_dir(self, cell: Cell) -> Path:
         # a scenario item and its test_*.py checks may land on different xdist workers:
         # each worker makes its own copy of the cell
@@ -244,12 +341,24 @@ class CellRunner:
             )
         except registry.ProviderUnavailableError as error:
             raise CellFailedError(Cause("unavailable", str(error)), skip=True) from None
-        wheelhouse = self.wheelhouse(interpreter)
+        external = self._external_wheels(scenario, interpreter)
+        needs_catalogue = scenario.system is not None or any(
+            wheel_id not in external for install in scenario.installs for wheel_id in install.wheels
+        )
+        # a scenario (or `harness check`) naming only outside wheels never builds the catalogue
+        wheelhouse = self.wheelhouse(interpreter) if needs_catalogue else None
+
+        def wheel(wheel_id: str) -> Path:
+            if wheel_id in external:
+                return external[wheel_id]
+            assert wheelhouse is not None
+            return wheelhouse.wheel(wheel_id)
+
         try:
             installs = tuple(
                 InstallRequest(
                     location=install.location,
-                    wheels=[wheelhouse.wheel(wheel_id) for wheel_id in install.wheels],
+                    wheels=[wheel(wheel_id) for wheel_id in install.wheels],
                     deps=install.deps,
                     remove=install.remove,
                 )
@@ -257,6 +366,7 @@ class CellRunner:
             )
             system = None
             if scenario.system is not None:
+                assert wheelhouse is not None
                 prefix = wheelhouse.prefix(scenario.system.prefix)
                 system = platforms.prefix_library_dir(prefix, platforms.current())
         except LookupError as error:

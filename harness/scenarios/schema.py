@@ -7,6 +7,7 @@ documents the file format they come from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -52,11 +53,12 @@ class StepExpectation:
 
 @dataclass(frozen=True)
 class Step:
-    """An import or a call the probe performs, and its expected outcome."""
+    """An import, a call or a dlopen the probe performs, and its expected outcome."""
 
     id: str
-    action: Literal["import", "call"]
+    action: Literal["import", "call", "load"]
     target: str
+    """A dotted name, or for ``load`` a file path (``{location:LABEL}`` placeholders allowed)."""
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     expect: StepExpectation = field(default_factory=StepExpectation)
@@ -80,6 +82,11 @@ class LibraryExpectation:
 class SymbolExpectations:
     must_be_global: tuple[str, ...] = ()
     must_not_be_global: tuple[str, ...] = ()
+    samples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Library file name (``libfoo.so.1``) -> a few of its own exported symbols: the probe
+    reports each loaded copy's load mode (are they in the global namespace?)."""
+    local_libraries: tuple[str, ...] = ()
+    """File names of ``samples`` whose sampled symbols must not be global (an expectation)."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -104,6 +111,9 @@ class Scenario:
     libraries: tuple[LibraryExpectation, ...]
     symbols: SymbolExpectations
     load_order: tuple[str, ...] = ()
+    wheel_files: Mapping[str, str] = field(default_factory=dict)
+    """``[wheels]``: wheel id -> file pattern outside the catalogue (relative to the scenario
+    directory, ``${VAR}`` expanded, globs allowed); resolved when a cell runs."""
     conda_packages: tuple[str, ...] = ()
     """Conda match specs (``"libfoo 1.*"``) installed into the prefix of a ``conda`` layout
     besides python and pip (``[conda] packages``; only with ``layouts = ["conda"]``)."""

@@ -204,8 +204,8 @@ def test_probe_spec_serialises_to_the_documented_shape():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: ProbeStep(id="x"), "exactly one of import_ or call"),
-        (lambda: ProbeStep(id="x", import_="a", call="b"), "exactly one of import_ or call"),
+        (lambda: ProbeStep(id="x"), "exactly one of import_, call or load"),
+        (lambda: ProbeStep(id="x", import_="a", call="b"), "exactly one of import_, call or load"),
         (lambda: ProbeStep(id="x", import_="a", args=[1]), "takes no arguments"),
         (lambda: ProbeStep(id="", import_="a"), "'id' must not be empty"),
         (

@@ -260,7 +260,7 @@ def test_a_malformed_spec_exits_2_naming_the_key(python, tmp_path):
 
     assert result.returncode == 2
     assert "steps[0]" in result.stderr
-    assert "'import' or 'call'" in result.stderr
+    assert "'import', 'call' or 'load'" in result.stderr
     assert not (tmp_path / "o").exists()
 
 

@@ -113,7 +113,7 @@ BROKEN = [
         "install[0].where",
         "is not a known key",
     ),
-    ('import = "pyfoo"', "", "steps[0].import", "exactly one of `import` and `call`"),
+    ('import = "pyfoo"', "", "steps[0].import", "exactly one of `import`, `call` and `load`"),
     ('import = "pyfoo"', 'import = "pyfoo"\ncall = "pyfoo.x"', "steps[0].import", "exactly one"),
     ('import = "pyfoo"', 'import = "py foo"', "steps[0].import", "not a dotted Python name"),
     ('import = "pyfoo"', 'import = "pyfoo"\nargs = [1]', "steps[0].args", "takes no arguments"),
