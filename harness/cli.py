@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "conda": ("harness.conda.command", "build the local conda channel and conda prefixes"),
     "report": ("harness.report_merge", "merge the report.json of several runs into one matrix"),
+    "check": ("harness.check.command", "check your own producer/consumer wheels in every layout"),
 }
 
 

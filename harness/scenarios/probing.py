@@ -125,7 +125,7 @@ class ProbeSpec:
                         kwargs=filled(dict(step.kwargs)),
                     )
                 )
-        functions = [library.identity_function for library in scenario.libraries]
+        functions = [lib.identity_function for lib in scenario.libraries if lib.identity_function]
         return cls(
             steps=steps,
             symbols=scenario.symbols.names,

@@ -1,0 +1,305 @@
+"""``harness check WHEEL_OR_DIR...``: run a producer/consumer family through the layout matrix.
+
+Reads the wheels, resolves their requirements among them, infers roles and preloads,
+builds one in-memory scenario per layout of the standard matrix and runs each with
+:meth:`CellRunner.run_cell`, so verdicts and reports are those of ``harness run``.
+Exit status: 0 every cell passed, 1 a cell failed, 2 the input cannot be checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from harness import interpreters, report
+from harness.check import family as families
+from harness.check import matrix
+from harness.evidence import Evidence
+from harness.scenarios.cells import Cell
+from harness.scenarios.runner import CellFailedError, CellRunner
+from harness.scenarios.verdict import CellVerdict
+from harness.vocabulary import INSTALLERS
+from harness.workdir import WorkDir
+
+EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "wheels", nargs="+", type=Path, metavar="WHEEL_OR_DIR", help="wheel files or directories"
+    )
+    parser.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="module to import in each cell (default: each consumer extension that links "
+        "a producer library)",
+    )
+    parser.add_argument(
+        "--load",
+        dest="loads",
+        action="append",
+        default=[],
+        metavar="PATH_IN_WHEEL",
+        help="library to dlopen in each cell, as installed (nvidia/cusparse/lib/libcusparse.so.12)",
+    )
+    parser.add_argument(
+        "--preload",
+        action="append",
+        default=[],
+        metavar="MODULE[:FUNCTION]",
+        help="how the producer preloads (import MODULE, or call MODULE.FUNCTION) when it "
+        "cannot be found; runs before every cell's steps",
+    )
+    parser.add_argument("--producer", action="append", default=[], metavar="DIST")
+    parser.add_argument("--consumer", action="append", default=[], metavar="DIST")
+    parser.add_argument(
+        "--python", default=None, help="interpreter version (default: the wheels' cpXY tag)"
+    )
+    parser.add_argument(
+        "--layout",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only these layouts of the matrix (venv, producer-target, consumer-target, "
+        "producer-user, consumer-user)",
+    )
+    parser.add_argument("--installer", default="uv", choices=INSTALLERS)
+    parser.add_argument(
+        "--find-links",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="directory of wheels that may satisfy requirements",
+    )
+    parser.add_argument(
+        "--index",
+        action="store_true",
+        help="download missing requirements from the package index (pip download)",
+    )
+    parser.add_argument(
+        "--strict-symbols",
+        action="store_true",
+        help="fail a cell whose producer library symbols are global (default: a warning)",
+    )
+    parser.add_argument("--report-dir", type=Path, default=None)
+    parser.add_argument("--json", action="store_true", help="print report.json to stdout")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print every failed expectation with its evidence (the reports always have them)",
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"harness check: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def load_family(args: argparse.Namespace, workdir: WorkDir) -> families.Family:
+    """The family of the command line, or :class:`CheckInputError`."""
+    paths = families.wheel_files(list(args.wheels), "input")
+    python = args.python or families.default_python(paths) or interpreters.running_version()
+    wheels, given, requires = families.resolve(
+        paths,
+        list(args.find_links),
+        python,
+        index_dir=workdir.cache / "check-downloads" if args.index else None,
+    )
+    return families.analyse(
+        wheels,
+        given,
+        requires,
+        producers=args.producer,
+        consumers=args.consumer,
+        python=python,
+    )
+
+
+def describe(family: families.Family, probing: matrix.Probing) -> list[str]:
+    """The roles, libraries, preloads and steps, as the command prints them."""
+    lines = [f"family for Python {family.python}:"]
+    for wheel in family.wheels:
+        role = family.role(wheel)
+        extra = ""
+        if wheel in family.producers:
+            preload = family.preloads.get(wheel.path)
+            extra = f"; preload: {preload.describe() if preload else 'none found'}"
+        given = "" if wheel.path in family.given else " (requirement)"
+        lines.append(f"  {role:<18} {wheel.path.name}{given}{extra}")
+    for library in family.libraries:
+        lines.append(
+            f"  library {library.install_path} ({library.wheel.dist}); "
+            f"{len(library.samples)} symbols sampled"
+        )
+    steps = [*(f"import {m}" for m in probing.imports), *(f"load {p}" for p in probing.loads)]
+    if probing.preloads and (probing.preload_always or probing.loads):
+        steps = [f"preload {p.describe()}" for p in probing.preloads] + steps
+    lines.append(f"  steps: {'; '.join(steps)}")
+    return lines
+
+
+def _cause(verdict: CellVerdict) -> str:
+    """One line: the first failed expectation's evidence (a step's error names the missing
+    library), or the cause that kept the cell from running."""
+    if verdict.status == "passed":
+        return ""
+    failed = verdict.failed_expectations
+    if not failed:
+        return verdict.message
+    first = failed[0]
+    more = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
+    if first.subject.startswith("step "):
+        action = first.subject.split("(", 1)[-1].rstrip(")")
+        return f"{action}: {first.evidence}{more}"
+    return f"{first.subject}: {first.evidence} (expected {first.expected}){more}"
+
+
+def matrix_lines(
+    rows: Sequence[tuple[matrix.Placement, CellVerdict]], warnings: dict[str, list[str]]
+) -> list[str]:
+    """The matrix on one screen: layout, placement, status, first cause."""
+    width = max(len(p.name) for p, _ in rows)
+    lines = []
+    for placement, verdict in rows:
+        status = {"passed": "pass", "failed": "FAIL", "error": "ERROR"}.get(
+            verdict.status, verdict.status
+        )
+        note = " (global symbols: warning)" if warnings.get(placement.name) else ""
+        lines.append(f"  {placement.name:<{width}}  {status:<5} {verdict.duration:5.1f} s{note}")
+        cause = _cause(verdict)
+        if cause:
+            lines.append(f"  {'':<{width}}  {cause[:200]}")
+    return lines
+
+
+def failure_details(placement: matrix.Placement, verdict: CellVerdict) -> list[str]:
+    """Every failed expectation with its evidence, or the cause, and where things loaded."""
+    lines = [f"{verdict.status.upper()} {placement.name}: {placement.summary}"]
+    for label, wheels in placement.locations.items():
+        lines.append(f"  {label}: {', '.join(w.path.name for w in wheels)}")
+    for item in verdict.failed_expectations:
+        lines.append(f"  - {item.subject}: expected {item.expected}")
+        lines.append(f"    + evidence: {item.evidence}")
+    if verdict.cause is not None:
+        lines += [f"  {line}" for line in verdict.cause.lines()]
+    for name, origins in verdict.libraries.items():
+        lines.append(f"  loaded {name}: {', '.join(origins) or 'not loaded'}")
+    return lines
+
+
+def global_warnings(evidence: Evidence, locations: dict[str, Path]) -> list[str]:
+    from harness.evidence import location_label  # noqa: PLC0415
+
+    return [
+        f"{location_label(mode.path, locations)}: {', '.join(mode.global_names)} global "
+        "(loaded RTLD_GLOBAL: other libraries' symbols may bind to it)"
+        for mode in evidence.load_modes
+        if mode.is_global
+    ]
+
+
+def run_matrix(
+    family: families.Family,
+    probing: matrix.Probing,
+    workdir: WorkDir,
+    *,
+    installer: str,
+    layouts: Sequence[str] = (),
+) -> tuple[list[tuple[matrix.Placement, CellVerdict]], dict[str, list[str]]]:
+    """Run every selected layout's cell; the verdicts and the load-mode warnings."""
+    runner = CellRunner(workdir)
+    root = workdir.root / "check"
+    rows = []
+    warnings: dict[str, list[str]] = {}
+    for placement in matrix.placements(family):
+        if layouts and not any(
+            placement.name == name or placement.name.startswith(f"{name}-") for name in layouts
+        ):
+            continue
+        scenario = matrix.scenario(family, placement, probing, root, installer)
+        cell = Cell(scenario, family.python, "venv", installer)
+        verdict = runner.run_cell(cell)
+        if verdict.status in ("passed", "failed"):
+            try:
+                environment = runner.environment(cell)
+                found = global_warnings(environment.evidence(), environment.layout.locations)
+            except CellFailedError:
+                found = []
+            if found:
+                warnings[placement.name] = found
+        rows.append((placement, verdict))
+    return rows, warnings
+
+
+def run(args: argparse.Namespace) -> int:
+    workdir = WorkDir(Path(args.workdir) if args.workdir else None)
+    try:
+        family = load_family(args, workdir)
+        preloads = [families.parse_preload(text) for text in args.preload]
+        probing = matrix.default_probing(
+            family,
+            imports=args.imports,
+            loads=args.loads,
+            preloads=preloads,
+            strict_symbols=args.strict_symbols,
+        )
+        if not probing.imports and not probing.loads:
+            raise families.CheckInputError(
+                "nothing to run: no consumer binary links a producer library; "
+                "name what to test with --import MODULE or --load PATH_IN_WHEEL"
+            )
+        for path in probing.loads:
+            try:
+                matrix.owner(family, path)
+            except LookupError:
+                raise families.CheckInputError(
+                    f"--load {path}: no wheel of the family installs this file "
+                    "(give the path as installed, e.g. pkg/lib/libx.so.1)"
+                ) from None
+        interpreters.find(family.python)
+    except families.CheckInputError as error:
+        return _fail(str(error))
+    except interpreters.InterpreterNotFoundError as error:
+        return _fail(f"{error}; install it or pass --python with an available version")
+    out = sys.stderr if args.json else sys.stdout
+    for line in describe(family, probing):
+        print(line, file=out)
+    rows, warnings = run_matrix(
+        family, probing, workdir, installer=args.installer, layouts=args.layout
+    )
+    if not rows:
+        return _fail(f"--layout {args.layout}: no layout of the matrix has that name")
+    verdicts = [verdict for _, verdict in rows]
+    directory = args.report_dir or workdir.reports / "check"
+    paths = report.write(verdicts, directory)
+    print(f"matrix (Python {family.python}, {args.installer}):", file=out)
+    for line in matrix_lines(rows, warnings):
+        print(line, file=out)
+    for placement, verdict in rows:
+        if args.verbose and verdict.status in ("failed", "error"):
+            print("", file=out)
+            for line in failure_details(placement, verdict):
+                print(line, file=out)
+    for name, found in warnings.items():
+        for line in found:
+            print(f"warning: {name}: {line}", file=out)
+    print(f"report: {paths['html']} (also {paths['md'].name}, {paths['json'].name})", file=out)
+    if args.json:
+        document: dict[str, Any] = report.document(verdicts)
+        document["check"] = {
+            "python": family.python,
+            "wheels": {w.path.name: family.role(w) for w in family.wheels},
+            "warnings": warnings,
+        }
+        print(json.dumps(document, indent=2, sort_keys=True))
+    failed = any(v.status not in ("passed",) for v in verdicts)
+    return EXIT_FAILED if failed else EXIT_PASSED

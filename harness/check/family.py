@@ -1,0 +1,517 @@
+"""The family under check: its wheels, their requirements, roles, preloads and symbols.
+
+Everything here is read from the wheel files (through :mod:`harness.inspect`); nothing
+is installed or imported. Bad input (not a wheel, another platform's wheel, a missing
+requirement, no consumer) raises :class:`CheckInputError`, which the command turns
+into exit status 2 with the message.
+"""
+
+from __future__ import annotations
+
+import ast
+import email.parser
+import io
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.version import Version
+
+from harness import platforms
+from harness.inspect import UnusableInputError
+from harness.inspect import links as inspect_links
+from harness.inspect import wheel as inspect_wheel
+from harness.inspect.loader_check import missing_loader
+from harness.inspect.names import is_extension_module
+
+SAMPLE_SIZE = 6
+"""Exported symbols sampled per producer library for the load-mode evidence."""
+
+LOAD_FUNCTION = "load_library"
+"""The RAPIDS-style preload function name (``libucx.load_library()``)."""
+
+
+class CheckInputError(ValueError):
+    """The input cannot be checked; the message names the file or requirement and the fix."""
+
+
+@dataclass(frozen=True)
+class Preload:
+    """How a producer's library gets loaded before its consumers: a step the probe runs."""
+
+    how: str
+    """``loader`` (``pkg.loader.load()``), ``function`` (``pkg.load_library()``),
+    ``import`` (the package preloads when imported) or ``given`` (``--preload``)."""
+    call: str | None = None
+    """Dotted callable to call (``libfoo.loader.load``), or None to import ``module``."""
+    module: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.call}()" if self.call else f"import {self.module}"
+
+
+@dataclass(frozen=True)
+class Library:
+    """A library a producer ships that a consumer of the family links against."""
+
+    wheel: inspect_wheel.Wheel
+    member: str
+    install_path: str
+    """Where it lands relative to the location (``libfoo/lib/libfoo.so.1``)."""
+    file_name: str
+    name: str
+    """Without suffix and version (``libfoo``): how the evidence counts copies."""
+    samples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Family:
+    """The checked wheels plus the requirements found for them, with roles settled."""
+
+    wheels: tuple[inspect_wheel.Wheel, ...]
+    """Given wheels first, then those found to satisfy requirements."""
+    given: frozenset[Path]
+    requires: Mapping[Path, tuple[Path, ...]]
+    """Wheel -> the wheels its ``Requires-Dist`` resolved to."""
+    producers: tuple[inspect_wheel.Wheel, ...]
+    consumers: tuple[inspect_wheel.Wheel, ...]
+    libraries: tuple[Library, ...]
+    links: tuple[inspect_links.Link, ...]
+    preloads: Mapping[Path, Preload | None] = field(default_factory=dict)
+    python: str = ""
+
+    def by_path(self, path: Path) -> inspect_wheel.Wheel:
+        return next(w for w in self.wheels if w.path == path)
+
+    def closure(self, roots: Iterable[inspect_wheel.Wheel]) -> list[inspect_wheel.Wheel]:
+        """``roots`` and everything they require, in a stable order."""
+        seen: dict[Path, None] = {}
+        pending = [w.path for w in roots]
+        while pending:
+            path = pending.pop(0)
+            if path in seen:
+                continue
+            seen[path] = None
+            pending.extend(self.requires.get(path, ()))
+        return [w for w in self.wheels if w.path in seen]
+
+    def role(self, wheel: inspect_wheel.Wheel) -> str:
+        roles = [
+            name
+            for name, group in (("producer", self.producers), ("consumer", self.consumers))
+            if wheel in group
+        ]
+        return "+".join(roles) or "dependency"
+
+
+def wheel_files(paths: Sequence[Path], what: str) -> list[Path]:
+    """The ``.whl`` files named or inside the named directories."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(path.glob("*.whl"))
+            if not inside:
+                raise CheckInputError(f"{what} {path}: directory holds no .whl file")
+            found.extend(inside)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise CheckInputError(f"{what} {path}: no such file or directory")
+    return [p.resolve() for p in dict.fromkeys(found)]
+
+
+def _load(path: Path) -> inspect_wheel.Wheel:
+    try:
+        return inspect_wheel.load(path)
+    except UnusableInputError as error:
+        raise CheckInputError(str(error)) from None
+
+
+def python_tags(path: Path) -> set[str]:
+    _name, _version, _build, tags = parse_wheel_filename(path.name)
+    return {f"{tag.interpreter}-{tag.abi}" for tag in tags}
+
+
+def runs_on(path: Path, version: str) -> bool:
+    """Whether a wheel's python tags accept CPython ``version`` (``3.12``)."""
+    major, minor = (int(part) for part in version.split(".")[:2])
+    _name, _v, _build, tags = parse_wheel_filename(path.name)
+    for tag in tags:
+        interpreter = tag.interpreter
+        if interpreter in ("py3", f"py{major}{minor}", "py2.py3"):
+            return True
+        match = re.fullmatch(r"cp(\d)(\d+)", interpreter)
+        if match is None:
+            continue
+        wanted = (int(match.group(1)), int(match.group(2)))
+        if wanted == (major, minor) or (tag.abi == "abi3" and wanted <= (major, minor)):
+            return True
+    return False
+
+
+def default_python(paths: Sequence[Path]) -> str | None:
+    """The CPython version the version-specific wheels are built for (``None``: any)."""
+    versions: list[str] = []
+    for path in paths:
+        _name, _v, _build, tags = parse_wheel_filename(path.name)
+        for tag in tags:
+            match = re.fullmatch(r"cp(\d)(\d+)", tag.interpreter)
+            if match and tag.abi != "abi3":
+                versions.append(f"{match.group(1)}.{match.group(2)}")
+    return versions[0] if versions else None
+
+
+def _requirements(path: Path, python: str) -> list[Requirement]:
+    """``Requires-Dist`` entries that apply to ``python`` on this machine (no extras)."""
+    dist = canonicalize_name(parse_wheel_filename(path.name)[0])
+    with zipfile.ZipFile(path) as archive:
+        names = [
+            n
+            for n in archive.namelist()
+            if n.count("/") == 1
+            and n.endswith(".dist-info/METADATA")
+            and canonicalize_name(n.split("-", 1)[0]) == dist
+        ]
+        text = archive.read(names[0]).decode("utf-8", "replace")
+    message = email.parser.Parser().parsestr(text, headersonly=True)
+    environment: dict[str, str] = {
+        **{key: str(value) for key, value in default_environment().items()},
+        "python_version": python,
+        "python_full_version": f"{python}.0",
+        "extra": "",
+    }
+    result = []
+    for line in message.get_all("Requires-Dist") or []:
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if requirement.marker is None or requirement.marker.evaluate(environment):
+            result.append(requirement)
+    return result
+
+
+def _pick(
+    requirement: Requirement, pool: Sequence[inspect_wheel.Wheel], given: frozenset[Path]
+) -> inspect_wheel.Wheel | None:
+    name = canonicalize_name(requirement.name)
+    fits = [
+        w
+        for w in pool
+        if w.dist == name and requirement.specifier.contains(Version(w.version), prereleases=True)
+    ]
+    fits.sort(key=lambda w: (w.path in given, Version(w.version)), reverse=True)
+    return fits[0] if fits else None
+
+
+def download(requirement: Requirement, python: str, directory: Path) -> Path:
+    """``pip download`` one binary wheel for ``python`` from the configured index."""
+    directory.mkdir(parents=True, exist_ok=True)
+    before = set(directory.glob("*.whl"))
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--python-version",
+        python,
+        "--dest",
+        str(directory),
+        str(Requirement(f"{requirement.name}{requirement.specifier}")),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise CheckInputError(
+            f"requirement {requirement}: `pip download` found no wheel for Python {python}: {tail}"
+        )
+    name = canonicalize_name(requirement.name)
+    fresh = [p for p in set(directory.glob("*.whl")) - before] or [
+        p for p in directory.glob("*.whl") if canonicalize_name(p.name.split("-")[0]) == name
+    ]
+    if not fresh:
+        raise CheckInputError(f"requirement {requirement}: pip download left no wheel")
+    return sorted(fresh)[0].resolve()
+
+
+def resolve(
+    given_paths: Sequence[Path],
+    find_links: Sequence[Path],
+    python: str,
+    *,
+    index_dir: Path | None = None,
+) -> tuple[list[inspect_wheel.Wheel], frozenset[Path], dict[Path, tuple[Path, ...]]]:
+    """Read the given wheels, check them for this machine, resolve their requirements."""
+    here = platforms.current().name
+    given_wheels = [_load(path) for path in given_paths]
+    seen: dict[str, inspect_wheel.Wheel] = {}
+    for wheel in given_wheels:
+        if wheel.platform not in ("any", here):
+            raise CheckInputError(
+                f"{wheel.path}: a wheel for {wheel.platform}, but this machine runs {here}; "
+                f"check it on {wheel.platform} (or pass this machine's wheels)"
+            )
+        if not runs_on(wheel.path, python):
+            raise CheckInputError(
+                f"{wheel.path}: its python tags ({', '.join(sorted(python_tags(wheel.path)))}) "
+                f"do not accept Python {python}; pass --python with a version it is built for"
+            )
+        other = seen.get(wheel.dist)
+        if other is not None:
+            raise CheckInputError(
+                f"two wheels of {wheel.dist!r} given: {other.path.name} and {wheel.path.name}; "
+                "pass one (put alternatives in a --find-links directory)"
+            )
+        seen[wheel.dist] = wheel
+    given = frozenset(w.path for w in given_wheels)
+    pool = list(given_wheels)
+    for path in wheel_files(find_links, "--find-links"):
+        if path in given:
+            continue
+        try:
+            candidate = inspect_wheel.load(path)
+        except UnusableInputError:
+            continue  # a find-links directory may hold anything; only usable wheels count
+        if candidate.platform in ("any", here) and runs_on(path, python):
+            pool.append(candidate)
+    chosen: list[inspect_wheel.Wheel] = list(given_wheels)
+    requires: dict[Path, tuple[Path, ...]] = {}
+    pending = list(given_wheels)
+    while pending:
+        wheel = pending.pop(0)
+        found: list[Path] = []
+        for requirement in _requirements(wheel.path, python):
+            match = _pick(requirement, chosen, given) or _pick(requirement, pool, given)
+            if match is None and index_dir is not None:
+                match = _load(download(requirement, python, index_dir))
+                pool.append(match)
+            if match is None:
+                raise CheckInputError(
+                    f"{wheel.path.name} requires {requirement}, which no given wheel "
+                    "satisfies; pass its wheel too, a --find-links directory holding it, "
+                    "or --index to download it"
+                )
+            found.append(match.path)
+            if match not in chosen:
+                chosen.append(match)
+                pending.append(match)
+        requires[wheel.path] = tuple(found)
+    return chosen, given, requires
+
+
+def _binds(statement: ast.stmt, name: str) -> bool:
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+        return statement.name == name
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return any((a.asname or a.name.split(".")[0]) == name for a in statement.names)
+    if isinstance(statement, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
+    return False
+
+
+def _loads_at_import(tree: ast.Module) -> bool:
+    """A module-level call that loads a library (``ctypes.CDLL(...)``, ``load_library()``)."""
+    for statement in tree.body:
+        if not isinstance(statement, ast.Expr | ast.Assign):
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called in ("CDLL", "LoadLibrary", "WinDLL", LOAD_FUNCTION, "load"):
+                    return True
+    return False
+
+
+def find_preload(wheel: inspect_wheel.Wheel) -> Preload | None:
+    """How ``wheel``'s package preloads its libraries, read from its ``__init__.py``."""
+    for member, source in sorted(wheel.texts.items()):
+        package = member.split("/", 1)[0]
+        if package.endswith(".data"):
+            continue
+        if missing_loader(source) is None:
+            return Preload("loader", call=f"{package}.loader.load")
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        if any(_binds(statement, LOAD_FUNCTION) for statement in tree.body):
+            return Preload("function", call=f"{package}.{LOAD_FUNCTION}")
+        if _loads_at_import(tree):
+            return Preload("import", module=package)
+    return None
+
+
+def parse_preload(text: str) -> Preload:
+    """``--preload MODULE[:FUNCTION]``."""
+    module, _, function = text.partition(":")
+    dotted = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+    if not dotted.fullmatch(module) or (function and not dotted.fullmatch(function)):
+        raise CheckInputError(
+            f"--preload {text!r}: write MODULE or MODULE:FUNCTION (e.g. libfoo:loader.load)"
+        )
+    if function:
+        return Preload("given", call=f"{module}.{function}")
+    return Preload("given", module=module)
+
+
+def sample_symbols(wheel: inspect_wheel.Wheel, member: str) -> tuple[str, ...]:
+    """A few functions and objects the library itself exports (from its ``.dynsym``)."""
+    try:
+        from elftools.common.exceptions import ELFError  # noqa: PLC0415
+        from elftools.elf.elffile import ELFFile  # noqa: PLC0415
+        from elftools.elf.sections import SymbolTableSection  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - a dependency of harness.inspect
+        return ()
+    with zipfile.ZipFile(wheel.path) as archive:
+        data = archive.read(member)
+    if not data.startswith(b"\x7fELF"):
+        return ()  # Mach-O and PE: no global namespace to sample (Windows) or not yet read
+    try:
+        elf = ELFFile(io.BytesIO(data))
+        table = elf.get_section_by_name(".dynsym")
+        if not isinstance(table, SymbolTableSection):
+            return ()
+        names = sorted(
+            {
+                symbol.name
+                for symbol in table.iter_symbols()
+                if symbol.name
+                and not symbol.name.startswith("_")
+                and symbol["st_shndx"] != "SHN_UNDEF"
+                and symbol["st_info"]["bind"] in ("STB_GLOBAL", "STB_WEAK")
+                and symbol["st_info"]["type"] in ("STT_FUNC", "STT_OBJECT")
+                and symbol["st_other"]["visibility"] == "STV_DEFAULT"
+            }
+        )
+    except (ELFError, ValueError, KeyError):
+        return ()
+    if len(names) <= SAMPLE_SIZE:
+        return tuple(names)
+    step = len(names) / SAMPLE_SIZE  # spread over the table, deterministic
+    return tuple(names[int(i * step)] for i in range(SAMPLE_SIZE))
+
+
+_LIBRARY_SUFFIX = re.compile(r"(\.so(\.\d+)*|(\.\d+)*\.dylib|\.dll)$", re.IGNORECASE)
+
+
+def library_name(file_name: str) -> str:
+    """``libfoo.so.1`` -> ``libfoo`` (what scenario library expectations name)."""
+    return _LIBRARY_SUFFIX.sub("", file_name) or file_name
+
+
+def analyse(
+    wheels: list[inspect_wheel.Wheel],
+    given: frozenset[Path],
+    requires: dict[Path, tuple[Path, ...]],
+    *,
+    producers: Sequence[str] = (),
+    consumers: Sequence[str] = (),
+    python: str,
+) -> Family:
+    """Roles from the binaries (``producers``/``consumers`` name distributions to add)."""
+    by_dist = {w.dist: w for w in wheels}
+    roles: dict[Path, inspect_links.Role] = {}
+    for names, role in ((producers, "producer"), (consumers, "consumer")):
+        for name in names:
+            wheel = by_dist.get(canonicalize_name(name))
+            if wheel is None:
+                raise CheckInputError(
+                    f"--{role} {name!r}: no such distribution among the wheels "
+                    f"({', '.join(sorted(by_dist))})"
+                )
+            roles[wheel.path] = role  # type: ignore[assignment]
+    graph = inspect_links.build(wheels, roles)
+    consumer_wheels = tuple(w for w in wheels if w.path in graph.consumers)
+    producer_wheels = tuple(w for w in wheels if w.path in graph.producers)
+    if not consumer_wheels:
+        raise CheckInputError(
+            "no consumer found: no binary of "
+            + ", ".join(w.path.name for w in wheels if w.path in given)
+            + " depends on a library another of the wheels ships; pass the producer "
+            "and its consumers together, or name them with --producer/--consumer"
+        )
+    if not producer_wheels:
+        raise CheckInputError(
+            "no producer found: the consumers link against no library of the given wheels; "
+            "pass the producer wheel too, or name it with --producer"
+        )
+    linked: dict[tuple[Path, str], Library] = {}
+    for link in graph.links:
+        produced = link.library
+        key = (produced.wheel.path, produced.binary.path)
+        if key in linked:
+            continue
+        install_path = produced.wheel.install_path(produced.binary.path)
+        if install_path is None:
+            continue
+        linked[key] = Library(
+            wheel=produced.wheel,
+            member=produced.binary.path,
+            install_path=install_path,
+            file_name=produced.binary.file_name,
+            name=library_name(produced.binary.file_name),
+            samples=sample_symbols(produced.wheel, produced.binary.path),
+        )
+    # roles stated for wheels without links: every library a named producer ships
+    for wheel in producer_wheels:
+        if any(lib.wheel is wheel for lib in linked.values()):
+            continue
+        for produced in graph.produced_by(wheel):
+            install_path = wheel.install_path(produced.binary.path)
+            if install_path is not None and produced.binary.is_library:
+                linked[(wheel.path, produced.binary.path)] = Library(
+                    wheel=wheel,
+                    member=produced.binary.path,
+                    install_path=install_path,
+                    file_name=produced.binary.file_name,
+                    name=library_name(produced.binary.file_name),
+                    samples=sample_symbols(wheel, produced.binary.path),
+                )
+    return Family(
+        wheels=tuple(wheels),
+        given=given,
+        requires=requires,
+        producers=producer_wheels,
+        consumers=consumer_wheels,
+        libraries=tuple(linked.values()),
+        links=graph.links,
+        preloads={w.path: find_preload(w) for w in producer_wheels},
+        python=python,
+    )
+
+
+def module_name(install_path: str) -> str:
+    """``pyfoo/_pyfoo.cpython-312-x86_64-linux-gnu.so`` -> ``pyfoo._pyfoo``."""
+    parts = install_path.split("/")
+    parts[-1] = parts[-1].split(".", 1)[0]
+    return ".".join(parts)
+
+
+def entry_points(family: Family) -> list[tuple[str, str, inspect_wheel.Wheel]]:
+    """The default steps: ``("import", module, wheel)`` for each consumer extension module
+    that links a producer library, else ``("load", install path, wheel)`` for its libraries."""
+    found: dict[tuple[str, str], inspect_wheel.Wheel] = {}
+    for consumer in family.consumers:
+        own = [link for link in family.links if link.consumer is consumer]
+        extensions = [link.binary for link in own if is_extension_module(link.binary)]
+        binaries = extensions or [link.binary for link in own]
+        for binary in binaries:
+            path = consumer.install_path(binary.path)
+            if path is None:
+                continue
+            if is_extension_module(binary):
+                found.setdefault(("import", module_name(path)), consumer)
+            else:
+                found.setdefault(("load", path), consumer)
+    return [(kind, target, wheel) for (kind, target), wheel in found.items()]

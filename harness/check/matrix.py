@@ -1,0 +1,216 @@
+"""The standard matrix of layouts for a family, each cell an in-memory scenario.
+
+Every layout places the family's wheels into locations (``site``, ``target``, ``user``)
+and gets the same steps and expectations; the scenario machinery (``CellRunner.run_cell``)
+then creates, probes and judges it exactly as it does for ``scenarios/*/scenario.toml``.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.check.family import Family, Preload, entry_points
+from harness.inspect.wheel import Wheel
+from harness.scenarios.schema import (
+    Install,
+    LibraryExpectation,
+    Scenario,
+    Step,
+    SymbolExpectations,
+)
+from harness.vocabulary import ALL_OS, SITE, TARGET, USER
+
+SCENARIO_PREFIX = "check-"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One layout of the matrix: which wheels go to which location."""
+
+    name: str
+    """``venv``, ``producer-target``, ``producer-target-libfoo``, ``consumer-user``..."""
+    summary: str
+    locations: dict[str, tuple[Wheel, ...]]
+    """Location label -> wheels installed there (in the order given)."""
+
+    def location_of(self, wheel: Wheel) -> str:
+        return next(label for label, wheels in self.locations.items() if wheel in wheels)
+
+
+def _split(family: Family, moved: list[Wheel], label: str, name: str, summary: str) -> Placement:
+    rest = tuple(w for w in family.wheels if w not in moved)
+    return Placement(name, summary, {label: tuple(moved), SITE: rest})
+
+
+def placements(family: Family) -> list[Placement]:
+    """The standard matrix: one venv, each producer in --target, the consumers in
+    --target, the producers in the user site, the consumers in the user site."""
+    everything = Placement("venv", "every wheel in one venv's site-packages", {SITE: family.wheels})
+    result = [everything]
+    producer_side = family.closure(family.producers)
+    consumer_side = [w for w in family.wheels if w not in producer_side]
+    several = len(family.producers) > 1
+    for producer in family.producers:
+        moved = family.closure([producer])
+        suffix = f"-{producer.dist}" if several else ""
+        result.append(
+            _split(
+                family,
+                moved,
+                TARGET,
+                f"producer-target{suffix}",
+                f"{producer.dist} (+ its requirements) in a --target dir, the rest in the venv",
+            )
+        )
+    if consumer_side:
+        result.append(
+            _split(
+                family,
+                consumer_side,
+                TARGET,
+                "consumer-target",
+                "the consumers in a --target dir, the producers in the venv",
+            )
+        )
+    result.append(
+        _split(
+            family,
+            producer_side,
+            USER,
+            "producer-user",
+            "the producers in the user site, the rest in the venv",
+        )
+    )
+    if consumer_side:
+        result.append(
+            _split(
+                family,
+                consumer_side,
+                USER,
+                "consumer-user",
+                "the consumers in the user site, the producers in the venv",
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class Probing:
+    """What every cell does and expects: steps, expected libraries, symbol samples."""
+
+    imports: tuple[str, ...] = ()
+    loads: tuple[str, ...] = ()
+    """Install paths of files to dlopen (``nvidia/cusparse/lib/libcusparse.so.12``)."""
+    preloads: tuple[Preload, ...] = ()
+    preload_always: bool = False
+    """``--preload`` given: preload before every cell's steps, imports included."""
+    strict_symbols: bool = False
+
+
+def owner(family: Family, install_path: str) -> Wheel:
+    for wheel in family.wheels:
+        for member in wheel.members:
+            if wheel.install_path(member) == install_path:
+                return wheel
+    raise LookupError(install_path)
+
+
+def default_probing(
+    family: Family,
+    *,
+    imports: Sequence[str],
+    loads: Sequence[str],
+    preloads: Sequence[Preload],
+    strict_symbols: bool,
+) -> Probing:
+    """The steps of every cell: the given ones, else the consumers' linking binaries."""
+    if not imports and not loads:
+        for kind, target, _wheel in entry_points(family):
+            if kind == "import":
+                imports = (*imports, target)
+            else:
+                loads = (*loads, target)
+    given = bool(preloads)
+    if not given:
+        preloads = [p for p in family.preloads.values() if p is not None]
+    return Probing(
+        imports=tuple(imports),
+        loads=tuple(loads),
+        preloads=tuple(preloads),
+        preload_always=given,
+        strict_symbols=strict_symbols,
+    )
+
+
+def _steps(family: Family, placement: Placement, probing: Probing) -> list[Step]:
+    steps: list[Step] = []
+    if probing.preloads and (probing.preload_always or probing.loads):
+        # a bare dlopen has no package code that could preload: the preload runs first
+        for preload in probing.preloads:
+            if preload.call is not None:
+                steps.append(Step(id=f"preload:{preload.call}", action="call", target=preload.call))
+            elif preload.module is not None:
+                steps.append(
+                    Step(id=f"preload:{preload.module}", action="import", target=preload.module)
+                )
+    for module in probing.imports:
+        steps.append(Step(id=f"import:{module}", action="import", target=module))
+    for path in probing.loads:
+        label = placement.location_of(owner(family, path))
+        steps.append(
+            Step(
+                id=f"load:{path.rsplit('/', 1)[-1]}",
+                action="load",
+                target=f"{{location:{label}}}/{path}",
+            )
+        )
+    return steps
+
+
+def expected_libraries(family: Family, placement: Placement) -> list[LibraryExpectation]:
+    """Each linked producer library: one copy, the producer's own file in its location."""
+    return [
+        LibraryExpectation(
+            name=library.name,
+            copies=1,
+            location=placement.location_of(library.wheel),
+            file=library.install_path,
+            identity_function="",
+        )
+        for library in family.libraries
+    ]
+
+
+def scenario(
+    family: Family, placement: Placement, probing: Probing, root: Path, installer: str
+) -> Scenario:
+    """The in-memory scenario of one cell of the matrix."""
+    name = f"{SCENARIO_PREFIX}{placement.name}"
+    ids = {wheel.path: f"{wheel.dist}-{wheel.version}" for wheel in family.wheels}
+    installs = tuple(
+        Install(location=label, wheels=tuple(ids[w.path] for w in wheels))
+        for label, wheels in placement.locations.items()
+        if wheels
+    )
+    samples = {lib.file_name: lib.samples for lib in family.libraries if lib.samples}
+    return Scenario(
+        name=name,
+        path=root / name / "scenario.toml",
+        description=f"harness check: {placement.summary}.",
+        platforms=ALL_OS,
+        layouts=("venv",),
+        installers=(installer,),
+        installs=installs,
+        system=None,
+        env={},
+        steps=tuple(_steps(family, placement, probing)),
+        libraries=tuple(expected_libraries(family, placement)),
+        symbols=SymbolExpectations(
+            samples=samples,
+            local_libraries=tuple(samples) if probing.strict_symbols else (),
+        ),
+        wheel_files={ids[w.path]: glob.escape(str(w.path)) for w in family.wheels},
+    )
