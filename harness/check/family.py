@@ -25,7 +25,7 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
 from harness import platforms
-from harness.inspect import UnusableInputError
+from harness.inspect import BinaryInfo, UnusableInputError
 from harness.inspect import links as inspect_links
 from harness.inspect import wheel as inspect_wheel
 from harness.inspect.loader_check import missing_loader
@@ -387,7 +387,7 @@ def sample_symbols(wheel: inspect_wheel.Wheel, member: str) -> tuple[str, ...]:
                 symbol.name
                 for symbol in table.iter_symbols()
                 if symbol.name
-                and not symbol.name.startswith("_")
+                and (symbol.name.startswith("_Z") or not symbol.name.startswith("_"))
                 and symbol["st_shndx"] != "SHN_UNDEF"
                 and symbol["st_info"]["bind"] in ("STB_GLOBAL", "STB_WEAK")
                 and symbol["st_info"]["type"] in ("STT_FUNC", "STT_OBJECT")
@@ -447,7 +447,7 @@ def analyse(
             "pass the producer wheel too, or name it with --producer"
         )
     linked: dict[tuple[Path, str], Library] = {}
-    for link in graph.links:
+    for link in _chosen_links(graph.links):
         produced = link.library
         key = (produced.wheel.path, produced.binary.path)
         if key in linked:
@@ -491,6 +491,34 @@ def analyse(
     )
 
 
+def _chosen_links(links: Sequence[inspect_links.Link]) -> list[inspect_links.Link]:
+    """One library per dependency entry: the file the loader looks for by that name (a
+    wheel may ship ``libx.so``, ``libx.so.1`` and ``libx.so.1.0`` as identical copies)."""
+    groups: dict[tuple[Path, str, str], list[inspect_links.Link]] = {}
+    for link in links:
+        key = (link.consumer.path, link.binary.path, link.dependency.name)
+        groups.setdefault(key, []).append(link)
+    chosen = []
+    for group in groups.values():
+        wanted = group[0].dependency.name.rsplit("/", 1)[-1]
+        named = [link for link in group if link.library.binary.file_name == wanted]
+        exact = [link for link in group if link.exact]
+        chosen.append((named or exact or group)[0])
+    return chosen
+
+
+def _canonical_binaries(binaries: Sequence[BinaryInfo]) -> list[BinaryInfo]:
+    """Binaries without the identical copies a wheel ships under other names: one per
+    own name (SONAME), preferring the file named like it."""
+    by_name: dict[str, BinaryInfo] = {}
+    for binary in binaries:
+        own = next((s.own_name for s in binary.slices if s.own_name), None) or binary.path
+        current = by_name.get(own)
+        if current is None or (binary.file_name == own and current.file_name != own):
+            by_name[own] = binary
+    return list(by_name.values())
+
+
 def module_name(install_path: str) -> str:
     """``pyfoo/_pyfoo.cpython-312-x86_64-linux-gnu.so`` -> ``pyfoo._pyfoo``."""
     parts = install_path.split("/")
@@ -505,7 +533,7 @@ def entry_points(family: Family) -> list[tuple[str, str, inspect_wheel.Wheel]]:
     for consumer in family.consumers:
         own = [link for link in family.links if link.consumer is consumer]
         extensions = [link.binary for link in own if is_extension_module(link.binary)]
-        binaries = extensions or [link.binary for link in own]
+        binaries = _canonical_binaries(extensions or [link.binary for link in own])
         for binary in binaries:
             path = consumer.install_path(binary.path)
             if path is None:
