@@ -21,7 +21,7 @@ from pathlib import Path
 
 from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
 from harness import platforms
@@ -121,6 +121,13 @@ def wheel_files(paths: Sequence[Path], what: str) -> list[Path]:
                 raise CheckInputError(f"{what} {path}: directory holds no .whl file")
             found.extend(inside)
         elif path.is_file():
+            try:
+                parse_wheel_filename(path.name)
+            except InvalidWheelFilename as error:
+                raise CheckInputError(
+                    f"{path}: not a wheel file name ({error}); expected "
+                    "<name>-<version>-<python>-<abi>-<platform>.whl"
+                ) from None
             found.append(path)
         else:
             raise CheckInputError(f"{what} {path}: no such file or directory")

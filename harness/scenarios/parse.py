@@ -625,7 +625,9 @@ def _steps(top: _Table, problems: list[Problem], available: set[str]) -> tuple[S
         kwargs: dict[str, Any] = table.get("kwargs", dict, {}, "use an inline table")
         if action != "call" and (table.has("args") or table.has("kwargs")):
             table.problem(
-                "args", f"an {action} step takes no arguments", "move them to a call step"
+                "args",
+                f"{'an' if action == 'import' else 'a'} {action} step takes no arguments",
+                "move them to a call step",
             )
         _placeholder_problems(table, "args", args, available)
         _placeholder_problems(table, "kwargs", kwargs, available)

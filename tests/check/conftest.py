@@ -1,0 +1,43 @@
+"""Fixtures for ``harness check``: the project's example wheels as plain files, outside the
+catalogue (copied out of the builder's wheelhouse into directories the check reads)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from harness import interpreters
+from harness.scenarios.runner import CellFailedError, CellRunner
+from harness.workdir import WorkDir
+
+LOADERS = ("shared_lib_manager", "shared_lib_consumer")
+
+
+@pytest.fixture(scope="session")
+def built_wheels() -> Callable[[str], Path]:
+    """``built_wheels(wheel_id)`` -> the built wheel file (the wheelhouse is built once,
+    under the same lock scenario runs use)."""
+    runner = CellRunner(WorkDir())
+    try:
+        wheelhouse = runner.wheelhouse(interpreters.find(interpreters.running_version()))
+    except CellFailedError as error:
+        pytest.skip(f"the example wheels cannot be built here: {error.cause.what}")
+    return wheelhouse.wheel
+
+
+@pytest.fixture
+def family_dir(tmp_path: Path, built_wheels: Callable[[str], Path]) -> Callable[..., Path]:
+    """``family_dir("libfoo", "pyfoo", name=...)`` -> a directory holding those wheels plus
+    the loader packages, as a maintainer's ``dist/`` would."""
+
+    def make(*wheel_ids: str, name: str = "dist", loaders: bool = True) -> Path:
+        directory = tmp_path / name
+        directory.mkdir()
+        for wheel_id in (*(LOADERS if loaders else ()), *wheel_ids):
+            shutil.copy2(built_wheels(wheel_id), directory)
+        return directory
+
+    return make

@@ -1,0 +1,169 @@
+"""``harness check`` on the project's own example wheels, as files outside the catalogue.
+
+The preloading family passes in every layout of the matrix; the RPATH consumer passes in
+one venv and fails every split layout naming the library the loader could not find; the
+consumer with a vendored copy fails the copies check. The layouts, the installs and the
+probe are real; only which wheel is where differs between the cells.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import interpreters, platforms
+from harness.cli import main
+from harness.evidence import load
+from harness.workdir import WorkDir
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        platforms.current().name != "linux",
+        reason="the expectations below state glibc's loader messages and ELF file names",
+    ),
+]
+
+MATRIX = ["venv", "producer-target", "consumer-target", "producer-user", "consumer-user"]
+
+
+def _check(tmp_path: Path, *args: str) -> tuple[int, dict[str, dict[str, Any]]]:
+    reports = tmp_path / "reports"
+    status = main(["check", *args, "--report-dir", str(reports)])
+    cells = json.loads((reports / "report.json").read_text(encoding="utf-8"))["cells"]
+    return status, {cell["scenario"].removeprefix("check-"): cell for cell in cells}
+
+
+def _evidence(layout: str) -> Path:
+    cell = f"{interpreters.tag(interpreters.running_version())}-venv-uv"
+    return WorkDir().cells / f"check-{layout}" / cell / "scenario-evidence.json"
+
+
+def test_preloading_family_passes_every_layout(
+    tmp_path: Path, family_dir: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, cells = _check(tmp_path, str(family_dir("libfoo", "pyfoo")))
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert list(cells) == MATRIX
+    assert {name: cell["status"] for name, cell in cells.items()} == dict.fromkeys(MATRIX, "passed")
+    assert "preload: libfoo.loader.load()" in out
+    # one copy, the producer's own file, from wherever the producer was installed
+    assert cells["producer-target"]["libraries"]["libfoo"] == ["target:libfoo/lib/libfoo.so.1"]
+    assert cells["producer-user"]["libraries"]["libfoo"] == ["user:libfoo/lib/libfoo.so.1"]
+    assert cells["consumer-user"]["libraries"]["libfoo"] == ["site:libfoo/lib/libfoo.so.1"]
+    # the load mode was sampled from libfoo's own symbols, not named by anyone: RTLD_LOCAL
+    (mode,) = load(_evidence("producer-target")).load_modes
+    assert mode.path.endswith("target/libfoo/lib/libfoo.so.1")
+    assert "foo_identity" in mode.sampled and not mode.is_global
+    assert "warning" not in out
+
+
+def test_rpath_consumer_fails_the_split_layouts(
+    tmp_path: Path, family_dir: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, cells = _check(tmp_path, str(family_dir("libfoo", "pyfoo-rpath")))
+    out = capsys.readouterr().out
+    assert status == 1, out
+    assert cells["venv"]["status"] == "passed"
+    for name in MATRIX[1:]:
+        cell = cells[name]
+        assert cell["status"] == "failed", name
+        (step,) = [e for e in cell["expectations"] if e["subject"].startswith("step ")]
+        assert not step["ok"]
+        assert "ImportError: libfoo.so.1: cannot open shared object file" in step["evidence"]
+        assert cell["libraries"]["libfoo"] == []  # nothing loaded it
+    assert "import pyfoo_rpath._pyfoo: ImportError: libfoo.so.1: cannot open" in out
+
+
+def test_vendored_copy_fails_the_copies_check(
+    tmp_path: Path, family_dir: Callable[..., Path]
+) -> None:
+    status, cells = _check(
+        tmp_path, str(family_dir("libfoo", "pyfoo-vendored")), "--layout", "venv"
+    )
+    assert status == 1
+    (copies,) = [
+        e for e in cells["venv"]["expectations"] if e["subject"] == "library libfoo: copies"
+    ]
+    assert not copies["ok"]
+    assert copies["evidence"].startswith("2 loaded (site:libfoo/lib/libfoo.so.1, ")
+    assert "site:pyfoo_vendored.libs/libfoo-" in copies["evidence"]
+    steps = [e for e in cells["venv"]["expectations"] if e["subject"].startswith("step ")]
+    assert all(step["ok"] for step in steps)  # the import works: only the evidence shows it
+
+
+def _pure_wheel(directory: Path, name: str, source: str) -> Path:
+    """A minimal pure-Python wheel written by hand (a zip with its dist-info and RECORD)."""
+    files = {
+        f"{name}/__init__.py": source,
+        f"{name}-1.0.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n",
+        f"{name}-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\n"
+        "Root-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for member, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
+        record.append(f"{member},sha256={digest.decode()},{len(text.encode())}")
+    record.append(f"{name}-1.0.dist-info/RECORD,,")
+    files[f"{name}-1.0.dist-info/RECORD"] = "\n".join(record) + "\n"
+    path = directory / f"{name}-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in files.items():
+            archive.writestr(member, text)
+    return path
+
+
+GLOBAL_PRELOAD = """
+import ctypes
+import os
+
+import libfoo
+
+
+def load():
+    path = os.path.join(os.path.dirname(libfoo.__file__), "lib", "libfoo.so.1")
+    ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+"""
+
+
+def test_a_global_preload_is_seen_from_sampled_symbols(
+    tmp_path: Path, family_dir: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A preload with RTLD_GLOBAL shows up without anyone naming a symbol: a warning by
+    default, a failed cell with --strict-symbols; the default preload is the control."""
+    family = family_dir("libfoo", "pyfoo")
+    _pure_wheel(family, "globalpreload", GLOBAL_PRELOAD)
+    args = [str(family), "--preload", "globalpreload:load", "--layout", "producer-target"]
+    status, cells = _check(tmp_path / "warn", *args)
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "warning: producer-target: target:libfoo/lib/libfoo.so.1: " in out
+    assert "global (loaded RTLD_GLOBAL" in out
+    (mode,) = load(_evidence("producer-target")).load_modes
+    assert mode.is_global and set(mode.global_names) == set(mode.sampled)
+
+    status, cells = _check(tmp_path / "strict", *args, "--strict-symbols")
+    assert status == 1
+    (check,) = [
+        e for e in cells["producer-target"]["expectations"] if e["subject"].startswith("load mode")
+    ]
+    assert check["subject"] == "load mode libfoo.so.1" and not check["ok"]
+    assert check["evidence"].startswith("target:libfoo/lib/libfoo.so.1: global (")
+
+    # control: the family's own preload (RTLD_LOCAL) passes the strict check
+    status, cells = _check(
+        tmp_path / "control", str(family), "--layout", "producer-target", "--strict-symbols"
+    )
+    assert status == 0
+    (check,) = [
+        e for e in cells["producer-target"]["expectations"] if e["subject"].startswith("load mode")
+    ]
+    assert check["ok"] and "local (" in check["evidence"]

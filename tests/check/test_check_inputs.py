@@ -1,0 +1,93 @@
+"""Bad input to ``harness check`` exits 2 with one clear line naming the file, requirement or
+option and the fix, before any layout is made."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from harness import platforms
+from harness.cli import main
+
+pytestmark = pytest.mark.skipif(
+    platforms.current().name != "linux", reason="the example wheels below are Linux wheels"
+)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    status = main(["check", *args])
+    captured = capsys.readouterr()
+    return status, captured.err
+
+
+def test_not_a_wheel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    junk = tmp_path / "junk-1.0-py3-none-any.whl"
+    junk.write_text("not a zip")
+    status, err = _run(capsys, str(junk))
+    assert status == 2
+    assert err.startswith(f"harness check: {junk}: not a readable zip archive")
+    bad_name = tmp_path / "notawheel.whl"
+    bad_name.write_text("x")
+    status, err = _run(capsys, str(bad_name))
+    assert status == 2
+    assert err.startswith(f"harness check: {bad_name}: not a wheel file name ("), err
+
+
+def test_missing_paths_and_empty_directories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, err = _run(capsys, str(tmp_path / "nope"))
+    assert status == 2 and "no such file or directory" in err
+    (tmp_path / "empty").mkdir()
+    status, err = _run(capsys, str(tmp_path / "empty"))
+    assert status == 2 and "directory holds no .whl file" in err
+
+
+@pytest.mark.slow
+def test_wrong_platform_tag(
+    tmp_path: Path, built_wheels: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = built_wheels("libfoo")
+    windows = tmp_path / "libfoo-1.0-py3-none-win_amd64.whl"
+    shutil.copy2(source, windows)
+    status, err = _run(capsys, str(windows))
+    assert status == 2
+    assert f"{windows}: a wheel for windows, but this machine runs linux" in err
+
+
+@pytest.mark.slow
+def test_missing_requirement_then_found_with_find_links(
+    tmp_path: Path, family_dir: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    consumer = family_dir("pyfoo", name="consumer")
+    status, err = _run(capsys, str(consumer))
+    assert status == 2
+    assert "requires libfoo<2,>=1.0, which no given wheel satisfies" in err
+    assert "--find-links" in err
+    producer = family_dir("libfoo", name="producer", loaders=False)
+    # resolved now: the unknown layout name is the next (and last) thing reported
+    status, err = _run(capsys, str(consumer), "--find-links", str(producer), "--layout", "nope")
+    assert status == 2
+    assert "no layout of the matrix has that name" in err
+
+
+@pytest.mark.slow
+def test_no_consumer_and_bad_options(
+    family_dir: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    producer = str(family_dir("libfoo", name="producer"))
+    status, err = _run(capsys, producer)
+    assert status == 2
+    assert "no consumer found: no binary of " in err and "--producer/--consumer" in err
+    family = str(family_dir("libfoo", "pyfoo", name="family"))
+    status, err = _run(capsys, family, "--load", "libfoo/lib/libnothere.so.1")
+    assert status == 2 and "--load libfoo/lib/libnothere.so.1: no wheel of the family" in err
+    status, err = _run(capsys, family, "--python", "3.8")
+    assert status == 2 and "do not accept Python 3.8" in err
+    status, err = _run(capsys, family, "--consumer", "numpy")
+    assert status == 2 and "--consumer 'numpy': no such distribution" in err
+    status, err = _run(capsys, family, "--preload", "not a module")
+    assert status == 2 and "write MODULE or MODULE:FUNCTION" in err
