@@ -1,0 +1,120 @@
+"""``harness check`` on real families from PyPI, downloaded when the index is reachable.
+
+- RAPIDS (preloading): ``rapids-logger`` ships ``librapids_logger.so`` and a
+  ``load_library()`` that loads it by its own path, ``RTLD_LOCAL``; ``librmm-cu12``'s
+  ``librmm.so`` depends on it (DT_NEEDED, RUNPATH ``$ORIGIN`` only). About 5 MB.
+- cmeel (RPATH into a shared directory): ``cmeel-urdfdom``'s libraries find
+  ``libconsole_bridge.so.1.0`` and ``libtinyxml2.so.11`` through RUNPATH
+  ``$ORIGIN`` inside the common ``cmeel.prefix/lib``, which only exists when every
+  wheel is in the same site-packages. About 0.75 MB.
+
+The matrices these produce are recorded in docs/check.md. Versions are pinned so the
+evidence stays comparable.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import platforms
+from harness.cli import main
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        platforms.current().name != "linux" or platform.machine() != "x86_64",
+        reason="the pinned PyPI wheels are manylinux x86_64 wheels",
+    ),
+]
+
+RAPIDS = ("rapids-logger==0.3.0", "librmm-cu12==26.10.0")
+CMEEL = (
+    "cmeel==0.62.0",
+    "cmeel-console-bridge==1.0.2.3",
+    "cmeel-tinyxml2==11.0.0",
+    "cmeel-urdfdom==6.0.0",
+)
+SPLIT = ["producer-target", "consumer-target", "producer-user", "consumer-user"]
+
+
+def _download(directory: Path, requirements: tuple[str, ...]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
+    command += ["--only-binary=:all:", "--python-version", "3.11", "--dest", str(directory)]
+    try:
+        done = subprocess.run(
+            [*command, *requirements], capture_output=True, text=True, timeout=600, check=False
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"PyPI too slow: downloading {', '.join(requirements)} took over 600 s")
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        pytest.skip(f"PyPI not reachable (pip download {' '.join(requirements)}: {last})")
+    return directory
+
+
+@pytest.fixture(scope="module")
+def pypi(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pypi")
+
+
+def _check(tmp_path: Path, *args: str) -> tuple[int, dict[str, dict[str, Any]]]:
+    reports = tmp_path / "reports"
+    status = main(["check", *args, "--python", "3.11", "--report-dir", str(reports)])
+    cells = json.loads((reports / "report.json").read_text(encoding="utf-8"))["cells"]
+    return status, {cell["scenario"].removeprefix("check-"): cell for cell in cells}
+
+
+def test_rapids_family_preloads_in_every_layout(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    family = _download(pypi / "rapids", RAPIDS)
+    status, cells = _check(tmp_path, str(family))
+    out = capsys.readouterr().out
+    assert "preload: rapids_logger.load_library()" in out
+    assert "steps: preload rapids_logger.load_library(); load librmm/lib64/librmm.so" in out
+    assert status == 0, out
+    assert {name: cell["status"] for name, cell in cells.items()} == dict.fromkeys(
+        ["venv", *SPLIT], "passed"
+    )
+    assert cells["producer-target"]["libraries"]["librapids_logger"] == [
+        "target:rapids_logger/lib64/librapids_logger.so"
+    ]
+
+
+def test_cmeel_family_breaks_when_split_and_works_when_preloaded_by_path(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    family = _download(pypi / "cmeel", CMEEL)
+    status, cells = _check(tmp_path / "as-shipped", str(family))
+    out = capsys.readouterr().out
+    assert status == 1, out
+    assert cells["venv"]["status"] == "passed"
+    split = [name for name in cells if name != "venv"]
+    assert len(split) == 5  # two producers: a --target cell each, then 3 more splits
+    for name in split:
+        step = next(e for e in cells[name]["expectations"] if e["subject"].startswith("step "))
+        assert not step["ok"], name
+        assert "cannot open shared object file" in step["evidence"], name
+        assert "libconsole_bridge.so.1.0" in step["evidence"] or (
+            "libtinyxml2.so.11" in step["evidence"]
+        )
+    # the same files preloaded by path (producers first) load in every layout
+    loads = [
+        "cmeel.prefix/lib/libconsole_bridge.so.1.0",
+        "cmeel.prefix/lib/libtinyxml2.so.11",
+        "cmeel.prefix/lib/liburdfdom_model.so.6",
+        "cmeel.prefix/lib/liburdfdom_sensor.so.6",
+        "cmeel.prefix/lib/liburdfdom_world.so.6",
+    ]
+    args = [arg for path in loads for arg in ("--load", path)]
+    status, cells = _check(tmp_path / "by-path", str(family), *args)
+    assert status == 0, capsys.readouterr().out
+    assert all(cell["status"] == "passed" for cell in cells.values())
