@@ -35,7 +35,7 @@ def family_dir(tmp_path: Path, built_wheels: Callable[[str], Path]) -> Callable[
 
     def make(*wheel_ids: str, name: str = "dist", loaders: bool = True) -> Path:
         directory = tmp_path / name
-        directory.mkdir()
+        directory.mkdir(parents=True)
         for wheel_id in (*(LOADERS if loaders else ()), *wheel_ids):
             shutil.copy2(built_wheels(wheel_id), directory)
         return directory
