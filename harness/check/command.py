@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--strict-symbols",
         action="store_true",
         help="fail a cell whose producer library symbols are global (default: a warning)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=max(2, os.cpu_count() or 1),
+        help="cells run side by side (default: CPU count, at least 2)",
     )
     parser.add_argument("--report-dir", type=Path, default=None)
     parser.add_argument("--json", action="store_true", help="print report.json to stdout")
@@ -214,29 +222,37 @@ def run_matrix(
     *,
     installer: str,
     layouts: Sequence[str] = (),
+    jobs: int = 1,
 ) -> tuple[list[tuple[matrix.Placement, CellVerdict]], dict[str, list[str]]]:
     """Run every selected layout's cell; the verdicts and the load-mode warnings."""
     runner = CellRunner(workdir)
     root = workdir.root / "check"
-    rows = []
-    warnings: dict[str, list[str]] = {}
-    for placement in matrix.placements(family):
-        if layouts and not any(
-            placement.name == name or placement.name.startswith(f"{name}-") for name in layouts
-        ):
-            continue
+    chosen = [
+        placement
+        for placement in matrix.placements(family)
+        if not layouts
+        or any(placement.name == name or placement.name.startswith(f"{name}-") for name in layouts)
+    ]
+
+    def run_one(placement: matrix.Placement) -> tuple[CellVerdict, list[str]]:
         scenario = matrix.scenario(family, placement, probing, root, installer)
         cell = Cell(scenario, family.python, "venv", installer)
         verdict = runner.run_cell(cell)
+        found: list[str] = []
         if verdict.status in ("passed", "failed"):
             try:
-                environment = runner.environment(cell)
+                environment = runner.environment(cell)  # made and probed already: cached
                 found = global_warnings(environment.evidence(), environment.layout.locations)
             except CellFailedError:
-                found = []
-            if found:
-                warnings[placement.name] = found
-        rows.append((placement, verdict))
+                pass
+        return verdict, found
+
+    # cells are independent (own directories; templates are created atomically) and spend
+    # their time waiting for installers and probe processes: run them side by side
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = list(pool.map(run_one, chosen))
+    rows = [(placement, verdict) for placement, (verdict, _) in zip(chosen, results)]
+    warnings = {placement.name: found for placement, (_, found) in zip(chosen, results) if found}
     return rows, warnings
 
 
@@ -274,7 +290,7 @@ def run(args: argparse.Namespace) -> int:
     for line in describe(family, probing):
         print(line, file=out)
     rows, warnings = run_matrix(
-        family, probing, workdir, installer=args.installer, layouts=args.layout
+        family, probing, workdir, installer=args.installer, layouts=args.layout, jobs=args.jobs
     )
     if not rows:
         return _fail(f"--layout {args.layout}: no layout of the matrix has that name")

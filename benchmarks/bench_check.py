@@ -1,0 +1,84 @@
+"""Time ``harness check`` of a 4-wheel family (libfoo, pyfoo and the two loader packages)
+over the 5 layouts of its matrix: cold (empty work directory: every layout template is
+created) and warm (templates cached by the wheels' content hashes: each cell is a fresh
+copy plus one probe process).
+
+    PYTHONPATH=. python benchmarks/bench_check.py [--wheels DIR] [--warm 5]
+
+Without ``--wheels`` the family is copied out of the builder's wheelhouse for the running
+interpreter (``harness build --only libfoo,pyfoo`` first). Wall time of the whole command,
+start-up included. Aims on 2 cores: cold <= 20 s, warm <= 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+AIM_COLD = 20.0
+AIM_WARM = 2.0
+FAMILY = ("shared_lib_manager", "shared_lib_consumer", "libfoo", "pyfoo")
+
+
+def family_from_wheelhouse(directory: Path) -> Path:
+    sys.path.insert(0, str(PROJECT))
+    from harness import interpreters  # noqa: PLC0415
+    from harness.builder.wheelhouse import Wheelhouse  # noqa: PLC0415
+    from harness.workdir import WorkDir  # noqa: PLC0415
+
+    tag = interpreters.tag(interpreters.running_version())
+    wheelhouse = Wheelhouse.load(WorkDir().wheelhouse / tag)
+    directory.mkdir(parents=True)
+    for wheel_id in FAMILY:
+        shutil.copy2(wheelhouse.wheel(wheel_id), directory)
+    return directory
+
+
+def check(workdir: Path, wheels: Path) -> float:
+    command = [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "check",
+               str(wheels), "--report-dir", str(workdir / "bench-reports")]  # fmt: skip
+    env = dict(os.environ, PYTHONPATH=str(PROJECT))
+    started = time.perf_counter()
+    result = subprocess.run(
+        command, cwd=PROJECT, env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(
+            f"harness check failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
+        )
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wheels", type=Path, default=None, help="directory of the family")
+    parser.add_argument("--warm", type=int, default=5, help="warm repetitions (default 5)")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-check."))
+    try:
+        wheels = args.wheels or family_from_wheelhouse(scratch / "family")
+        workdir = scratch / "work"
+        cold = check(workdir, wheels)
+        warm = [check(workdir, wheels) for _ in range(args.warm)]
+        median = statistics.median(warm)
+        print(f"cold   {cold:6.2f} s  (aim <= {AIM_COLD:.0f} s: {cold / AIM_COLD:.2f} of it)")
+        print(
+            f"warm   {median:6.2f} s  median of {len(warm)} (min {min(warm):.2f}, "
+            f"max {max(warm):.2f}; aim <= {AIM_WARM:.0f} s: {median / AIM_WARM:.2f} of it)"
+        )
+        print(f"cold / warm = {cold / median:.1f}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
