@@ -12,6 +12,8 @@ import argparse
 import json
 import os
 import sys
+import sysconfig
+import traceback
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +25,7 @@ from harness.check import matrix
 from harness.evidence import Evidence
 from harness.scenarios.cells import Cell
 from harness.scenarios.runner import CellFailedError, CellRunner
-from harness.scenarios.verdict import CellVerdict
+from harness.scenarios.verdict import Cause, CellVerdict, verdict_for
 from harness.vocabulary import INSTALLERS
 from harness.workdir import WorkDir
 
@@ -237,7 +239,18 @@ def run_matrix(
     def run_one(placement: matrix.Placement) -> tuple[CellVerdict, list[str]]:
         scenario = matrix.scenario(family, placement, probing, root, installer)
         cell = Cell(scenario, family.python, "venv", installer)
-        verdict = runner.run_cell(cell)
+        try:
+            verdict = runner.run_cell(cell)
+        except Exception as error:  # a defect, not the cell's failure: keep the other cells
+            verdict = verdict_for(cell)
+            verdict.status = "error"
+            verdict.cause = Cause(
+                "layout",
+                f"unexpected {type(error).__name__}: {error}",
+                fix="rerun with --jobs 1 and report it with the traceback",
+                details=tuple(traceback.format_exc().splitlines()[-8:]),
+            )
+            return verdict, []
         found: list[str] = []
         if verdict.status in ("passed", "failed"):
             try:
@@ -247,6 +260,7 @@ def run_matrix(
                 pass
         return verdict, found
 
+    sysconfig.get_config_vars()  # its lazy first initialisation is not thread-safe
     # cells are independent (own directories; templates are created atomically) and spend
     # their time waiting for installers and probe processes: run them side by side
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

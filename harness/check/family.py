@@ -260,9 +260,19 @@ def resolve(
 ) -> tuple[list[inspect_wheel.Wheel], frozenset[Path], dict[Path, tuple[Path, ...]]]:
     """Read the given wheels, check them for this machine, resolve their requirements."""
     here = platforms.current().name
-    given_wheels = [_load(path) for path in given_paths]
+    loaded = [_load(path) for path in given_paths]
+
+    def fits(wheel: inspect_wheel.Wheel) -> bool:
+        return wheel.platform in ("any", here) and runs_on(wheel.path, python)
+
+    # a release's dist/ holds every platform and Python: those of another are skipped
+    # when the distribution has a wheel for this machine and this Python
+    fitting = {wheel.dist for wheel in loaded if fits(wheel)}
+    given_wheels = []
     seen: dict[str, inspect_wheel.Wheel] = {}
-    for wheel in given_wheels:
+    for wheel in loaded:
+        if wheel.dist in fitting and not fits(wheel):
+            continue
         if wheel.platform not in ("any", here):
             raise CheckInputError(
                 f"{wheel.path}: a wheel for {wheel.platform}, but this machine runs {here}; "
@@ -280,6 +290,7 @@ def resolve(
                 "pass one (put alternatives in a --find-links directory)"
             )
         seen[wheel.dist] = wheel
+        given_wheels.append(wheel)
     given = frozenset(w.path for w in given_wheels)
     pool = list(given_wheels)
     for path in wheel_files(find_links, "--find-links"):

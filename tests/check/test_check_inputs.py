@@ -91,3 +91,16 @@ def test_no_consumer_and_bad_options(
     assert status == 2 and "--consumer 'numpy': no such distribution" in err
     status, err = _run(capsys, family, "--preload", "not a module")
     assert status == 2 and "write MODULE or MODULE:FUNCTION" in err
+
+
+@pytest.mark.slow
+def test_other_platforms_and_pythons_beside_this_machines_wheels_are_skipped(
+    tmp_path: Path, family_dir: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A release's dist/ holds every platform: the check takes this machine's wheels."""
+    family = family_dir("libfoo", "pyfoo", name="release")
+    source = next(family.glob("pyfoo-*.whl"))
+    shutil.copy2(source, family / "pyfoo-1.0-cp311-cp311-win_amd64.whl")
+    shutil.copy2(source, family / "pyfoo-1.0-cp399-cp399-manylinux_2_17_x86_64.whl")
+    status, err = _run(capsys, str(family), "--layout", "nope")
+    assert status == 2 and "no layout of the matrix has that name" in err, err
