@@ -16,13 +16,14 @@ import sysconfig
 import traceback
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness import interpreters, report
 from harness.check import family as families
 from harness.check import matrix
-from harness.evidence import Evidence
+from harness.evidence import Evidence, location_label
 from harness.scenarios.cells import Cell
 from harness.scenarios.runner import CellFailedError, CellRunner
 from harness.scenarios.verdict import Cause, CellVerdict, verdict_for
@@ -206,15 +207,40 @@ def failure_details(placement: matrix.Placement, verdict: CellVerdict) -> list[s
     return lines
 
 
-def global_warnings(evidence: Evidence, locations: dict[str, Path]) -> list[str]:
-    from harness.evidence import location_label  # noqa: PLC0415
+@dataclass(frozen=True)
+class LoadModeSeen:
+    """One producer library copy's load mode, by its location label."""
 
-    return [
-        f"{location_label(mode.path, locations)}: {', '.join(mode.global_names)} global "
-        "(loaded RTLD_GLOBAL: other libraries' symbols may bind to it)"
+    origin: str
+    sampled: tuple[str, ...]
+    global_names: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"origin": self.origin, "sampled": self.sampled, "global": self.global_names}
+
+    def warning(self) -> str:
+        return (
+            f"{self.origin}: {', '.join(self.global_names)} global "
+            "(loaded RTLD_GLOBAL: other libraries' symbols may bind to it)"
+        )
+
+
+@dataclass(frozen=True)
+class CellResult:
+    placement: matrix.Placement
+    verdict: CellVerdict
+    load_modes: tuple[LoadModeSeen, ...] = ()
+
+    @property
+    def warnings(self) -> list[str]:
+        return [mode.warning() for mode in self.load_modes if mode.global_names]
+
+
+def load_modes(evidence: Evidence, locations: dict[str, Path]) -> tuple[LoadModeSeen, ...]:
+    return tuple(
+        LoadModeSeen(location_label(mode.path, locations), mode.sampled, mode.global_names)
         for mode in evidence.load_modes
-        if mode.is_global
-    ]
+    )
 
 
 def run_matrix(
@@ -225,8 +251,8 @@ def run_matrix(
     installer: str,
     layouts: Sequence[str] = (),
     jobs: int = 1,
-) -> tuple[list[tuple[matrix.Placement, CellVerdict]], dict[str, list[str]]]:
-    """Run every selected layout's cell; the verdicts and the load-mode warnings."""
+) -> list[CellResult]:
+    """Run every selected layout's cell: the verdicts and the load modes seen."""
     runner = CellRunner(workdir)
     root = workdir.root / "check"
     chosen = [
@@ -236,7 +262,7 @@ def run_matrix(
         or any(placement.name == name or placement.name.startswith(f"{name}-") for name in layouts)
     ]
 
-    def run_one(placement: matrix.Placement) -> tuple[CellVerdict, list[str]]:
+    def run_one(placement: matrix.Placement) -> CellResult:
         scenario = matrix.scenario(family, placement, probing, root, installer)
         cell = Cell(scenario, family.python, "venv", installer)
         try:
@@ -250,24 +276,21 @@ def run_matrix(
                 fix="rerun with --jobs 1 and report it with the traceback",
                 details=tuple(traceback.format_exc().splitlines()[-8:]),
             )
-            return verdict, []
-        found: list[str] = []
-        if verdict.status in ("passed", "failed"):
-            try:
-                environment = runner.environment(cell)  # made and probed already: cached
-                found = global_warnings(environment.evidence(), environment.layout.locations)
-            except CellFailedError:
-                pass
-        return verdict, found
+            return CellResult(placement, verdict)
+        if verdict.status not in ("passed", "failed"):
+            return CellResult(placement, verdict)
+        try:
+            environment = runner.environment(cell)  # made and probed already: cached
+            seen = load_modes(environment.evidence(), environment.layout.locations)
+        except CellFailedError:
+            seen = ()
+        return CellResult(placement, verdict, seen)
 
     sysconfig.get_config_vars()  # its lazy first initialisation is not thread-safe
     # cells are independent (own directories; templates are created atomically) and spend
     # their time waiting for installers and probe processes: run them side by side
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = list(pool.map(run_one, chosen))
-    rows = [(placement, verdict) for placement, (verdict, _) in zip(chosen, results)]
-    warnings = {placement.name: found for placement, (_, found) in zip(chosen, results) if found}
-    return rows, warnings
+        return list(pool.map(run_one, chosen))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -303,9 +326,11 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stderr if args.json else sys.stdout
     for line in describe(family, probing):
         print(line, file=out)
-    rows, warnings = run_matrix(
+    results = run_matrix(
         family, probing, workdir, installer=args.installer, layouts=args.layout, jobs=args.jobs
     )
+    rows = [(result.placement, result.verdict) for result in results]
+    warnings = {r.placement.name: r.warnings for r in results if r.warnings}
     if not rows:
         return _fail(f"--layout {args.layout}: no layout of the matrix has that name")
     verdicts = [verdict for _, verdict in rows]
@@ -329,6 +354,9 @@ def run(args: argparse.Namespace) -> int:
             "python": family.python,
             "wheels": {w.path.name: family.role(w) for w in family.wheels},
             "warnings": warnings,
+            "load_modes": {
+                r.placement.name: [mode.to_json() for mode in r.load_modes] for r in results
+            },
         }
         print(json.dumps(document, indent=2, sort_keys=True))
     failed = any(v.status not in ("passed",) for v in verdicts)

@@ -342,10 +342,17 @@ class CellRunner:
         except registry.ProviderUnavailableError as error:
             raise CellFailedError(Cause("unavailable", str(error)), skip=True) from None
         external = self._external_wheels(scenario, interpreter)
-        needs_catalogue = scenario.system is not None or any(
-            wheel_id not in external for install in scenario.installs for wheel_id in install.wheels
+        # a scenario (or `harness check`) naming only outside wheels never builds the
+        # catalogue; every other scenario builds it as before
+        needs_catalogue = (
+            not external
+            or scenario.system is not None
+            or any(
+                wheel_id not in external
+                for install in scenario.installs
+                for wheel_id in install.wheels
+            )
         )
-        # a scenario (or `harness check`) naming only outside wheels never builds the catalogue
         wheelhouse = self.wheelhouse(interpreter) if needs_catalogue else None
 
         def wheel(wheel_id: str) -> Path:

@@ -18,10 +18,8 @@ from typing import Any
 
 import pytest
 
-from harness import interpreters, platforms
+from harness import platforms
 from harness.cli import main
-from harness.evidence import load
-from harness.workdir import WorkDir
 
 pytestmark = [
     pytest.mark.slow,
@@ -41,15 +39,21 @@ def _check(tmp_path: Path, *args: str) -> tuple[int, dict[str, dict[str, Any]]]:
     return status, {cell["scenario"].removeprefix("check-"): cell for cell in cells}
 
 
-def _evidence(layout: str) -> Path:
-    cell = f"{interpreters.tag(interpreters.running_version())}-venv-uv"
-    return WorkDir().cells / f"check-{layout}" / cell / "scenario-evidence.json"
+def _load_modes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, dict[str, Any], str]:
+    """``--json``: the status, the document's ``check`` part and the human text (stderr)."""
+    reports = tmp_path / "reports"
+    status = main(["check", *args, "--report-dir", str(reports), "--json"])
+    captured = capsys.readouterr()
+    return status, json.loads(captured.out)["check"], captured.err
 
 
 def test_preloading_family_passes_every_layout(
     tmp_path: Path, family_dir: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, cells = _check(tmp_path, str(family_dir("libfoo", "pyfoo")))
+    family = str(family_dir("libfoo", "pyfoo"))
+    status, cells = _check(tmp_path, family)
     out = capsys.readouterr().out
     assert status == 0, out
     assert list(cells) == MATRIX
@@ -59,11 +63,13 @@ def test_preloading_family_passes_every_layout(
     assert cells["producer-target"]["libraries"]["libfoo"] == ["target:libfoo/lib/libfoo.so.1"]
     assert cells["producer-user"]["libraries"]["libfoo"] == ["user:libfoo/lib/libfoo.so.1"]
     assert cells["consumer-user"]["libraries"]["libfoo"] == ["site:libfoo/lib/libfoo.so.1"]
-    # the load mode was sampled from libfoo's own symbols, not named by anyone: RTLD_LOCAL
-    (mode,) = load(_evidence("producer-target")).load_modes
-    assert mode.path.endswith("target/libfoo/lib/libfoo.so.1")
-    assert "foo_identity" in mode.sampled and not mode.is_global
     assert "warning" not in out
+    # the load mode was sampled from libfoo's own symbols, not named by anyone: RTLD_LOCAL
+    status, check, _ = _load_modes(tmp_path / "json", capsys, family, "--layout", "producer-user")
+    assert status == 0
+    (mode,) = check["load_modes"]["producer-user"]
+    assert mode["origin"] == "user:libfoo/lib/libfoo.so.1"
+    assert "foo_identity" in mode["sampled"] and mode["global"] == []
 
 
 def test_rpath_consumer_fails_the_split_layouts(
@@ -142,13 +148,12 @@ def test_a_global_preload_is_seen_from_sampled_symbols(
     family = family_dir("libfoo", "pyfoo")
     _pure_wheel(family, "globalpreload", GLOBAL_PRELOAD)
     args = [str(family), "--preload", "globalpreload:load", "--layout", "producer-target"]
-    status, cells = _check(tmp_path / "warn", *args)
-    out = capsys.readouterr().out
-    assert status == 0, out
-    assert "warning: producer-target: target:libfoo/lib/libfoo.so.1: " in out
-    assert "global (loaded RTLD_GLOBAL" in out
-    (mode,) = load(_evidence("producer-target")).load_modes
-    assert mode.is_global and set(mode.global_names) == set(mode.sampled)
+    status, check, text = _load_modes(tmp_path / "warn", capsys, *args)
+    assert status == 0, text
+    assert "warning: producer-target: target:libfoo/lib/libfoo.so.1: " in text
+    assert "global (loaded RTLD_GLOBAL" in text
+    (mode,) = check["load_modes"]["producer-target"]
+    assert mode["sampled"] and sorted(mode["global"]) == sorted(mode["sampled"])
 
     status, cells = _check(tmp_path / "strict", *args, "--strict-symbols")
     assert status == 1
