@@ -151,9 +151,13 @@ def describe(family: families.Family, probing: matrix.Probing) -> list[str]:
             f"  library {library.install_path} ({library.wheel.dist}); "
             f"{len(library.samples)} symbols sampled"
         )
-    steps = [*(f"import {m}" for m in probing.imports), *(f"load {p}" for p in probing.loads)]
-    if probing.preloads and (probing.preload_always or probing.loads):
-        steps = [f"preload {p.describe()}" for p in probing.preloads] + steps
+    preloads = [f"preload {p.describe()}" for p in probing.preloads]
+    steps = [
+        *(preloads if probing.preload_always else []),
+        *(f"import {m}" for m in probing.imports),
+        *(preloads if probing.loads and not probing.preload_always else []),
+        *(f"load {p}" for p in probing.loads),
+    ]
     lines.append(f"  steps: {'; '.join(steps)}")
     return lines
 

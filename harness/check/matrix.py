@@ -145,19 +145,27 @@ def default_probing(
     )
 
 
+def _preload_steps(probing: Probing) -> list[Step]:
+    steps = []
+    for preload in probing.preloads:
+        if preload.call is not None:
+            steps.append(Step(id=f"preload:{preload.call}", action="call", target=preload.call))
+        elif preload.module is not None:
+            steps.append(
+                Step(id=f"preload:{preload.module}", action="import", target=preload.module)
+            )
+    return steps
+
+
 def _steps(family: Family, placement: Placement, probing: Probing) -> list[Step]:
-    steps: list[Step] = []
-    if probing.preloads and (probing.preload_always or probing.loads):
-        # a bare dlopen has no package code that could preload: the preload runs first
-        for preload in probing.preloads:
-            if preload.call is not None:
-                steps.append(Step(id=f"preload:{preload.call}", action="call", target=preload.call))
-            elif preload.module is not None:
-                steps.append(
-                    Step(id=f"preload:{preload.module}", action="import", target=preload.module)
-                )
+    """``--preload`` first when given; then the imports, which must preload by themselves
+    (the consumer's own package code is what is tested); then, for the loads, the found
+    preloads (a bare dlopen has no package code that could preload) and the loads."""
+    steps: list[Step] = _preload_steps(probing) if probing.preload_always else []
     for module in probing.imports:
         steps.append(Step(id=f"import:{module}", action="import", target=module))
+    if probing.loads and not probing.preload_always:
+        steps += _preload_steps(probing)
     for path in probing.loads:
         label = placement.location_of(owner(family, path))
         steps.append(
