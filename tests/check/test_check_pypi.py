@@ -118,3 +118,26 @@ def test_cmeel_family_breaks_when_split_and_works_when_preloaded_by_path(
     status, cells = _check(tmp_path / "by-path", str(family), *args)
     assert status == 0, capsys.readouterr().out
     assert all(cell["status"] == "passed" for cell in cells.values())
+
+
+def test_index_is_asked_only_with_the_flag(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """librmm alone: its requirement rapids-logger is an error (exit 2) until --index."""
+    family = _download(pypi / "rapids", RAPIDS)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (librmm,) = family.glob("librmm_cu12-*.whl")
+    (alone / librmm.name).write_bytes(librmm.read_bytes())
+    status = main(["check", str(alone), "--python", "3.11", "--layout", "venv"])
+    assert status == 2
+    assert "requires rapids-logger==0.3.*, which no given wheel satisfies" in (
+        capsys.readouterr().err
+    )
+    status, cells = _check(tmp_path, str(alone), "--index", "--layout", "venv")
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "rapids_logger-0.3." in out and "(requirement)" in out
+    assert cells["venv"]["libraries"]["librapids_logger"] == [
+        "site:rapids_logger/lib64/librapids_logger.so"
+    ]
