@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,10 +43,17 @@ def family_from_wheelhouse(directory: Path) -> Path:
     return directory
 
 
-def check(workdir: Path, wheels: Path) -> float:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def check(workdir: Path, wheels: Path) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, the command and all its children)."""
     command = [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "check",
                str(wheels), "--report-dir", str(workdir / "bench-reports")]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(PROJECT))
+    cpu = _children_cpu()
     started = time.perf_counter()
     result = subprocess.run(
         command, cwd=PROJECT, env=env, capture_output=True, text=True, check=False
@@ -55,7 +63,7 @@ def check(workdir: Path, wheels: Path) -> float:
         sys.exit(
             f"harness check failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
         )
-    return elapsed
+    return elapsed, _children_cpu() - cpu
 
 
 def main() -> None:
@@ -67,15 +75,23 @@ def main() -> None:
     try:
         wheels = args.wheels or family_from_wheelhouse(scratch / "family")
         workdir = scratch / "work"
-        cold = check(workdir, wheels)
-        warm = [check(workdir, wheels) for _ in range(args.warm)]
+        print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        cold, cold_cpu = check(workdir, wheels)
+        runs = [check(workdir, wheels) for _ in range(args.warm)]
+        warm = [wall for wall, _ in runs]
         median = statistics.median(warm)
-        print(f"cold   {cold:6.2f} s  (aim <= {AIM_COLD:.0f} s: {cold / AIM_COLD:.2f} of it)")
+        median_cpu = statistics.median(cpu for _, cpu in runs)
         print(
-            f"warm   {median:6.2f} s  median of {len(warm)} (min {min(warm):.2f}, "
-            f"max {max(warm):.2f}; aim <= {AIM_WARM:.0f} s: {median / AIM_WARM:.2f} of it)"
+            f"cold   {cold:6.2f} s wall, {cold_cpu:5.2f} s CPU  "
+            f"(aim <= {AIM_COLD:.0f} s: {cold / AIM_COLD:.2f} of it)"
+        )
+        print(
+            f"warm   {median:6.2f} s wall, {median_cpu:5.2f} s CPU  median of {len(warm)} "
+            f"(wall min {min(warm):.2f}, max {max(warm):.2f}; aim <= {AIM_WARM:.0f} s: "
+            f"{median / AIM_WARM:.2f} of it)"
         )
         print(f"cold / warm = {cold / median:.1f}")
+        print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
