@@ -65,7 +65,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--producer", action="append", default=[], metavar="DIST")
     parser.add_argument("--consumer", action="append", default=[], metavar="DIST")
     parser.add_argument(
-        "--python", default=None, help="interpreter version (default: the wheels' cpXY tag)"
+        "--python",
+        action="append",
+        default=[],
+        metavar="VERSION",
+        help="interpreter version(s), e.g. 3.12 or 3.12,3.13 (default: the wheels' cpXY tag)",
     )
     parser.add_argument(
         "--layout",
@@ -115,10 +119,18 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def load_family(args: argparse.Namespace, workdir: WorkDir) -> families.Family:
-    """The family of the command line, or :class:`CheckInputError`."""
+def pythons(args: argparse.Namespace) -> list[str]:
+    """``--python 3.11,3.12`` (repeatable), else the wheels' ``cpXY`` tag, else the running one."""
+    given = [v.strip() for text in args.python or () for v in text.split(",") if v.strip()]
+    if given:
+        return list(dict.fromkeys(given))
     paths = families.wheel_files(list(args.wheels), "input")
-    python = args.python or families.default_python(paths) or interpreters.running_version()
+    return [families.default_python(paths) or interpreters.running_version()]
+
+
+def load_family(args: argparse.Namespace, workdir: WorkDir, python: str) -> families.Family:
+    """The family of the command line for ``python``, or :class:`CheckInputError`."""
+    paths = families.wheel_files(list(args.wheels), "input")
     wheels, given, requires = families.resolve(
         paths,
         list(args.find_links),
@@ -297,57 +309,82 @@ def run_matrix(
         return list(pool.map(run_one, chosen))
 
 
+def prepare(
+    args: argparse.Namespace, workdir: WorkDir, python: str
+) -> tuple[families.Family, matrix.Probing]:
+    """The family and what its cells do, for one interpreter; CheckInputError if unusable."""
+    family = load_family(args, workdir, python)
+    preloads = [families.parse_preload(text) for text in args.preload]
+    probing = matrix.default_probing(
+        family,
+        imports=args.imports,
+        loads=args.loads,
+        preloads=preloads,
+        strict_symbols=args.strict_symbols,
+    )
+    if not probing.imports and not probing.loads:
+        raise families.CheckInputError(
+            "nothing to run: no consumer binary links a producer library; "
+            "name what to test with --import MODULE or --load PATH_IN_WHEEL"
+        )
+    for path in probing.loads:
+        try:
+            matrix.owner(family, path)
+        except LookupError:
+            raise families.CheckInputError(
+                f"--load {path}: no wheel of the family installs this file "
+                "(give the path as installed, e.g. pkg/lib/libx.so.1)"
+            ) from None
+    return family, probing
+
+
 def run(args: argparse.Namespace) -> int:
     workdir = WorkDir(Path(args.workdir) if args.workdir else None)
+    prepared: list[tuple[families.Family, matrix.Probing]] = []
     try:
-        family = load_family(args, workdir)
-        preloads = [families.parse_preload(text) for text in args.preload]
-        probing = matrix.default_probing(
-            family,
-            imports=args.imports,
-            loads=args.loads,
-            preloads=preloads,
-            strict_symbols=args.strict_symbols,
-        )
-        if not probing.imports and not probing.loads:
-            raise families.CheckInputError(
-                "nothing to run: no consumer binary links a producer library; "
-                "name what to test with --import MODULE or --load PATH_IN_WHEEL"
-            )
-        for path in probing.loads:
-            try:
-                matrix.owner(family, path)
-            except LookupError:
-                raise families.CheckInputError(
-                    f"--load {path}: no wheel of the family installs this file "
-                    "(give the path as installed, e.g. pkg/lib/libx.so.1)"
-                ) from None
-        interpreters.find(family.python)
+        for python in pythons(args):
+            prepared.append(prepare(args, workdir, python))
+            interpreters.find(python)
     except families.CheckInputError as error:
         return _fail(str(error))
     except interpreters.InterpreterNotFoundError as error:
         return _fail(f"{error}; install it or pass --python with an available version")
     out = sys.stderr if args.json else sys.stdout
-    for line in describe(family, probing):
-        print(line, file=out)
-    results = run_matrix(
-        family, probing, workdir, installer=args.installer, layouts=args.layout, jobs=args.jobs
-    )
-    rows = [(result.placement, result.verdict) for result in results]
-    warnings = {r.placement.name: r.warnings for r in results if r.warnings}
-    if not rows:
-        return _fail(f"--layout {args.layout}: no layout of the matrix has that name")
-    verdicts = [verdict for _, verdict in rows]
+    several = len(prepared) > 1
+    verdicts: list[CellVerdict] = []
+    sections: list[tuple[families.Family, list[CellResult]]] = []
+    warnings: dict[str, list[str]] = {}
+    for family, probing in prepared:
+        for line in describe(family, probing):
+            print(line, file=out)
+        results = run_matrix(
+            family, probing, workdir, installer=args.installer, layouts=args.layout, jobs=args.jobs
+        )
+        if not results:
+            return _fail(f"--layout {args.layout}: no layout of the matrix has that name")
+        sections.append((family, results))
+        verdicts += [result.verdict for result in results]
+        for result in results:
+            if result.warnings:
+                key = (
+                    f"{result.placement.name} ({family.python})"
+                    if several
+                    else result.placement.name
+                )
+                warnings[key] = result.warnings
     directory = args.report_dir or workdir.reports / "check"
     paths = report.write(verdicts, directory)
-    print(f"matrix (Python {family.python}, {args.installer}):", file=out)
-    for line in matrix_lines(rows, warnings):
-        print(line, file=out)
-    for placement, verdict in rows:
-        if args.verbose and verdict.status in ("failed", "error"):
-            print("", file=out)
-            for line in failure_details(placement, verdict):
-                print(line, file=out)
+    for family, results in sections:
+        rows = [(result.placement, result.verdict) for result in results]
+        print(f"matrix (Python {family.python}, {args.installer}):", file=out)
+        shown = {r.placement.name: r.warnings for r in results if r.warnings}
+        for line in matrix_lines(rows, shown):
+            print(line, file=out)
+        for placement, verdict in rows:
+            if args.verbose and verdict.status in ("failed", "error"):
+                print("", file=out)
+                for line in failure_details(placement, verdict):
+                    print(line, file=out)
     for name, found in warnings.items():
         for line in found:
             print(f"warning: {name}: {line}", file=out)
@@ -355,13 +392,24 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         document: dict[str, Any] = report.document(verdicts)
         document["check"] = {
-            "python": family.python,
-            "wheels": {w.path.name: family.role(w) for w in family.wheels},
+            "pythons": [family.python for family, _ in sections],
+            "wheels": {
+                family.python: {w.path.name: family.role(w) for w in family.wheels}
+                for family, _ in sections
+            },
             "warnings": warnings,
             "load_modes": {
-                r.placement.name: [mode.to_json() for mode in r.load_modes] for r in results
+                r.placement.name: [
+                    {**mode.to_json(), "python": family.python}
+                    for family, results in sections
+                    for r2 in results
+                    if r2.placement.name == r.placement.name
+                    for mode in r2.load_modes
+                ]
+                for _, results in sections
+                for r in results
             },
         }
         print(json.dumps(document, indent=2, sort_keys=True))
-    failed = any(v.status not in ("passed",) for v in verdicts)
+    failed = any(v.status != "passed" for v in verdicts)
     return EXIT_FAILED if failed else EXIT_PASSED
