@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from harness import evidence
+from harness import evidence, probe
 from harness.check import family as families
 from harness.inspect.wheel import Wheel
 from harness.scenarios import parse
@@ -249,3 +249,17 @@ def test_default_python_comes_from_the_version_specific_wheels() -> None:
     ]
     assert families.default_python(paths) == "3.12"
     assert families.default_python(paths[:1]) is None
+
+
+@pytest.mark.parametrize(
+    ("file_name", "key"),
+    [
+        ("libfoo.so.1", "libfoo.so.1"),
+        ("libfoo-1a2b3c4d.so.1", "libfoo.so.1"),  # auditwheel's copy
+        ("foo-0123456789abcdef0123456789abcdef.dll", "foo.dll"),  # delvewheel's
+        ("libfoo-bar.so.1", "libfoo-bar.so.1"),  # a dash that is no hash
+        ("libfoo-1a2b3c4.so.1", "libfoo-1a2b3c4.so.1"),  # 7 digits: not a repair hash
+    ],
+)
+def test_probe_samples_hashed_copies_under_the_original_name(file_name: str, key: str) -> None:
+    assert probe.sample_key(file_name) == key
