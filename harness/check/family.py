@@ -28,11 +28,13 @@ from harness import platforms
 from harness.inspect import BinaryInfo, UnusableInputError
 from harness.inspect import links as inspect_links
 from harness.inspect import wheel as inspect_wheel
-from harness.inspect.loader_check import missing_loader
 from harness.inspect.names import is_extension_module
 
 SAMPLE_SIZE = 6
 """Exported symbols sampled per producer library for the load-mode evidence."""
+
+LOADER_NAME = "loader"
+"""This project's API: ``pkg.loader.load()`` (``shared_lib_manager.LibraryLoader``)."""
 
 LOAD_FUNCTION = "load_library"
 """The RAPIDS-style preload function name (``libucx.load_library()``)."""
@@ -327,6 +329,16 @@ def resolve(
     return chosen, given, requires
 
 
+def _module_level(statements: list[ast.stmt]) -> list[ast.stmt]:
+    """Statements run on import: the body and ``if``/``try`` blocks, not functions."""
+    found: list[ast.stmt] = []
+    for statement in statements:
+        found.append(statement)
+        if isinstance(statement, ast.If | ast.Try):
+            found += _module_level(statement.body) + _module_level(statement.orelse)
+    return found
+
+
 def _binds(statement: ast.stmt, name: str) -> bool:
     if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
         return statement.name == name
@@ -357,12 +369,12 @@ def find_preload(wheel: inspect_wheel.Wheel) -> Preload | None:
         package = member.split("/", 1)[0]
         if package.endswith(".data"):
             continue
-        if missing_loader(source) is None:
-            return Preload("loader", call=f"{package}.loader.load")
         try:
             tree = ast.parse(source)
         except SyntaxError:
             continue
+        if any(_binds(statement, LOADER_NAME) for statement in _module_level(tree.body)):
+            return Preload("loader", call=f"{package}.{LOADER_NAME}.load")
         if any(_binds(statement, LOAD_FUNCTION) for statement in tree.body):
             return Preload("function", call=f"{package}.{LOAD_FUNCTION}")
         if _loads_at_import(tree):
@@ -450,8 +462,13 @@ def analyse(
                 )
             roles[wheel.path] = role  # type: ignore[assignment]
     graph = inspect_links.build(wheels, roles)
-    consumer_wheels = tuple(w for w in wheels if w.path in graph.consumers)
-    producer_wheels = tuple(w for w in wheels if w.path in graph.producers)
+    # a consumer that links its own vendored copy of a producer's library is still one of
+    # the family (the copies check is what judges it), and that producer still a producer
+    via_copy = [link for link in graph.links if link.via_copy]
+    consumer_paths = graph.consumers | {link.consumer.path for link in via_copy}
+    producer_paths = graph.producers | {link.library.wheel.path for link in via_copy}
+    consumer_wheels = tuple(w for w in wheels if w.path in consumer_paths)
+    producer_wheels = tuple(w for w in wheels if w.path in producer_paths)
     if not consumer_wheels:
         raise CheckInputError(
             "no consumer found: no binary of "

@@ -5,6 +5,7 @@ preload detection and wheel-tag rules."""
 from __future__ import annotations
 
 import textwrap
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from harness import evidence, probe
 from harness.check import family as families
 from harness.inspect.wheel import Wheel
+from harness.inspect.wheel import load as load_wheel
 from harness.scenarios import parse
 from harness.scenarios.probing import ProbeSpec, fill_locations
 from harness.scenarios.runner import WheelFileError, resolve_wheel_file
@@ -187,17 +189,16 @@ def test_load_modes_are_optional_and_parsed() -> None:
         evidence.parse(_document(load_modes=[{"path": "/x", "sampled": [], "global": [3]}]))
 
 
-def _wheel(texts: dict[str, str]) -> Wheel:
-    return Wheel(
-        path=Path("/w/p-1.0-py3-none-any.whl"),
-        dist="p",
-        version="1.0",
-        platform="any",
-        requires=frozenset(),
-        members=(),
-        binaries=(),
-        texts=texts,
-    )
+def _wheel(directory: Path, texts: dict[str, str]) -> Wheel:
+    """A pure-Python wheel holding ``texts``, read back the way the check reads wheels."""
+    path = directory / "libx-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in texts.items():
+            archive.writestr(member, text)
+        archive.writestr("libx-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: libx\n")
+        archive.writestr("libx-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nTag: py3-none-any\n")
+        archive.writestr("libx-1.0.dist-info/RECORD", "")
+    return load_wheel(path)
 
 
 @pytest.mark.parametrize(
@@ -210,8 +211,10 @@ def _wheel(texts: dict[str, str]) -> Wheel:
         ("__version__ = '1'\n", None),
     ],
 )
-def test_preloads_are_found_in_the_producer_source(source: str, expected: str | None) -> None:
-    found = families.find_preload(_wheel({"libx/__init__.py": source}))
+def test_preloads_are_found_in_the_producer_source(
+    tmp_path: Path, source: str, expected: str | None
+) -> None:
+    found = families.find_preload(_wheel(tmp_path, {"libx/__init__.py": source}))
     assert (found.how if found else None) == expected
     if expected == "loader":
         assert found is not None and found.call == "libx.loader.load"
