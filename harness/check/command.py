@@ -14,6 +14,7 @@ import os
 import sys
 import sysconfig
 import traceback
+import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from harness.evidence import Evidence, location_label
 from harness.scenarios.cells import Cell
 from harness.scenarios.runner import CellFailedError, CellRunner
 from harness.scenarios.verdict import Cause, CellVerdict, verdict_for
-from harness.vocabulary import INSTALLERS
+from harness.vocabulary import CONDA_LIB, INSTALLERS
 from harness.workdir import WorkDir
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -80,6 +81,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "producer-user, consumer-user)",
     )
     parser.add_argument("--installer", default="uv", choices=INSTALLERS)
+    parser.add_argument(
+        "--conda",
+        action="store_true",
+        help="add conda cells: every wheel in a conda prefix that also holds another copy of "
+        "each producer library in $CONDA_PREFIX/lib (with and without the preloads)",
+    )
     parser.add_argument(
         "--find-links",
         action="append",
@@ -259,6 +266,23 @@ def load_modes(evidence: Evidence, locations: dict[str, Path]) -> tuple[LoadMode
     )
 
 
+def add_conda_copies(runner: CellRunner, cell: Cell, family: families.Family) -> None:
+    """Put another copy of each producer library into the cell's ``$CONDA_PREFIX/lib``
+    before it is probed (the layout is made now; ``run_cell`` then reuses it)."""
+    try:
+        environment = runner.environment(cell)
+    except CellFailedError:
+        return  # run_cell reports why the layout cannot be made
+    directory = environment.layout.location(CONDA_LIB)
+    for library in family.libraries:
+        with zipfile.ZipFile(library.wheel.path) as archive:
+            data = archive.read(library.member)
+        target = directory / library.file_name
+        target.unlink(missing_ok=True)
+        target.write_bytes(data)
+        target.chmod(0o755)
+
+
 def run_matrix(
     family: families.Family,
     probing: matrix.Probing,
@@ -267,21 +291,27 @@ def run_matrix(
     installer: str,
     layouts: Sequence[str] = (),
     jobs: int = 1,
+    conda: bool = False,
 ) -> list[CellResult]:
     """Run every selected layout's cell: the verdicts and the load modes seen."""
     runner = CellRunner(workdir)
     root = workdir.root / "check"
+    every = matrix.placements(family) + (matrix.conda_placements(family, probing) if conda else [])
     chosen = [
         placement
-        for placement in matrix.placements(family)
+        for placement in every
         if not layouts
         or any(placement.name == name or placement.name.startswith(f"{name}-") for name in layouts)
     ]
 
     def run_one(placement: matrix.Placement) -> CellResult:
-        scenario = matrix.scenario(family, placement, probing, root, installer)
-        cell = Cell(scenario, family.python, "venv", installer)
+        # conda prefixes install wheels with their own pip
+        used = "pip" if placement.kind == "conda" else installer
+        scenario = matrix.scenario(family, placement, probing, root, used)
+        cell = Cell(scenario, family.python, placement.kind, used)
         try:
+            if placement.conda_copies:
+                add_conda_copies(runner, cell, family)
             verdict = runner.run_cell(cell)
         except Exception as error:  # a defect, not the cell's failure: keep the other cells
             verdict = verdict_for(cell)
@@ -358,7 +388,13 @@ def run(args: argparse.Namespace) -> int:
         for line in describe(family, probing):
             print(line, file=out)
         results = run_matrix(
-            family, probing, workdir, installer=args.installer, layouts=args.layout, jobs=args.jobs
+            family,
+            probing,
+            workdir,
+            installer=args.installer,
+            layouts=args.layout,
+            jobs=args.jobs,
+            conda=args.conda,
         )
         if not results:
             return _fail(f"--layout {args.layout}: no layout of the matrix has that name")
@@ -411,5 +447,5 @@ def run(args: argparse.Namespace) -> int:
             },
         }
         print(json.dumps(document, indent=2, sort_keys=True))
-    failed = any(v.status != "passed" for v in verdicts)
+    failed = any(v.status in ("failed", "error") for v in verdicts)
     return EXIT_FAILED if failed else EXIT_PASSED

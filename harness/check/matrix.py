@@ -35,6 +35,12 @@ class Placement:
     summary: str
     locations: dict[str, tuple[Wheel, ...]]
     """Location label -> wheels installed there (in the order given)."""
+    kind: str = "venv"
+    """The layout kind (``conda``: a conda prefix, wheels installed with its pip)."""
+    conda_copies: bool = False
+    """Another copy of each producer library goes into ``$CONDA_PREFIX/lib``."""
+    skip_preloads: bool = False
+    """The found (and ``--preload``) preloads do not run: what a bare load finds."""
 
     def location_of(self, wheel: Wheel) -> str:
         return next(label for label, wheels in self.locations.items() if wheel in wheels)
@@ -43,6 +49,34 @@ class Placement:
 def _split(family: Family, moved: list[Wheel], label: str, name: str, summary: str) -> Placement:
     rest = tuple(w for w in family.wheels if w not in moved)
     return Placement(name, summary, {label: tuple(moved), SITE: rest})
+
+
+def conda_placements(family: Family, probing: Probing) -> list[Placement]:
+    """Every wheel in a conda prefix whose ``lib`` holds another copy of each producer
+    library (python's ``DT_RPATH $ORIGIN/../lib`` finds it), with the preloads and, when
+    the steps dlopen libraries, without them."""
+    result = [
+        Placement(
+            "conda",
+            "every wheel in a conda prefix, another copy of each producer library in "
+            "$CONDA_PREFIX/lib",
+            {SITE: family.wheels},
+            kind="conda",
+            conda_copies=True,
+        )
+    ]
+    if probing.loads and probing.preloads:
+        result.append(
+            Placement(
+                "conda-no-preload",
+                "as conda, the loads without the producers' preloads",
+                {SITE: family.wheels},
+                kind="conda",
+                conda_copies=True,
+                skip_preloads=True,
+            )
+        )
+    return result
 
 
 def placements(family: Family) -> list[Placement]:
@@ -161,10 +195,11 @@ def _steps(family: Family, placement: Placement, probing: Probing) -> list[Step]
     """``--preload`` first when given; then the imports, which must preload by themselves
     (the consumer's own package code is what is tested); then, for the loads, the found
     preloads (a bare dlopen has no package code that could preload) and the loads."""
-    steps: list[Step] = _preload_steps(probing) if probing.preload_always else []
+    preload = not placement.skip_preloads
+    steps: list[Step] = _preload_steps(probing) if preload and probing.preload_always else []
     for module in probing.imports:
         steps.append(Step(id=f"import:{module}", action="import", target=module))
-    if probing.loads and not probing.preload_always:
+    if preload and probing.loads and not probing.preload_always:
         steps += _preload_steps(probing)
     for path in probing.loads:
         label = placement.location_of(owner(family, path))
@@ -209,7 +244,7 @@ def scenario(
         path=root / name / "scenario.toml",
         description=f"harness check: {placement.summary}.",
         platforms=ALL_OS,
-        layouts=("venv",),
+        layouts=(placement.kind,),
         installers=(installer,),
         installs=installs,
         system=None,

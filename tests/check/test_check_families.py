@@ -172,3 +172,29 @@ def test_a_global_preload_is_seen_from_sampled_symbols(
         e for e in cells["producer-target"]["expectations"] if e["subject"].startswith("load mode")
     ]
     assert check["ok"] and "local (" in check["evidence"]
+
+
+def test_conda_copy_loses_to_the_preload_and_wins_without_it(
+    tmp_path: Path, family_dir: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--conda: another copy of libfoo sits in $CONDA_PREFIX/lib. The preloading consumer
+    still binds to the producer's file; the consumer that does not preload gets conda's
+    copy through python's DT_RPATH $ORIGIN/../lib (the control: the copy is really found)."""
+    status, cells = _check(
+        tmp_path / "preload", str(family_dir("libfoo", "pyfoo")), "--conda", "--layout", "conda"
+    )
+    cell = cells["conda"]
+    if cell["status"] == "skipped":
+        pytest.skip(f"no conda layout here: {cell['cause']['what']}")
+    assert status == 0, capsys.readouterr().out
+    assert (cell["layout"], cell["installer"]) == ("conda", "pip")
+    assert cell["libraries"]["libfoo"] == ["site:libfoo/lib/libfoo.so.1"]
+
+    nopreload = family_dir("libfoo", "pyfoo-nopreload", name="nopreload")
+    status, cells = _check(tmp_path / "nopreload", str(nopreload), "--conda", "--layout", "conda")
+    assert status == 1
+    assert cells["conda"]["libraries"]["libfoo"] == ["conda-lib:libfoo.so.1"]
+    (location,) = [
+        e for e in cells["conda"]["expectations"] if e["subject"] == "library libfoo: location"
+    ]
+    assert not location["ok"] and location["evidence"] == "conda-lib:libfoo.so.1"

@@ -87,6 +87,20 @@ def test_rapids_family_preloads_in_every_layout(
     assert cells["producer-target"]["libraries"]["librapids_logger"] == [
         "target:rapids_logger/lib64/librapids_logger.so"
     ]
+    # conda: another librapids_logger.so in $CONDA_PREFIX/lib changes nothing with the
+    # preload; without it, librmm.so's RUNPATH ($ORIGIN) hides python's RPATH: not found
+    status, cells = _check(tmp_path / "conda", str(family), "--conda", "--layout", "conda")
+    if cells["conda"]["status"] == "skipped":
+        pytest.skip(f"no conda layout here: {cells['conda']['cause']['what']}")
+    assert status == 1
+    assert cells["conda"]["status"] == "passed"
+    assert cells["conda"]["libraries"]["librapids_logger"] == [
+        "site:rapids_logger/lib64/librapids_logger.so"
+    ]
+    step = next(
+        e for e in cells["conda-no-preload"]["expectations"] if e["subject"].startswith("step ")
+    )
+    assert "librapids_logger.so: cannot open shared object file" in step["evidence"]
 
 
 def test_cmeel_family_breaks_when_split_and_works_when_preloaded_by_path(
