@@ -31,11 +31,38 @@ SYSTEM = "system"
 """A prefix's library directory on the loader's search variable (the "system" copy)."""
 CONDA_LIB = "conda-lib"
 """``$CONDA_PREFIX/lib`` (``Library\\bin`` on Windows)."""
+PREFIX = "prefix"
+"""The site-packages of a ``pip install --prefix`` directory, on ``PYTHONPATH``."""
+ROOT = "root"
+"""The site-packages inside a ``pip install --root`` staging tree (how distributions and
+images stage packages), on ``PYTHONPATH``."""
+WHEEL_DIRS = "wheel-dirs"
+"""One directory per wheel, every one on ``PYTHONPATH`` (Bazel rules_python style)."""
+ZIPPED = "zip"
+"""A zip archive on ``PYTHONPATH`` holding the wheels' files (zipimport)."""
+BASE = "base"
+"""The site-packages of a base environment the harness makes; the cell's venv is
+created from it with ``--system-site-packages``."""
+EDITABLE = "editable"
+"""The source trees of editable installs (``pip install -e``) inside the cell."""
 OUTSIDE = "other"
 """Any path outside every location of a layout (the interpreter's own libraries...)."""
 
-WHEEL_LOCATIONS: tuple[str, ...] = (SITE, TARGET, USER)
-"""Labels a wheel can be installed into."""
+WHEEL_LOCATIONS: tuple[str, ...] = (
+    SITE,
+    TARGET,
+    USER,
+    PREFIX,
+    ROOT,
+    WHEEL_DIRS,
+    ZIPPED,
+    BASE,
+    EDITABLE,
+)
+"""Labels a wheel can be installed into (``editable``: its project, from source)."""
+EDITABLE_MODES: tuple[str, ...] = ("redirect", "inplace")
+"""scikit-build-core's editable modes: ``redirect`` (an import hook serves the source tree,
+built files go to site-packages) and ``inplace`` (the build happens in the source tree)."""
 ALL_LOCATIONS: tuple[str, ...] = (*WHEEL_LOCATIONS, SYSTEM, CONDA_LIB)
 """Every label evidence can attribute a loaded library to, besides :data:`OUTSIDE`."""
 

@@ -57,6 +57,13 @@ class InstallRequest:
     remove: tuple[str, ...] = ()
     """Paths relative to the location (``libfoo/lib/libfoo.so.1``) unlinked right after
     this install: an installed-but-broken producer (:mod:`harness.envs.removing`)."""
+    projects: tuple[str, ...] = ()
+    """Location ``editable`` only: wheel ids whose *projects* are copied into the cell and
+    installed with ``-e`` (:mod:`harness.envs.editable`), in order; ``wheels`` stays empty."""
+    editable_mode: str = "redirect"
+    """scikit-build-core's ``editable.mode`` for those projects: ``redirect`` or ``inplace``."""
+    build_inputs: tuple[Path, ...] = ()
+    """Wheel files the editable builds must take their build requirements from (pinned)."""
 
 
 @dataclass

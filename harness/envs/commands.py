@@ -48,12 +48,15 @@ def uv_install(
     *,
     deps: bool = False,
     target: Path | None = None,
+    prefix: Path | None = None,
 ) -> list[str]:
-    """``uv pip install`` into ``python``'s environment, or into ``target``."""
+    """``uv pip install`` into ``python``'s environment, or into ``target`` / ``prefix``."""
     argv = [uv, "pip", "install", "--python", str(python), "--no-config", "--offline"]
     argv += ["--no-index", "--link-mode", "copy", *_source_flags(wheels, deps)]
     if target is not None:
         argv += ["--target", str(target)]
+    if prefix is not None:
+        argv += ["--prefix", str(prefix)]
     return [*argv, *map(str, wheels)]
 
 
@@ -64,12 +67,18 @@ def pip_install(
     deps: bool = False,
     target: Path | None = None,
     user: bool = False,
+    prefix: Path | None = None,
+    root: Path | None = None,
 ) -> list[str]:
     """``pip install`` with the pip command ``pip`` (``python -m pip [--python X]``)."""
     argv = [*pip, "install", "--no-index", "--no-cache-dir", "--disable-pip-version-check"]
     argv += ["--no-input", *_source_flags(wheels, deps)]
     if target is not None:
         argv += ["--target", str(target)]
+    if prefix is not None:
+        argv += ["--prefix", str(prefix)]
+    if root is not None:
+        argv += ["--root", str(root)]
     if user:
         argv.append("--user")
     return [*argv, *map(str, wheels)]

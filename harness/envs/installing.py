@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from harness.copying import link_or_copy
-from harness.envs import commands
+from harness.envs import baseenv, commands, prefix, wheeldirs, zipped
 from harness.envs.base import CommandRunner, InstallRequest, Layout, LayoutError
 from harness.envs.removing import apply_removals, check_removals
-from harness.vocabulary import SITE, TARGET, USER, WHEEL_LOCATIONS, Installer
+from harness.vocabulary import (
+    BASE,
+    EDITABLE,
+    PREFIX,
+    ROOT,
+    SITE,
+    TARGET,
+    USER,
+    WHEEL_DIRS,
+    WHEEL_LOCATIONS,
+    ZIPPED,
+    Installer,
+)
 
 
 def check_request(request: InstallRequest) -> None:
@@ -22,6 +34,11 @@ def check_request(request: InstallRequest) -> None:
             f"cannot install wheels into location {request.location!r}: wheels go into "
             f"one of {known} (the 'system' location takes a library directory instead)"
         )
+    if request.location == EDITABLE:
+        from harness.envs.editable import check_editable  # noqa: PLC0415 - avoids a cycle
+
+        check_editable(request)
+        return
     if not request.wheels:
         raise LayoutError(f"install request for location {request.location!r} names no wheels")
     for wheel in request.wheels:
@@ -64,6 +81,8 @@ def install_command(layout: Layout, request: InstallRequest, installer: Installe
     wheels: Sequence[Path] = [w.resolve() for w in request.wheels]
     if request.location == USER:
         return commands.pip_install(_pip(layout), wheels, deps=request.deps, user=True)
+    if request.location in (PREFIX, ROOT):
+        return prefix.install_command(layout, request, installer, _pip(layout))
     target = layout.location(TARGET) if request.location == TARGET else None
     if installer == "uv":
         uv = commands.find_uv()
@@ -79,6 +98,10 @@ def install(
     layout.location(request.location)  # the location must have been added first
     if request.deps:
         request = _with_private_find_links(layout, request)
+    if request.location in _OWN_INSTALLERS:
+        _OWN_INSTALLERS[request.location](layout, request, installer, run)
+        _removals(layout, request)
+        return
     argv = install_command(layout, request, installer)
     used = "pip" if request.location == USER else installer
     env = {"PYTHONUSERBASE": layout.env["PYTHONUSERBASE"]} if request.location == USER else None
@@ -89,6 +112,10 @@ def install(
         location=request.location,
         wheels=list(request.wheels),
     )
+    _removals(layout, request)
+
+
+def _removals(layout: Layout, request: InstallRequest) -> None:
     if request.remove:
         apply_removals(
             layout.location(request.location),
@@ -96,6 +123,29 @@ def install(
             location=request.location,
             wheels=request.wheels,
         )
+
+
+def _editable(
+    layout: Layout, request: InstallRequest, installer: Installer, run: CommandRunner
+) -> None:
+    from harness.envs import editable  # noqa: PLC0415 - only editable layouts build from source
+
+    editable.install(layout, request, installer, run, _pip(layout))
+
+
+_OWN_INSTALLERS: dict[str, Callable[[Layout, InstallRequest, Installer, CommandRunner], None]] = {
+    WHEEL_DIRS: lambda layout, request, installer, run: wheeldirs.install(
+        layout, request, installer, run, _pip(layout)
+    ),
+    ZIPPED: lambda layout, request, installer, run: zipped.install(
+        layout, request, installer, run, _pip(layout)
+    ),
+    BASE: lambda layout, request, installer, run: baseenv.install(
+        layout, request, installer, run, _pip(layout)
+    ),
+    EDITABLE: _editable,
+}
+"""Locations whose installs are more than one installer command (module per location)."""
 
 
 def _with_private_find_links(layout: Layout, request: InstallRequest) -> InstallRequest:

@@ -22,18 +22,52 @@ from pathlib import Path
 from harness import platforms
 from harness.copying import CopyMode
 from harness.envs.base import PASSTHROUGH, BaseProvider, InstallRequest, Layout, LayoutError
+from harness.envs.baseenv import BASE_DIR, add_base, make_base
 from harness.envs.installing import check_request, install
+from harness.envs.prefix import PREFIX_DIR, ROOT_DIR, add_prefix, add_root
 from harness.envs.runner import LoggedRunner
 from harness.envs.system import SYSTEM_DIR, add_system
 from harness.envs.target import TARGET_DIR, add_target
 from harness.envs.templates import SCRATCH_DIR, clone, ensure_template, template_key
 from harness.envs.user import USER_BASE_DIR, add_user
 from harness.envs.venv import VENV_DIR, VenvProvider
-from harness.vocabulary import INSTALLERS, SITE, TARGET, USER, WHEEL_LOCATIONS, Installer
+from harness.envs.wheeldirs import WHEEL_DIRS_DIR, add_wheel_dirs
+from harness.envs.zipped import ZIP_DIR, add_zip
+from harness.vocabulary import (
+    BASE,
+    EDITABLE,
+    INSTALLERS,
+    PREFIX,
+    ROOT,
+    SITE,
+    TARGET,
+    USER,
+    WHEEL_DIRS,
+    WHEEL_LOCATIONS,
+    ZIPPED,
+    Installer,
+)
 from harness.workdir import WorkDir
 
 LOG_DIR = "logs"
-_CELL_ENTRIES = (VENV_DIR, TARGET_DIR, USER_BASE_DIR, SYSTEM_DIR, LOG_DIR, SCRATCH_DIR)
+_EDITABLE_DIR = "editable"
+_CELL_ENTRIES = (
+    VENV_DIR,
+    TARGET_DIR,
+    USER_BASE_DIR,
+    SYSTEM_DIR,
+    LOG_DIR,
+    SCRATCH_DIR,
+    PREFIX_DIR,
+    ROOT_DIR,
+    WHEEL_DIRS_DIR,
+    ZIP_DIR,
+    BASE_DIR,
+    _EDITABLE_DIR,
+)
+_NOT_RELOCATABLE = frozenset({BASE, EDITABLE})
+"""Locations whose layouts hold absolute paths into their own root (a venv's ``home`` in
+the base environment, an editable install's import hook): built per cell, never copied."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +89,10 @@ class LayoutSpec:
         """``site`` plus every location named by the installs or ``locations``."""
         labels = {SITE, *self.locations, *(r.location for r in self.installs)}
         return sorted(labels)
+
+    def relocatable(self) -> bool:
+        """Whether a template of this layout still works from a copy (see ``_NOT_RELOCATABLE``)."""
+        return not _NOT_RELOCATABLE & set(self.wheel_labels())
 
 
 def setup_env(root: Path, workdir: WorkDir) -> dict[str, str]:
@@ -91,14 +129,36 @@ def build_layout(
     labels = spec.wheel_labels()
     (root / SCRATCH_DIR).mkdir(parents=True, exist_ok=True)
     run = LoggedRunner(log_dir, cwd=root, base_env=setup_env(root, workdir))
+    python = spec.python
+    if BASE in labels:
+        if provider.kind != VenvProvider.kind:
+            raise LayoutError(
+                f"the 'base' location needs a venv layout (a venv over a base environment), "
+                f"not {provider.kind!r}"
+            )
+        python = make_base(root, spec.python, run)
+    # a venv sees PYTHONUSERBASE and the base environment only with the system site packages
     layout = provider.create_base(
-        root, spec.python, installer=spec.installer, user_site=USER in labels, run=run
+        root, python, installer=spec.installer, user_site=bool({USER, BASE} & set(labels)), run=run
     )
     layout.env.update(cell_env(root))
+    if BASE in labels:
+        add_base(layout)
     if TARGET in labels:
         add_target(layout)
     if USER in labels:
         add_user(layout, run)
+    if PREFIX in labels:
+        add_prefix(layout, run)
+    if ROOT in labels:
+        add_root(layout)
+    if WHEEL_DIRS in labels:
+        add_wheel_dirs(layout)
+    if ZIPPED in labels:
+        add_zip(layout)
+    if EDITABLE in labels:
+        (root / _EDITABLE_DIR).mkdir(exist_ok=True)
+        layout.locations[EDITABLE] = root / _EDITABLE_DIR
     for request in spec.installs:
         install(layout, request, spec.installer, run)
     return layout
@@ -150,7 +210,7 @@ def make_layout(
             "every cell needs a fresh directory"
         )
     log_dir = cell_dir / LOG_DIR
-    if reuse and provider.relocatable:
+    if reuse and provider.relocatable and spec.relocatable():
         key = template_key(
             provider, spec.python, spec.installer, spec.wheel_labels(), list(spec.installs)
         )

@@ -29,8 +29,11 @@ from harness.vocabulary import (
     ALL_LOCATIONS,
     ALL_OS,
     CONDA_LIB,
+    EDITABLE,
+    EDITABLE_MODES,
     INSTALLERS,
     LAYOUT_KINDS,
+    SITE,
     SYSTEM,
     WHEEL_LOCATIONS,
     OSName,
@@ -330,10 +333,13 @@ def _installs(top: _Table, problems: list[Problem]) -> tuple[Install, ...]:
             "deps", bool, False, "`deps = true` resolves Requires-Dist from built wheels"
         )
         remove = _removals(table)
-        table.finish(_known("location", "wheels", "deps", "remove"))
+        mode = _editable_mode(table, location)
+        table.finish(_known("location", "wheels", "deps", "remove", "mode"))
         if location is not None:
             seen_locations.add(location)
-            installs.append(Install(location=location, wheels=wheels, deps=deps, remove=remove))
+            installs.append(
+                Install(location=location, wheels=wheels, deps=deps, remove=remove, mode=mode)
+            )
     return tuple(installs)
 
 
@@ -365,6 +371,26 @@ def _wheel_files(top: _Table) -> dict[str, str]:
             continue
         files[wheel_id] = pattern
     return files
+
+
+def _editable_mode(table: _Table, location: str | None) -> str | None:
+    """``mode``: scikit-build-core's editable mode, only for ``location = "editable"``."""
+    fix = f"use one of {', '.join(repr(m) for m in EDITABLE_MODES)}"
+    mode: str | None = table.get("mode", str, None, fix)
+    if location != EDITABLE:
+        if mode is not None:
+            table.problem(
+                "mode",
+                f"only editable installs have a mode (location is {location!r})",
+                'remove it, or set `location = "editable"`',
+            )
+        return None
+    if mode is None:
+        return EDITABLE_MODES[0]
+    if mode not in EDITABLE_MODES:
+        table.problem("mode", f"unknown editable mode {mode!r}", fix)
+        return None
+    return mode
 
 
 def _removals(table: _Table) -> tuple[str, ...]:
@@ -464,6 +490,8 @@ def _conda(top: _Table, layouts: tuple[str, ...]) -> tuple[str, ...]:
 def _given_locations(installs: tuple[Install, ...], system: SystemPrefix | None) -> set[str]:
     """The labels the scenario's ``[[install]]`` tables and ``[system]`` put something in."""
     labels = {install.location for install in installs}
+    if EDITABLE in labels:
+        labels.add(SITE)  # an editable install puts its built files into site-packages
     if system is not None:
         labels.add(SYSTEM)
     return labels

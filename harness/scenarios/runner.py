@@ -31,9 +31,10 @@ from harness.scenarios.cells import Cell
 from harness.scenarios.filelock import locked
 from harness.scenarios.observed import Observed, observe
 from harness.scenarios.probing import ProbeSpec, run_probe
-from harness.scenarios.schema import Scenario
+from harness.scenarios.schema import Install, Scenario
 from harness.scenarios.verdict import Cause, CellVerdict, Stopwatch, judge, not_applicable
 from harness.scenarios.verdict import verdict_for as _verdict_for
+from harness.vocabulary import EDITABLE
 from harness.workdir import WorkDir
 
 if TYPE_CHECKING:
@@ -362,15 +363,7 @@ class CellRunner:
             return wheelhouse.wheel(wheel_id)
 
         try:
-            installs = tuple(
-                InstallRequest(
-                    location=install.location,
-                    wheels=[wheel(wheel_id) for wheel_id in install.wheels],
-                    deps=install.deps,
-                    remove=install.remove,
-                )
-                for install in scenario.installs
-            )
+            installs = tuple(_install_request(install, wheel) for install in scenario.installs)
             system = None
             if scenario.system is not None:
                 assert wheelhouse is not None
@@ -403,6 +396,28 @@ class CellRunner:
         return CellEnvironment(
             cell=cell, layout=layout, cell_dir=cell_dir, env=env, probe_timeout=self.probe_timeout
         )
+
+
+def _install_request(install: Install, wheel: Callable[[str], Path]) -> InstallRequest:
+    """The layout request for one ``[[install]]`` table (wheel ids -> wheel files)."""
+    if install.location != EDITABLE:
+        return InstallRequest(
+            location=install.location,
+            wheels=[wheel(wheel_id) for wheel_id in install.wheels],
+            deps=install.deps,
+            remove=install.remove,
+        )
+    from harness.builder.catalogue import WHEELS_BY_ID, build_inputs  # noqa: PLC0415
+
+    needed = {i for w in install.wheels if w in WHEELS_BY_ID for i in build_inputs(WHEELS_BY_ID[w])}
+    return InstallRequest(
+        location=EDITABLE,
+        wheels=(),
+        remove=install.remove,
+        projects=install.wheels,
+        editable_mode=install.mode or "redirect",
+        build_inputs=tuple(wheel(i) for i in sorted(needed)),
+    )
 
 
 def _tail(log: Path | None, lines: int = 8) -> list[str]:

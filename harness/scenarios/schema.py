@@ -27,6 +27,9 @@ class Install:
     remove: tuple[str, ...] = ()
     """Paths relative to the location deleted right after the install (POSIX separators):
     an installed-but-broken producer, as a half-uninstall or a bad repackaging leaves it."""
+    mode: str | None = None
+    """Location ``editable`` only: scikit-build-core's editable mode (``redirect``,
+    ``inplace``); the wheel ids name the projects installed with ``-e``."""
 
 
 @dataclass(frozen=True)
