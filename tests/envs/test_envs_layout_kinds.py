@@ -1,0 +1,149 @@
+"""The layouts of issue 17 with real installers: ``--prefix``, ``--root``, one directory per
+wheel, a zip on PYTHONPATH, a ``--system-site-packages`` venv over a harness-made base.
+
+Each test asserts where the layout's own interpreter imports the modules from (by
+location label) and has a negative control: the same module is not importable, or comes
+from elsewhere, once the variable or file that makes the layout work is taken away.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from envs_testlib import where
+
+from harness import platforms
+from harness.envs.base import InstallRequest, LayoutError
+from harness.envs.layouts import LayoutSpec, make_layout
+from harness.envs.prefix import rerooted
+from harness.vocabulary import Installer
+from harness.workdir import WorkDir
+
+pytestmark = pytest.mark.slow
+P, C = "demo_producer", "demo_consumer"
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_prefix_site_packages_is_on_pythonpath(
+    installer: Installer, python: Path, wheels: dict[str, Path], workdir: WorkDir, tmp_path: Path
+) -> None:
+    spec = LayoutSpec(
+        python=python,
+        installer=installer,
+        installs=(InstallRequest("prefix", [wheels[P]]), InstallRequest("site", [wheels[C]])),
+    )
+    layout = make_layout(spec, tmp_path / "cell", workdir=workdir)
+    assert where(layout, C, P) == {
+        P: "prefix:demo_producer/__init__.py",
+        C: "site:demo_consumer/__init__.py",
+    }
+    prefix_site = layout.location("prefix")
+    assert prefix_site.is_relative_to(tmp_path / "cell" / "prefix")
+    assert "site-packages" in prefix_site.parts
+    # negative control: without PYTHONPATH the prefix is just a directory
+    assert where(layout, P, extra_env={"PYTHONPATH": ""})[P].startswith("ImportError")
+
+
+def test_root_is_the_venv_site_rerooted(
+    python: Path, wheels: dict[str, Path], workdir: WorkDir, tmp_path: Path
+) -> None:
+    spec = LayoutSpec(
+        python=python, installer="pip", installs=(InstallRequest("root", [wheels[P]]),)
+    )
+    layout = make_layout(spec, tmp_path / "cell", workdir=workdir)
+    assert where(layout, P) == {P: "root:demo_producer/__init__.py"}
+    assert layout.location("root") == rerooted(tmp_path / "cell" / "root", layout.location("site"))
+    assert not (layout.location("site") / P).exists()  # --root never touches the venv itself
+    assert where(layout, P, extra_env={"PYTHONPATH": ""})[P].startswith("ImportError")
+
+
+def test_root_with_uv_is_a_clear_error(
+    python: Path, wheels: dict[str, Path], workdir: WorkDir, tmp_path: Path
+) -> None:
+    spec = LayoutSpec(
+        python=python, installer="uv", installs=(InstallRequest("root", [wheels[P]]),)
+    )
+    with pytest.raises(LayoutError, match=r"no --root.*installers = \[\"pip\"\]"):
+        make_layout(spec, tmp_path / "cell", workdir=workdir)
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_each_wheel_in_its_own_directory(
+    installer: Installer, python: Path, wheels: dict[str, Path], workdir: WorkDir, tmp_path: Path
+) -> None:
+    spec = LayoutSpec(
+        python=python,
+        installer=installer,
+        installs=(InstallRequest("wheel-dirs", [wheels[P], wheels[C]]),),
+    )
+    layout = make_layout(spec, tmp_path / "cell", workdir=workdir)
+    assert where(layout, C, P) == {
+        P: "wheel-dirs:demo_producer/site-packages/demo_producer/__init__.py",
+        C: "wheel-dirs:demo_consumer/site-packages/demo_consumer/__init__.py",
+    }
+    entries = layout.process_env()["PYTHONPATH"].split(layout.platform.path_list_separator)
+    assert [Path(e).parent.name for e in entries] == [P, C]  # install order, one root each
+    # negative control: drop the producer's directory and only the consumer is importable
+    only_consumer = {"PYTHONPATH": entries[1]}
+    found = where(layout, C, P, extra_env=only_consumer)
+    assert found[C].startswith("ImportError") and found[P].startswith("ImportError"), found
+
+
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_zip_archive_on_pythonpath(
+    installer: Installer, python: Path, wheels: dict[str, Path], workdir: WorkDir, tmp_path: Path
+) -> None:
+    spec = LayoutSpec(
+        python=python, installer=installer, installs=(InstallRequest("zip", [wheels[P]]),)
+    )
+    layout = make_layout(spec, tmp_path / "cell", workdir=workdir)
+    archive = layout.location("zip")
+    assert zipfile.is_zipfile(archive)
+    names = zipfile.ZipFile(archive).namelist()
+    assert "demo_producer/__init__.py" in names and "demo_producer/" in names
+    assert where(layout, P) == {P: "zip:demo_producer/__init__.py"}
+    assert not (tmp_path / "cell" / "zip-staging").exists()
+    assert where(layout, P, extra_env={"PYTHONPATH": ""})[P].startswith("ImportError")
+
+
+@pytest.mark.skipif(platforms.current().name == "windows", reason="the base copy is POSIX only")
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_venv_over_a_harness_made_base(
+    installer: Installer, python: Path, wheels: dict[str, Path], workdir: WorkDir, tmp_path: Path
+) -> None:
+    spec = LayoutSpec(
+        python=python,
+        installer=installer,
+        installs=(InstallRequest("base", [wheels[P]]), InstallRequest("site", [wheels[C]])),
+    )
+    layout = make_layout(spec, tmp_path / "cell", workdir=workdir)
+    assert where(layout, C, P) == {
+        P: "base:demo_producer/__init__.py",
+        C: "site:demo_consumer/__init__.py",
+    }
+    base = tmp_path / "cell" / "base"
+    assert layout.location("base").is_relative_to(base)
+    cfg_file = layout.python.parent.parent / "pyvenv.cfg"
+    cfg = cfg_file.read_text()
+    assert "include-system-site-packages = true" in cfg
+    assert f"home = {base / 'bin'}" in cfg  # the harness's base, not the host interpreter
+    # negative control: the same venv without the system site packages loses the producer
+    cfg_file.write_text(
+        cfg.replace("include-system-site-packages = true", "include-system-site-packages = false")
+    )
+    found = where(layout, C, P)
+    assert found[C] == "site:demo_consumer/__init__.py"
+    assert found[P].startswith("ImportError"), found
+
+
+def test_base_layout_is_never_a_template(
+    python: Path, wheels: dict[str, Path], workdir: WorkDir, tmp_path: Path
+) -> None:
+    spec = LayoutSpec(python=python, installs=(InstallRequest("base", [wheels[P]]),))
+    assert not spec.relocatable()
+    if platforms.current().name == "windows":
+        pytest.skip("the base copy is POSIX only")
+    make_layout(spec, tmp_path / "cell", workdir=workdir)
+    assert not workdir.envs.exists() or not any(workdir.envs.iterdir())
