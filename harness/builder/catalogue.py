@@ -185,6 +185,23 @@ WHEELS: tuple[WheelSpec, ...] = (
         overrides={("project", "version"): "2.0"},
     ),
     WheelSpec(
+        "libfoo-srcpkg",
+        "libfoo",
+        "libfoo",
+        "1.0+srcpkg",
+        "producer",
+        requires=("shared_lib_manager",),
+        # The same library with its Python package in the source tree (python/libfoo/,
+        # shipped through wheel.packages) instead of installed by CMake: as a wheel it is
+        # libfoo 1.0; installed editable (redirect) its __init__ is served from the source
+        # tree while lib/ is in site-packages (scenarios editable-srcpkg-*).
+        defines={"LIBFOO_PYTHON_PACKAGE": "source"},
+        overrides={
+            ("project", "version"): "1.0+srcpkg",
+            ("tool", "scikit-build", "wheel", "packages"): ["python/libfoo"],
+        },
+    ),
+    WheelSpec(
         "pyfoo",
         "pyfoo",
         "pyfoo",
