@@ -111,7 +111,9 @@ def _install_lines(data: dict[str, Any]) -> list[str]:
         deps = " (with dependencies)" if table.get("deps") else ""
         removed = ", ".join(_code(p) for p in _strings(table.get("remove")))
         then = f" (then removed: {removed})" if removed else ""
-        lines.append(f"- {_code(table.get('location', '?'))}: {wheels}{deps}{then}")
+        mode = table.get("mode") or ("redirect" if table.get("location") == "editable" else None)
+        how = f" (projects installed with `-e`, mode {_code(str(mode))})" if mode else ""
+        lines.append(f"- {_code(table.get('location', '?'))}: {wheels}{how}{deps}{then}")
     system = data.get("system")
     if isinstance(system, dict):
         prefix = _code(system.get("prefix", "?"))

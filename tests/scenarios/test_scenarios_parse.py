@@ -79,9 +79,9 @@ BROKEN = [
     ),
     (
         'location = "site"\nwheels',
-        'location = "prefix"\nwheels',
+        'location = "nowhere"\nwheels',
         "install[0].location",
-        "unknown install location 'prefix'",
+        "unknown install location 'nowhere'",
     ),
     (
         'location = "site"\nwheels',
@@ -269,3 +269,57 @@ def test_steps_must_be_tables(write_scenario: Callable[[str, str], Path]) -> Non
     path = write_scenario("steps", 'schema = 1\ndescription = "d"\nsteps = 3\n')
     with pytest.raises(parse.ScenarioError, match=r"key `steps`: expected an array"):
         parse.load(path)
+
+
+_EDITABLE = """
+schema = 1
+description = "d"
+[[install]]
+location = "editable"
+wheels = ["libfoo"]
+{extra}
+[[steps]]
+import = "libfoo"
+[libraries.libfoo]
+location = "site"
+"""
+
+
+def test_editable_install_mode_defaults_to_redirect(
+    write_scenario: Callable[[str, str], Path],
+) -> None:
+    scenario = parse.load(write_scenario("ed", _EDITABLE.format(extra="")))
+    (install,) = scenario.installs
+    assert (install.location, install.wheels, install.mode) == ("editable", ("libfoo",), "redirect")
+    inplace = parse.load(write_scenario("ed2", _EDITABLE.format(extra='mode = "inplace"')))
+    assert inplace.installs[0].mode == "inplace"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (_EDITABLE.format(extra='mode = "strict"'), "unknown editable mode 'strict'"),
+        (
+            VALID.replace('location = "site"', 'location = "site"\nmode = "inplace"', 1),
+            "only editable installs have a mode",
+        ),
+    ],
+    ids=["unknown-mode", "mode-without-editable"],
+)
+def test_editable_mode_errors(
+    write_scenario: Callable[[str, str], Path], text: str, words: str
+) -> None:
+    with pytest.raises(parse.ScenarioError) as raised:
+        parse.load(write_scenario("bad", text))
+    assert "key `install[0].mode`" in str(raised.value)
+    assert words in str(raised.value)
+
+
+@pytest.mark.parametrize("label", ["prefix", "root", "wheel-dirs", "zip", "base"])
+def test_new_install_locations_are_labels(
+    write_scenario: Callable[[str, str], Path], label: str
+) -> None:
+    text = VALID.replace('location = "site"', f'location = "{label}"')
+    scenario = parse.load(write_scenario("loc", text))
+    assert scenario.installs[0].location == label
+    assert scenario.libraries[0].location == label
