@@ -7,6 +7,7 @@ from pathlib import Path
 
 from harness import project
 from harness.scenarios.cells import Selection, split_list
+from harness.vocabulary import ALL_LOCATIONS
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +28,7 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         "--location",
         action="append",
         metavar="LABELS",
-        help="only scenarios using one of these locations (site, target, user, system)",
+        help=f"only scenarios using one of these locations ({', '.join(ALL_LOCATIONS)})",
     )
     parser.add_argument(
         "--scenarios",
