@@ -74,6 +74,16 @@ class PythonInfo:
 
 
 @dataclass(frozen=True)
+class LoaderInfo:
+    """The dynamic loader a native probe ran under (the Python probe writes none)."""
+
+    name: str
+    """``glibc``, ``musl``, ``wine`` (or ``windows`` on a real Windows)."""
+    version: str | None = None
+    """``2.36``, ``wine-8.0``; ``None`` where the loader offers no version (musl)."""
+
+
+@dataclass(frozen=True)
 class LoadedObject:
     path: str
     """Real path (symlinks resolved) of a shared object mapped at the end of the run."""
@@ -140,6 +150,8 @@ class Evidence:
     ld_debug: LdDebug | None = None
     load_modes: tuple[LoadMode, ...] = ()
     """Only when the spec asked (``samples``); older evidence has none."""
+    loader: LoaderInfo | None = None
+    """Native evidence only: the loader the native probe ran under."""
 
     def load_mode(self, path: str) -> LoadMode | None:
         return next((mode for mode in self.load_modes if mode.path == path), None)
@@ -341,6 +353,7 @@ def parse(document: str | bytes | Mapping[str, object], *, source: str = "eviden
     symbols_fields = top.obj("symbols")
     assert symbols_fields is not None
     ld_debug_fields = top.obj("ld_debug", required=False)
+    loader_fields = top.obj("loader", required=False)
     return Evidence(
         schema=schema,
         python=python,
@@ -372,6 +385,9 @@ def parse(document: str | bytes | Mapping[str, object], *, source: str = "eviden
             _load_mode(_Fields(item, f"{source}.load_modes[{i}]"))
             for i, item in enumerate(top.items("load_modes", required=False))
         ),
+        loader=None
+        if loader_fields is None
+        else LoaderInfo(name=loader_fields.text("name"), version=loader_fields.opt_text("version")),
     )
 
 

@@ -98,6 +98,8 @@ class HarnessState:
         )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self._runner is not None:
+            self._runner.close()  # every process: stops what the run started (wine server)
         if hasattr(self.config, "workerinput"):
             return  # an xdist worker: the controller writes the report
         results = self.collector.results()
@@ -146,14 +148,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="harness_layout",
         action="append",
         metavar="KINDS",
-        help="only these layout kinds, e.g. venv or venv,conda",
+        help="only these layout kinds, e.g. venv or venv,conda (native: the C probe per loader)",
     )
     group.addoption(
         "--installer",
         dest="harness_installer",
         action="append",
         metavar="NAMES",
-        help="only these installers (uv, pip)",
+        help="only these installers (uv, pip) or native loaders (glibc, musl, wine)",
     )
     group.addoption(
         "--location",

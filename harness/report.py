@@ -21,6 +21,7 @@ from typing import Any
 
 from harness import __version__, platforms
 from harness.scenarios.verdict import ANY, STATUSES, CellVerdict
+from harness.vocabulary import NATIVE, NATIVE_PYTHON
 
 SCHEMA = 2
 
@@ -43,23 +44,31 @@ _COLOUR = {
 def run_facts(cells: Sequence[CellVerdict]) -> dict[str, Any]:
     """What makes this report one run: OS, machine, interpreters, harness, time."""
     pythons = {c.python: c.python_version for c in cells if c.python_version}
-    return {
+    facts: dict[str, Any] = {
         "os": platforms.current().name,
         "machine": platform.machine(),
         "pythons": dict(sorted(pythons.items())),
         "harness_version": __version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    loaders = {c.installer: c.loader_version for c in cells if c.loader_version}
+    if loaders:  # native cells: loader -> the version its probe reported
+        facts["loaders"] = dict(sorted(loaders.items()))
+    return facts
 
 
 def _column(cell: CellVerdict) -> str:
     if cell.python == ANY:
         return "scenario"
+    if cell.python == NATIVE_PYTHON:
+        return f"{cell.layout}/{cell.installer}"  # native/musl: the loader, no interpreter
     return f"{cell.python} {cell.layout}/{cell.installer}"
 
 
 def _column_order(column: str) -> tuple[tuple[int, ...], str]:
     head = column.split(maxsplit=1)[0]
+    if head.startswith(f"{NATIVE}/"):
+        return (999,), column  # native columns after every interpreter's
     numbers = tuple(int(p) for p in head.split(".")) if head[0].isdigit() else (0,)
     return numbers, column
 
@@ -122,8 +131,10 @@ def render_markdown(cells: Sequence[CellVerdict]) -> str:
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "## Cells", ""]
     for cell in sorted(cells, key=lambda c: (c.scenario, _column_order(_column(c)))):
+        loader = f", {cell.loader_version}" if cell.loader_version else ""
         lines.append(
-            f"### `{cell.scenario}` {_column(cell)}: {_SYMBOL[cell.status]} ({cell.duration:.2f} s)"
+            f"### `{cell.scenario}` {_column(cell)}: {_SYMBOL[cell.status]}"
+            f" ({cell.duration:.2f} s{loader})"
         )
         lines.append("")
         if cell.description:

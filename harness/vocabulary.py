@@ -12,13 +12,22 @@ from typing import Literal
 OSName = Literal["linux", "macos", "windows"]
 ALL_OS: tuple[OSName, ...] = ("linux", "macos", "windows")
 
-LayoutKind = Literal["venv", "conda"]
-LAYOUT_KINDS: tuple[LayoutKind, ...] = ("venv", "conda")
-"""Base environment kinds a scenario may run in (each is one provider in
-:mod:`harness.envs.registry`)."""
+LayoutKind = Literal["venv", "conda", "native"]
+LAYOUT_KINDS: tuple[LayoutKind, ...] = ("venv", "conda", "native")
+"""Base environment kinds a scenario may run in (``venv`` and ``conda`` are providers in
+:mod:`harness.envs.registry`; ``native`` cells run the C probe of :mod:`harness.native`)."""
+NATIVE: LayoutKind = "native"
+"""The layout kind without a Python: a native probe, per loader, loads libraries by path."""
 
 Installer = Literal["uv", "pip"]
 INSTALLERS: tuple[Installer, ...] = ("uv", "pip")
+
+NativeLoader = Literal["glibc", "musl", "wine"]
+NATIVE_LOADERS: tuple[NativeLoader, ...] = ("glibc", "musl", "wine")
+"""The loaders a ``native`` cell runs with: the installer axis of native cells (a native
+cell's ``installer`` in the report is its loader)."""
+NATIVE_PYTHON = "native"
+"""The interpreter axis of a native cell: one fixed value, never expanded per ``--python``."""
 
 # Location labels: where a loaded file came from (docs/architecture.md, "Layouts and locations").
 SITE = "site"
@@ -65,6 +74,27 @@ EDITABLE_MODES: tuple[str, ...] = ("redirect", "inplace")
 built files go to site-packages) and ``inplace`` (the build happens in the source tree)."""
 ALL_LOCATIONS: tuple[str, ...] = (*WHEEL_LOCATIONS, SYSTEM, CONDA_LIB)
 """Every label evidence can attribute a loaded library to, besides :data:`OUTSIDE`."""
+
+# Location labels of a native build (``harness.native.build``): ``<label>/lib/`` holds that
+# variant's library, so evidence reads ``producer:libfoo.so.1``, ``copy:foo.dll``...
+NATIVE_PRODUCER = "producer"
+"""The producer (``libfoo.so.1`` / ``foo.dll``, identity ``libfoo 1.0 native``)."""
+NATIVE_COPY = "copy"
+"""Another build of the producer, same names (identity ``libfoo 1.0 native-copy``)."""
+NATIVE_CONSUMER = "consumer"
+"""The consumer: ``DT_NEEDED libfoo.so.1`` / an import of ``foo.dll``, no RPATH."""
+NATIVE_CONSUMER_RPATH = "consumer-rpath"
+"""The consumer with ``RUNPATH $ORIGIN/../../producer/lib`` (ELF loaders only)."""
+NATIVE_BUNDLED = "bundled"
+"""Another package's consumer with its own private copy of the producer beside it."""
+NATIVE_LOCATIONS: tuple[str, ...] = (
+    NATIVE_PRODUCER,
+    NATIVE_COPY,
+    NATIVE_CONSUMER,
+    NATIVE_CONSUMER_RPATH,
+    NATIVE_BUNDLED,
+)
+"""Labels evidence of a native cell attributes loaded libraries to (besides :data:`OUTSIDE`)."""
 
 MANGLE_HASH = r"[0-9a-f]{8}(?:[0-9a-f]{24})?"
 """The content hash repair tools put into the names of library copies they bundle:

@@ -20,20 +20,21 @@ one is reused. Builds are created atomically (a concurrent builder's result is r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
 
 from harness import project
 from harness.hashing import file_sha256
+from harness.vocabulary import NATIVE_LOADERS, NativeLoader
 from harness.workdir import WorkDir, atomic_directory
 
-Loader = Literal["glibc", "musl", "wine"]
-LOADERS: tuple[Loader, ...] = get_args(Loader)
+Loader = NativeLoader
+LOADERS: tuple[Loader, ...] = NATIVE_LOADERS
 
 HERE = Path(__file__).resolve().parent
 PROBE_SOURCE = HERE / "probe.c"
@@ -104,6 +105,21 @@ def toolchain(loader: str) -> Toolchain:
     return TOOLCHAINS[loader]
 
 
+def files_of(loader: str) -> dict[str, str]:
+    """``variant -> path relative to the build`` for ``loader`` (PE builds have no RPATH variant)."""
+    return PE_FILES if toolchain(loader).pe else ELF_FILES
+
+
+def variants(loader: str) -> tuple[str, ...]:
+    """The library names a native step may load with ``loader`` (``producer``, ``copy``...)."""
+    return tuple(files_of(loader))
+
+
+def location_labels(loader: str) -> tuple[str, ...]:
+    """The location labels of ``loader``'s build: the top directories of its variants."""
+    return tuple(dict.fromkeys(Path(path).parts[0] for path in files_of(loader).values()))
+
+
 def missing_compiler(loader: str) -> ToolMissingError | None:
     """The error to raise (or skip with) when ``loader``'s compiler is not installed."""
     chain = toolchain(loader)
@@ -130,6 +146,12 @@ class NativeBuild:
     @property
     def variants(self) -> tuple[str, ...]:
         return tuple(PE_FILES if self.pe else ELF_FILES)
+
+    @property
+    def locations(self) -> dict[str, Path]:
+        """Location label -> directory (``producer`` -> ``<build>/producer/lib``), for evidence."""
+        files = PE_FILES if self.pe else ELF_FILES
+        return {Path(path).parts[0]: (self.root / path).parent for path in files.values()}
 
     def library(self, variant: str) -> Path:
         """The file of ``variant`` (``producer``, ``consumer-rpath``...); KeyError naming them."""
@@ -180,7 +202,9 @@ def _sources() -> dict[str, Path]:
     }
 
 
+@functools.lru_cache(maxsize=8)
 def _cache_key(chain: Toolchain) -> str:
+    """Computed once per process and loader (it asks the compiler its version)."""
     digest = hashlib.sha256()
     version = _run([chain.compiler, "--version"], Path.cwd()).stdout
     digest.update(json.dumps([RECIPE_VERSION, chain.loader, chain.compiler, version]).encode())

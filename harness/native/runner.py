@@ -12,7 +12,6 @@ them back to host files).
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import tempfile
@@ -166,16 +165,15 @@ def run_native(
 
 
 def _evidence(loader: str, out_path: Path, result: subprocess.CompletedProcess[str]) -> Evidence:
-    text = out_path.read_text(encoding="utf-8")
     try:
-        evidence = parse(text, source=str(out_path))
-        reported = json.loads(text).get("loader", {}).get("name")
-    except (EvidenceError, AttributeError) as exc:
+        evidence = parse(out_path.read_text(encoding="utf-8"), source=str(out_path))
+    except EvidenceError as exc:
         raise ProbeError(
             f"the {loader} native probe wrote bad evidence: {exc}",
             returncode=result.returncode,
             stderr=result.stderr,
         ) from None
+    reported = evidence.loader.name if evidence.loader is not None else None
     if reported != loader:
         raise ProbeError(
             f"asked for a {loader} cell but the probe ran under {reported!r} ({out_path})",
@@ -194,9 +192,8 @@ def _read(path: Path) -> str:
 
 def loader_of(out_path: Path) -> str | None:
     """The loader a native evidence file names (``glibc``, ``musl``, ``wine``)."""
-    data = json.loads(out_path.read_text(encoding="utf-8"))
-    name = data.get("loader", {}).get("name") if isinstance(data, dict) else None
-    return name if isinstance(name, str) else None
+    loader = parse(out_path.read_text(encoding="utf-8"), source=str(out_path)).loader
+    return loader.name if loader is not None else None
 
 
 def _spec_text(spec: NativeSpec, built: native_build.NativeBuild, native_path: _PathMapper) -> str:

@@ -3,6 +3,11 @@
 A cell is the unit that gets its own environment, its own probe run and its own row
 in the report. Cells of scenarios that do not apply to this platform are still
 produced (reported as "not applicable"), so a report shows the whole matrix.
+
+Native cells (layout kind ``native``) have no interpreter: their python is the fixed
+:data:`~harness.vocabulary.NATIVE_PYTHON` whatever ``--python`` says, and their
+installer axis is the loader (``glibc``, ``musl``, ``wine``; ``--installer musl``
+selects it). Every loader gets a cell; those a scenario does not list are not applicable.
 """
 
 from __future__ import annotations
@@ -12,20 +17,25 @@ from dataclasses import dataclass
 
 from harness import interpreters
 from harness.scenarios.schema import Scenario
+from harness.vocabulary import NATIVE_PYTHON
 
 
 @dataclass(frozen=True)
 class Cell:
     scenario: Scenario
     python: str
-    """Interpreter version, ``"3.12"``."""
+    """Interpreter version, ``"3.12"`` (``"native"`` for a native cell)."""
     layout: str
-    """Base layout kind (``venv``, ``conda``)."""
+    """Base layout kind (``venv``, ``conda``, ``native``)."""
     installer: str
+    """``uv``, ``pip``; a native cell's loader (``glibc``, ``musl``, ``wine``)."""
 
     @property
     def id(self) -> str:
-        """``cp312-venv-uv``: the parameter id in ``venv-basic[cp312-venv-uv]``."""
+        """``cp312-venv-uv``: the parameter id in ``venv-basic[cp312-venv-uv]``
+        (``native-musl`` for a native cell)."""
+        if self.python == NATIVE_PYTHON:
+            return f"{self.layout}-{self.installer}"
         return f"{interpreters.tag(self.python)}-{self.layout}-{self.installer}"
 
     @property
@@ -63,8 +73,10 @@ def expand(scenario: Scenario, selection: Selection) -> list[Cell]:
     """The cells of one scenario that the selection keeps, in a stable order."""
     if not selection.wants_scenario(scenario):
         return []
-    pythons: Sequence[str] = interpreters.expand_keywords(
-        selection.pythons or (interpreters.running_version(),)
+    pythons: Sequence[str] = (
+        (NATIVE_PYTHON,)
+        if scenario.is_native
+        else interpreters.expand_keywords(selection.pythons or (interpreters.running_version(),))
     )
     cells: list[Cell] = []
     for python in pythons:

@@ -28,7 +28,10 @@ def run(args: argparse.Namespace) -> int:
         note = "" if scenario.applies_to(here) else f"  (not applicable on {here})"
         print(f"{scenario.name}: {scenario.summary}")
         print(f"  platforms: {', '.join(scenario.platforms)}{note}")
-        print(f"  locations: {', '.join(scenario.locations) or '-'}")
+        if scenario.is_native:
+            print(f"  loaders: {', '.join(scenario.loaders)} (native cells of the others: n/a)")
+        else:
+            print(f"  locations: {', '.join(scenario.locations) or '-'}")
         for cell in cells:
             print(f"    {cell.name}")
         total += len(cells)

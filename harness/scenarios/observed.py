@@ -7,11 +7,11 @@ gets its ``label:relative/path`` origin (``other:<path>`` outside every location
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.evidence import Evidence, StepOutcome, location_label
+from harness.evidence import Evidence, StepOutcome, locate
 from harness.vocabulary import OUTSIDE, library_base
 
 
@@ -60,15 +60,27 @@ def observe(
     evidence: Evidence,
     locations: Mapping[str, Path],
     extra_dirs: Mapping[str, list[Path]] | None = None,
+    *,
+    host_path: Callable[[str], Path | None] | None = None,
 ) -> Observed:
-    """Label every loaded object of ``evidence`` with its location."""
+    """Label every loaded object of ``evidence`` with its location.
+
+    ``host_path`` maps an evidence path to the host file first (Wine's ``Z:\\...`` paths:
+    :func:`harness.native.wine.to_host`); a path it cannot map is outside every location.
+    """
     identities: dict[str, dict[str, str | None]] = {}
     for record in evidence.identities:
         identities.setdefault(record.path, {})[record.function] = record.value
+
+    def origin(path: str) -> str:
+        host: Path | str | None = path if host_path is None else host_path(path)
+        found = None if host is None else locate(host, locations, extra_dirs)
+        return f"{OUTSIDE}:{path}" if found is None else f"{found[0]}:{found[1]}"
+
     loaded = [
         Located(
             path=obj.path,
-            origin=location_label(obj.path, locations, extra_dirs),
+            origin=origin(obj.path),
             identities=identities.get(obj.path, {}),
         )
         for obj in evidence.loaded

@@ -19,10 +19,16 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
         "(of the CPython versions found here; default: the running one)",
     )
     parser.add_argument(
-        "--layout", action="append", metavar="KINDS", help="only these layout kinds (venv, conda)"
+        "--layout",
+        action="append",
+        metavar="KINDS",
+        help="only these layout kinds (venv, conda, native)",
     )
     parser.add_argument(
-        "--installer", action="append", metavar="NAMES", help="only these installers (uv, pip)"
+        "--installer",
+        action="append",
+        metavar="NAMES",
+        help="only these installers (uv, pip) or, for native cells, loaders (glibc, musl, wine)",
     )
     parser.add_argument(
         "--location",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness.envs.removing import removal_problem
+from harness.native import build as native_build
 from harness.scenarios.schema import (
     SCHEMA_VERSION,
     Install,
@@ -33,6 +34,8 @@ from harness.vocabulary import (
     EDITABLE_MODES,
     INSTALLERS,
     LAYOUT_KINDS,
+    NATIVE,
+    NATIVE_LOADERS,
     SITE,
     SYSTEM,
     WHEEL_LOCATIONS,
@@ -221,17 +224,38 @@ def from_dict(data: dict[str, Any], path: Path) -> Scenario:
         'use a list such as `platforms = ["linux"]`',
     )
     layouts = top.choices("layouts", LAYOUT_KINDS, ("venv",), 'use e.g. `layouts = ["venv"]`')
-    installers = top.choices(
-        "installers", INSTALLERS, ("uv",), 'use e.g. `installers = ["uv", "pip"]`'
-    )
+    native = NATIVE in layouts
+    if native:
+        installers, loaders = _native_axes(top, layouts)
+        labels = _native_labels(loaders)
+    else:
+        installers = top.choices(
+            "installers", INSTALLERS, ("uv",), 'use e.g. `installers = ["uv", "pip"]`'
+        )
+        loaders, labels = (), ()
+        if top.has("loaders"):
+            top.raw("loaders")
+            top.problem(
+                "loaders",
+                "only native scenarios have loaders",
+                'set `layouts = ["native"]` (the C probe) or remove `loaders`',
+            )
     wheel_files = _wheel_files(top)
     installs = _installs(top, problems)
     system = _system(top)
     conda_packages = _conda(top, layouts)
-    env = _env(top, installs, system, conda=bool(conda_packages))
+    if native:
+        _no_wheels_in_native(top, installs, system, wheel_files)
+    env = _env(top, installs, system, conda=bool(conda_packages), extra_locations=labels)
     available = _given_locations(installs, system) | ({CONDA_LIB} if conda_packages else set())
-    steps = _steps(top, problems, available)
-    libraries = _libraries(top, installs, system, problems)
+    steps = (
+        _native_steps(top, problems, loaders, labels)
+        if native
+        else _steps(top, problems, available)
+    )
+    libraries = _libraries(
+        top, installs, system, problems, native_labels=labels if native else None
+    )
     symbols = _symbols(top)
     load_order = top.strings(
         "load_order", (), 'list library names, e.g. `load_order = ["libfoo", "libbar"]`'
@@ -260,11 +284,13 @@ def from_dict(data: dict[str, Any], path: Path) -> Scenario:
             "load_order",
             "conda",
             "wheels",
+            "loaders",
         )
     )
     if not steps and not problems:
+        first = 'load = "producer"' if native else 'import = "module"'
         problems.append(
-            Problem("steps", "is missing", 'add at least one [[steps]] with `import = "module"`')
+            Problem("steps", "is missing", f"add at least one [[steps]] with `{first}`")
         )
     if problems:
         raise ScenarioError(path, problems)
@@ -284,7 +310,56 @@ def from_dict(data: dict[str, Any], path: Path) -> Scenario:
         load_order=load_order,
         wheel_files=wheel_files,
         conda_packages=conda_packages,
+        loaders=loaders,
     )
+
+
+def _native_axes(top: _Table, layouts: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(installers, loaders)`` of a native scenario: its cells cover every native loader,
+    and ``loaders`` says where its expectations hold (the others are not applicable)."""
+    if layouts != (NATIVE,):
+        top.problem(
+            "layouts",
+            f"`{NATIVE}` cannot share a scenario with {', '.join(k for k in layouts if k != NATIVE)}:"
+            " native steps load C libraries, the others import Python",
+            f'use `layouts = ["{NATIVE}"]` and put the Python layouts into another scenario',
+        )
+    if top.has("installers"):
+        top.raw("installers")
+        top.problem(
+            "installers",
+            "native cells install nothing: their axis is the loader",
+            f'use `loaders = ["{NATIVE_LOADERS[0]}"]` (any of {", ".join(NATIVE_LOADERS)})',
+        )
+    loaders = top.choices(
+        "loaders",
+        NATIVE_LOADERS,
+        NATIVE_LOADERS,
+        f'list the loaders the expectations hold for, e.g. `loaders = ["{NATIVE_LOADERS[1]}"]`',
+    )
+    return NATIVE_LOADERS, loaders
+
+
+def _native_labels(loaders: tuple[str, ...]) -> tuple[str, ...]:
+    """Location labels every loader of the scenario's build has (PE builds lack the RPATH one)."""
+    common = [set(native_build.location_labels(loader)) for loader in loaders]
+    first = native_build.location_labels(loaders[0]) if loaders else ()
+    return tuple(label for label in first if all(label in labels for labels in common))
+
+
+def _no_wheels_in_native(
+    top: _Table,
+    installs: tuple[Install, ...],
+    system: SystemPrefix | None,
+    wheel_files: dict[str, str],
+) -> None:
+    fix = 'remove it: a native scenario loads the native build\'s libraries (`load = "producer"`)'
+    if installs:
+        top.problem("install", "a native scenario installs no wheels", fix)
+    if wheel_files:
+        top.problem("wheels", "a native scenario installs no wheels", fix)
+    if system is not None:
+        top.problem("system", "a native scenario has no system prefix", fix)
 
 
 def _array_of_tables(top: _Table, name: str, fix: str) -> list[_Table]:
@@ -503,11 +578,12 @@ def _env(
     system: SystemPrefix | None,
     *,
     conda: bool = False,
+    extra_locations: Iterable[str] = (),
 ) -> dict[str, str]:
     table = top.sub("env", 'write `[env]` with `NAME = "value"` lines')
     if table is None:
         return {}
-    available = _given_locations(installs, system)
+    available = _given_locations(installs, system) | set(extra_locations)
     if conda:
         available.add(CONDA_LIB)
     env: dict[str, str] = {}
@@ -612,6 +688,15 @@ def _steps(top: _Table, problems: list[Problem], available: set[str]) -> tuple[S
     steps: list[Step] = []
     ids: set[str] = set()
     for index, table in enumerate(_array_of_tables(top, "steps", fix)):
+        for native_key in ("library", "mode"):
+            if table.has(native_key):
+                table.raw(native_key)
+                table.problem(
+                    native_key,
+                    f"`{native_key}` belongs to a native step (the C probe), but `layouts` "
+                    "is not native",
+                    f'set `layouts = ["{NATIVE}"]` for a native scenario, or remove it',
+                )
         given = [name for name in ("import", "call", "load") if table.has(name)]
         if len(given) != 1:
             table.problem(
@@ -677,16 +762,162 @@ def _steps(top: _Table, problems: list[Problem], available: set[str]) -> tuple[S
     return tuple(steps)
 
 
+_NATIVE_PATH_RE = re.compile(r"^\{location:([^{}]+)\}/([^{}]+)$")
+
+
+def _native_load_problem(
+    target: str, loaders: tuple[str, ...], labels: tuple[str, ...]
+) -> tuple[str, str] | None:
+    """``(what is wrong, fix)`` for a native ``load`` target, ``None`` for a good one."""
+    names = (
+        [
+            n
+            for n in native_build.variants(loaders[0])
+            if all(n in native_build.variants(loader) for loader in loaders)
+        ]
+        if loaders
+        else []
+    )
+    usage = f"use one of {', '.join(names)} or a path `{{location:LABEL}}/FILE`"
+    if "{" in target or "}" in target:
+        match = _NATIVE_PATH_RE.match(target)
+        if match is None:
+            return (
+                f"{target!r} is neither a native library name nor `{{location:LABEL}}/FILE`",
+                usage,
+            )
+        label, rest = match.groups()
+        if label not in labels:
+            return (
+                f"placeholder {{location:{label}}} names no directory of the "
+                f"{', '.join(loaders)} native build",
+                f"use one of {', '.join(labels)}",
+            )
+        if ".." in rest.split("/") or rest.startswith("/") or "\\" in rest:
+            return f"{target!r} leaves the location", "name a file inside it, e.g. `libfoo.so.1`"
+        return None
+    if target in names:
+        return None
+    lacking = [loader for loader in loaders if target not in native_build.variants(loader)]
+    if any(target in native_build.variants(loader) for loader in NATIVE_LOADERS):
+        return (
+            f"the {', '.join(lacking)} native build has no library {target!r}"
+            + (" (Windows DLLs have no RPATH)" if target.endswith("-rpath") else ""),
+            f"remove {', '.join(lacking)} from `loaders`, or load another library",
+        )
+    if target.startswith("/"):
+        return f"{target!r} is a machine path", usage
+    return f"{target!r} is no native library", usage
+
+
+def _native_steps(
+    top: _Table, problems: list[Problem], loaders: tuple[str, ...], labels: tuple[str, ...]
+) -> tuple[Step, ...]:
+    """``load`` a library / ``call`` a ``const char *f(void)`` through a loaded one."""
+    fix = (
+        'write [[steps]] tables with `load = "producer"`, or `call = "consumer_foo_identity"` '
+        'and `library = "consumer"` (the id of an earlier load step)'
+    )
+    steps: list[Step] = []
+    ids: set[str] = set()
+    loads: list[str] = []
+    for index, table in enumerate(_array_of_tables(top, "steps", fix)):
+        for python_key in ("import", "args", "kwargs"):
+            if table.has(python_key):
+                table.raw(python_key)
+                table.problem(
+                    python_key,
+                    f"a native scenario runs no Python: `{python_key}` does not apply"
+                    + (" (the C functions take no arguments)" if python_key != "import" else ""),
+                    'use `load = "consumer"` / `call = "consumer_foo_identity"`, or put '
+                    "Python steps into a venv or conda scenario",
+                )
+        has_load, has_call = table.has("load"), table.has("call")
+        if has_load == has_call:
+            table.problem("load", "a native step needs exactly one of `load` and `call`", fix)
+        action: Literal["load", "call"] = "call" if has_call and not has_load else "load"
+        target = table.get(action, str, None, fix)
+        library = table.get(
+            "library", str, None, 'the id of an earlier load step, e.g. `library = "consumer"`'
+        )
+        mode = table.get("mode", str, "local", 'use `mode = "local"` or `mode = "global"`')
+        if mode not in ("local", "global"):
+            table.problem(
+                "mode",
+                f"unknown mode {mode!r}",
+                'use "local" (RTLD_LOCAL, as ctypes loads) or "global" (RTLD_GLOBAL)',
+            )
+            mode = "local"
+        if action == "load":
+            if library is not None:
+                table.problem("library", "a load step takes no `library`", "remove it")
+            problem = None if target is None else _native_load_problem(target, loaders, labels)
+            if problem is not None:
+                table.problem("load", *problem)
+                target = None
+        else:
+            if table.has("mode"):
+                table.problem("mode", "`mode` belongs to a load step", "remove it")
+            if target is not None and not _SYMBOL_RE.match(target):
+                table.problem(
+                    "call", f"{target!r} is not a C symbol name", "e.g. consumer_foo_identity"
+                )
+                target = None
+            if library is None and has_call and not has_load:
+                table.problem(
+                    "library",
+                    "is missing: a native call looks its function up in a loaded library",
+                    'name the id of an earlier load step, e.g. `library = "consumer"`',
+                )
+            elif library is not None and library not in loads:
+                table.problem(
+                    "library",
+                    f"names {library!r}, which is no earlier load step",
+                    f"use one of {', '.join(loads) or '(none yet: add a load step first)'}",
+                )
+        if action == "load" and target is not None and _ID_RE.match(target):
+            default_id = target
+        else:
+            default_id = f"{action}:{target}" if action == "call" and target else f"step{index + 1}"
+        step_id = table.get("id", str, default_id, 'use a short name, e.g. `id = "preload"`')
+        if step_id in ids:
+            table.problem("id", f"step id {step_id!r} is used twice", "give each step its own id")
+        ids.add(step_id)
+        expect = _expectation(
+            table.sub("expect", 'use an inline table, e.g. `expect = { value = "x" }`')
+        )
+        table.finish(_known("id", "load", "mode", "call", "library", "expect"))
+        if action == "load":
+            loads.append(step_id)
+        if target is not None:
+            steps.append(
+                Step(
+                    id=step_id,
+                    action=action,
+                    target=target,
+                    expect=expect,
+                    library=library if action == "call" else None,
+                    mode="global" if mode == "global" else "local",
+                )
+            )
+    return tuple(steps)
+
+
 def _libraries(
     top: _Table,
     installs: tuple[Install, ...],
     system: SystemPrefix | None,
     problems: list[Problem],
+    *,
+    native_labels: tuple[str, ...] | None = None,
 ) -> tuple[LibraryExpectation, ...]:
     table = top.sub("libraries", "write one `[libraries.libfoo]` table per library")
     if table is None:
         return ()
     present = _given_locations(installs, system)
+    known_labels = ALL_LOCATIONS
+    if native_labels is not None:
+        present, known_labels = set(native_labels), native_labels
     libraries: list[LibraryExpectation] = []
     for name in list(table.data):
         lib = table.sub(name, f"write `[libraries.{name}]` as a table")
@@ -700,11 +931,11 @@ def _libraries(
             lib.problem("copies", f"cannot be negative ({copies})", "use 0 or more")
         location = lib.get("location", str, None, 'a location label, e.g. `location = "site"`')
         if location is not None:
-            if location not in ALL_LOCATIONS:
+            if location not in known_labels:
                 lib.problem(
                     "location",
                     f"unknown location label {location!r}",
-                    f"use one of {', '.join(ALL_LOCATIONS)}",
+                    f"use one of {', '.join(known_labels)}",
                 )
             elif location not in present and location != CONDA_LIB:
                 lib.problem(

@@ -9,6 +9,10 @@ the build cache are the builder's and the providers' own atomic caches.
 :meth:`CellRunner.run_cell` never raises for a cell's own failure: a build failure, an
 unknown wheel id, a layout error or a probe crash or timeout becomes the verdict's
 :class:`~harness.scenarios.verdict.Cause`.
+
+Cells of layout kind ``native`` take another path to the same verdict
+(:class:`~harness.scenarios.native_cells.NativeCells`): the C probe with one loader
+instead of an interpreter in a layout, judged by the same expectations.
 """
 
 from __future__ import annotations
@@ -29,12 +33,13 @@ from harness.envs.layouts import LOG_DIR, LayoutSpec, make_layout
 from harness.evidence import Evidence, ProbeError
 from harness.scenarios.cells import Cell
 from harness.scenarios.filelock import locked
+from harness.scenarios.native_cells import NativeCells
 from harness.scenarios.observed import Observed, observe
 from harness.scenarios.probing import ProbeSpec, run_probe
 from harness.scenarios.schema import Install, Scenario
 from harness.scenarios.verdict import Cause, CellVerdict, Stopwatch, judge, not_applicable
 from harness.scenarios.verdict import verdict_for as _verdict_for
-from harness.vocabulary import EDITABLE
+from harness.vocabulary import EDITABLE, NATIVE
 from harness.workdir import WorkDir
 
 if TYPE_CHECKING:
@@ -192,6 +197,11 @@ class CellRunner:
         self._wheelhouses: dict[str, Wheelhouse] = {}
         self._build_failures: dict[str, Cause] = {}
         self._environments: dict[str, CellEnvironment] = {}
+        self._native = NativeCells(workdir, probe_timeout=probe_timeout)
+
+    def close(self) -> None:
+        """Release what the runner holds for the whole run (the Wine session of native cells)."""
+        self._native.close()
 
     def interpreter(self, version: str) -> interpreters.Interpreter:
         try:
@@ -264,6 +274,15 @@ class CellRunner:
 
         Raises :class:`CellFailedError` with the cause when it cannot be made.
         """
+        if cell.layout == NATIVE:
+            raise CellFailedError(
+                Cause(
+                    "scenario",
+                    f"{cell.name} is a native cell: it has no Python layout for scenario checks",
+                    where=str(cell.scenario.directory),
+                    fix="a native scenario states everything in scenario.toml (no test_*.py)",
+                )
+            )
         key = f"{cell.scenario.path}::{cell.id}"
         ready = self._environments.get(key)
         if ready is None:
@@ -277,6 +296,8 @@ class CellRunner:
         if skipped is not None:
             return skipped
         verdict = _verdict_for(cell)
+        if cell.layout == NATIVE:
+            return self._native.run_cell(cell, verdict, self._cell_dir(cell))
         clock = Stopwatch()
         try:
             environment = self.environment(cell)

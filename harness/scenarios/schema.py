@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from harness.vocabulary import CONDA_LIB, SYSTEM, OSName
+from harness.vocabulary import CONDA_LIB, NATIVE, SYSTEM, OSName
 
 SCHEMA_VERSION = 1
 
@@ -56,7 +56,12 @@ class StepExpectation:
 
 @dataclass(frozen=True)
 class Step:
-    """An import, a call or a dlopen the probe performs, and its expected outcome."""
+    """An import, a call or a dlopen the probe performs, and its expected outcome.
+
+    In a ``native`` scenario a step is a ``load`` of a library (``target``: a native build
+    name such as ``producer``, or ``{location:LABEL}/file``) or a ``call`` of the C
+    function ``target`` through the library an earlier load step (``library``) loaded.
+    """
 
     id: str
     action: Literal["import", "call", "load"]
@@ -65,6 +70,10 @@ class Step:
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     expect: StepExpectation = field(default_factory=StepExpectation)
+    library: str | None = None
+    """Native ``call``: the id of the load step whose library the function is looked up in."""
+    mode: Literal["local", "global"] = "local"
+    """Native ``load``: ``RTLD_LOCAL`` (as ctypes) or ``RTLD_GLOBAL``."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,16 @@ class Scenario:
     conda_packages: tuple[str, ...] = ()
     """Conda match specs (``"libfoo 1.*"``) installed into the prefix of a ``conda`` layout
     besides python and pip (``[conda] packages``; only with ``layouts = ["conda"]``)."""
+    loaders: tuple[str, ...] = ()
+    """A ``native`` scenario's ``loaders``: where its expectations hold. Its cells cover every
+    native loader (``installers``); cells of the others are reported not applicable."""
+
+    @property
+    def is_native(self) -> bool:
+        return NATIVE in self.layouts
+
+    def applies_to_loader(self, loader: str) -> bool:
+        return not self.is_native or loader in self.loaders
 
     @property
     def summary(self) -> str:

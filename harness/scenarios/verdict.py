@@ -118,7 +118,11 @@ class CellVerdict:
     diff: str = ""
     """The readable expectation/evidence diff of a failed cell (pytest prints it)."""
     python_version: str = ""
-    """The interpreter's full version, as the probe reported it (``3.13.0``)."""
+    """The interpreter's full version, as the probe reported it (``3.13.0``); empty for a
+    native cell, which runs no interpreter."""
+    loader_version: str = ""
+    """A native cell's loader version as its probe reported it (``glibc 2.36``, ``wine-8.0``;
+    ``musl`` alone: musl has no version call). Empty for Python cells."""
 
     @property
     def key(self) -> str:
@@ -209,7 +213,8 @@ def library_origins(cell: Cell, observed: Observed) -> dict[str, list[str]]:
     named = {origin for origins in libraries.values() for origin in origins}
     for obj in observed.located():
         if obj.origin not in named:
-            libraries.setdefault(Path(obj.path).name, []).append(obj.origin)
+            name = observed.evidence.file_name(obj.path)  # Windows paths under Wine
+            libraries.setdefault(name, []).append(obj.origin)
     return libraries
 
 
@@ -218,7 +223,11 @@ def judge(cell: Cell, observed: Observed, verdict: CellVerdict) -> CellVerdict:
     checks = check(cell.scenario, observed)
     verdict.expectations = [Expectation.from_check(item) for item in checks]
     verdict.libraries = library_origins(cell, observed)
-    verdict.python_version = observed.evidence.python.version
+    loader = observed.evidence.loader
+    if loader is None:
+        verdict.python_version = observed.evidence.python.version
+    else:
+        verdict.loader_version = " ".join(v for v in (loader.name, loader.version) if v)
     verdict.status = "passed" if all(item.passed for item in checks) else "failed"
     if verdict.status == "failed":
         verdict.diff = format_failure(cell.name, checks, observed)
@@ -226,17 +235,24 @@ def judge(cell: Cell, observed: Observed, verdict: CellVerdict) -> CellVerdict:
 
 
 def not_applicable(cell: Cell) -> CellVerdict | None:
-    """The verdict of a cell whose scenario does not apply on this OS, else None."""
+    """The verdict of a cell whose scenario does not apply on this OS (or, for a native
+    cell, to its loader), else None."""
     here = platforms.current().name
-    if cell.scenario.applies_to(here):
+    scenario = cell.scenario
+    if not scenario.applies_to(here):
+        what = f"not applicable on {here}: the scenario declares platforms " + ", ".join(
+            scenario.platforms
+        )
+    elif not scenario.applies_to_loader(cell.installer):
+        what = (
+            f"not applicable to the {cell.installer} loader: the scenario declares loaders "
+            + ", ".join(scenario.loaders)
+        )
+    else:
         return None
     verdict = verdict_for(cell)
     verdict.status = "not-applicable"
-    verdict.cause = Cause(
-        "unavailable",
-        f"not applicable on {here}: the scenario declares platforms "
-        f"{', '.join(cell.scenario.platforms)}",
-    )
+    verdict.cause = Cause("unavailable", what)
     return verdict
 
 
