@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from native_testlib import RunCell, call_identity, load
 
-from harness.evidence import parse
+from harness.evidence import EvidenceError, parse
 from harness.native import NativeSpec, NativeStep, ToolMissingError, build, run_native, runner, wine
+from harness.vocabulary import NATIVE_LOADERS, NATIVE_LOCATIONS
 from harness.workdir import WorkDir
 
 
@@ -112,3 +113,24 @@ def test_windows_paths_map_back_to_host_files(tmp_path: Path) -> None:
         prefix / "drive_c" / "windows" / "system32" / "ntdll.dll"
     )
     assert wine.to_host("D:\\x.dll", prefix) is None
+
+
+def test_the_build_directories_are_the_vocabulary_location_labels() -> None:
+    assert build.location_labels("glibc") == NATIVE_LOCATIONS
+    assert build.location_labels("musl") == NATIVE_LOCATIONS
+    assert build.location_labels("wine") == tuple(
+        label for label in NATIVE_LOCATIONS if label != "consumer-rpath"
+    )
+    assert build.LOADERS == NATIVE_LOADERS
+
+
+def test_the_loader_field_is_optional_and_checked() -> None:
+    base = {"schema": 1, "python": {"version": "native", "executable": "/p", "platform": "linux"},
+            "steps": [], "loaded": [], "symbols": {}, "identities": []}  # fmt: skip
+    assert parse(base).loader is None, "the Python probe writes no loader"
+    musl = parse({**base, "loader": {"name": "musl", "version": None}})
+    assert musl.loader is not None and (musl.loader.name, musl.loader.version) == ("musl", None)
+    with pytest.raises(EvidenceError, match=r"evidence\.loader: missing field 'name'"):
+        parse({**base, "loader": {"version": "2.36"}})
+    with pytest.raises(EvidenceError, match=r"evidence\.loader\.version: expected a string"):
+        parse({**base, "loader": {"name": "glibc", "version": 2.36}})
