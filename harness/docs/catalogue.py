@@ -82,13 +82,24 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-_ABSENT = {"platforms": "all", "layouts": "venv", "installers": "default"}
+_ABSENT = {"platforms": "all", "layouts": "venv", "installers": "default", "loaders": "all"}
 """What a scenario that leaves out one of these list keys gets."""
 
 
 def _listed(data: dict[str, Any], key: str) -> str:
     """The values of a list key, comma-separated, or what its absence means."""
     return ", ".join(_strings(data.get(key))) or _ABSENT[key]
+
+
+def _native(data: dict[str, Any]) -> bool:
+    return "native" in _strings(data.get("layouts"))
+
+
+def _layouts(data: dict[str, Any]) -> str:
+    """The layouts of a scenario; a native one with the loaders its expectations hold for."""
+    if _native(data):
+        return f"native ({_listed(data, 'loaders')})"
+    return _listed(data, "layouts")
 
 
 def _summary(description: str) -> str:
@@ -128,6 +139,11 @@ def _install_lines(data: dict[str, Any]) -> list[str]:
 def _step_line(step: dict[str, Any]) -> str:
     if "import" in step:
         action = f"import {_code(step['import'])}"
+    elif "load" in step:
+        scope = " with RTLD_GLOBAL" if step.get("mode") == "global" else ""
+        action = f"load {_code(step['load'])} by path{scope}"
+    elif "call" in step and "library" in step:
+        action = f"call {_code(str(step['call']) + '()')} of {_code(step['library'])}"
     elif "call" in step:
         arguments = [json.dumps(a) for a in step.get("args", [])]
         arguments += [f"{k}={json.dumps(v)}" for k, v in dict(step.get("kwargs", {})).items()]
@@ -176,7 +192,9 @@ def render_entry(entry: Entry) -> str:
     facts = [
         ("Platforms", _listed(data, "platforms")),
         ("Layouts", _listed(data, "layouts")),
-        ("Installers", _listed(data, "installers")),
+        ("Loaders", _listed(data, "loaders"))
+        if _native(data)
+        else ("Installers", _listed(data, "installers")),
     ]
     out += [f"- **{label}:** {value}" for label, value in facts]
     out.append("")
@@ -235,7 +253,7 @@ def render(entries: Iterable[Entry]) -> str:
             out.append(
                 f"| [{entry.name}](#{anchor(entry.name)}) "
                 f"| {_listed(data, 'platforms')} "
-                f"| {_listed(data, 'layouts')} "
+                f"| {_layouts(data)} "
                 f"| {_summary(str(data.get('description', '')))} |"
             )
         out.append("")

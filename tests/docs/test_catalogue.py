@@ -114,3 +114,35 @@ def test_write_only_touches_the_file_when_the_text_changes(tmp_path: Path) -> No
     scenario(tmp_path / "scenarios", "two", 'description = "y"\n')
     catalogue.write(tmp_path / "scenarios", out)
     assert "## two" in out.read_text(encoding="utf-8")
+
+
+NATIVE = """\
+schema = 1
+description = "musl: the preload does not satisfy the consumer."
+platforms = ["linux"]
+layouts = ["native"]
+loaders = ["glibc", "musl"]
+
+[[steps]]
+id = "preload"
+load = "producer"
+mode = "global"
+
+[[steps]]
+call = "consumer_foo_identity"
+library = "preload"
+expect = { error = "SymbolError" }
+
+[libraries.libfoo]
+location = "producer"
+"""
+
+
+def test_native_scenarios_show_their_loaders_and_native_steps(tmp_path: Path) -> None:
+    scenario(tmp_path, "native-x", NATIVE)
+    page = catalogue.build(tmp_path)
+    assert "| [native-x](#native-x) | linux | native (glibc, musl) |" in page
+    assert "- **Loaders:** glibc, musl" in page and "**Installers:**" not in page
+    assert "- `preload`: load `producer` by path with RTLD_GLOBAL — must succeed" in page
+    assert "call `consumer_foo_identity()` of `preload` — must raise `SymbolError`" in page
+    assert "- `libfoo`: exactly one copy, from `producer`" in page
