@@ -8,7 +8,9 @@ creating the Wine prefix, the first Wine cell on a fresh server (Wine starts its
 service processes then). Warm: one preload cell (load the producer, load the
 consumer, call through it, collect the evidence) through ``run_native``, median of
 ``--runs``; alongside, the same probe with an empty spec (the floor: process start,
-and Wine's start-up) for the ratio. Aims: glibc/musl <= 0.1 s, Wine <= 1 s per cell.
+and Wine's start-up) for the ratio. Then whole scenario cells through
+``CellRunner.run_cell`` (parse once, spec, probe, expectations, verdict), median of the
+verdict's own duration and phase timings. Aims: glibc/musl <= 0.1 s, Wine <= 1 s per cell.
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from harness import project
 from harness.native import NativeSpec, NativeStep, build, run_native, wine
+from harness.scenarios import parse
+from harness.scenarios.cells import Selection, expand
+from harness.scenarios.runner import CellRunner
 from harness.workdir import WorkDir
 
 PRELOAD_CELL = NativeSpec(
@@ -35,6 +41,12 @@ PRELOAD_CELL = NativeSpec(
     identity_functions=["foo_identity"],
 )
 AIMS = {"glibc": 0.1, "musl": 0.1, "wine": 1.0}
+CELL_SCENARIOS = {
+    "glibc": "native-preload",
+    "musl": "native-musl-preload-fails",
+    "wine": "native-preload",
+}
+"""The scenario whose cell is timed per loader (the preload cell, or musl's failing one)."""
 
 
 def _timed(action: Callable[[], object]) -> float:
@@ -102,6 +114,39 @@ def _measure(
             f"| {loader} | {warm * 1000:.0f} ms | {empty * 1000:.0f} ms | "
             f"{warm / empty:.2f}x | <= {AIMS[loader]:g} s |"
         )
+    _cells(workdir, loaders, runs, session)
+
+
+def _cells(
+    workdir: WorkDir, loaders: list[str], runs: int, session: wine.WineSession | None
+) -> None:
+    """Warm scenario cells through ``run_cell``: the verdict's duration and phases."""
+    print(
+        "\n| loader | scenario cell (`run_cell`) | duration (median) | probe phase | layout phase |"
+    )
+    print("| --- | --- | --- | --- | --- |")
+    runner = CellRunner(workdir)
+    try:
+        for loader in loaders:
+            if build.missing_compiler(loader) or (loader == "wine" and session is None):
+                continue
+            name = CELL_SCENARIOS[loader]
+            scenario = parse.load(project.scenarios_dir() / name / parse.SCENARIO_FILE)
+            (cell,) = expand(scenario, Selection(installers=(loader,)))
+            runner.run_cell(cell)  # warm-up: build memo, Wine session
+            verdicts = [runner.run_cell(cell) for _ in range(runs)]
+            bad = [v for v in verdicts if v.status != "passed"]
+            if bad:
+                raise SystemExit(f"{cell.name} did not pass: {bad[0].message}")
+            duration = statistics.median(v.duration for v in verdicts)
+            probe = statistics.median(v.timings["probe"] for v in verdicts)
+            layout = statistics.median(v.timings["layout"] for v in verdicts)
+            print(
+                f"| {loader} | `{cell.name}` | {duration * 1000:.0f} ms | "
+                f"{probe * 1000:.0f} ms | {layout * 1000:.1f} ms |"
+            )
+    finally:
+        runner.close()
 
 
 if __name__ == "__main__":
