@@ -5,14 +5,16 @@ Every other module asks this one instead of branching on ``sys.platform`` itself
 
 from __future__ import annotations
 
+import functools
+import os
 import platform as _platform
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TypeVar
 
-from harness.vocabulary import MANGLE_HASH, OSName
+from harness.vocabulary import MANGLE_HASH, Libc, OSName
 
 P = TypeVar("P", bound=PurePath)
 
@@ -100,6 +102,23 @@ def by_system(system: str) -> Platform:
 def current() -> Platform:
     """The platform this process runs on."""
     return by_system(_platform.system())
+
+
+@functools.lru_cache(maxsize=1)
+def current_libc() -> Libc | None:
+    """The C library of this Linux host (``glibc``, ``musl``), ``None`` elsewhere.
+
+    glibc answers ``confstr(_CS_GNU_LIBC_VERSION)``; musl does not have that name, and
+    its loader is ``/lib/ld-musl-<arch>.so.1`` (what Alpine and musllinux wheels use).
+    """
+    if current().name != "linux":
+        return None
+    try:
+        if os.confstr("CS_GNU_LIBC_VERSION"):
+            return "glibc"
+    except (ValueError, OSError):
+        pass
+    return "musl" if any(Path("/lib").glob("ld-musl-*.so.1")) else None
 
 
 # Repair tools rename the libraries they copy into a wheel by inserting a content hash:

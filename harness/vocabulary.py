@@ -22,6 +22,11 @@ NATIVE: LayoutKind = "native"
 Installer = Literal["uv", "pip"]
 INSTALLERS: tuple[Installer, ...] = ("uv", "pip")
 
+Libc = Literal["glibc", "musl"]
+LIBCS: tuple[Libc, ...] = ("glibc", "musl")
+"""The C libraries (and so dynamic loaders) a Linux host may run: a scenario's ``libc``
+key says which its expectations hold for (default ``glibc``)."""
+
 NativeLoader = Literal["glibc", "musl", "wine"]
 NATIVE_LOADERS: tuple[NativeLoader, ...] = ("glibc", "musl", "wine")
 """The loaders a ``native`` cell runs with: the installer axis of native cells (a native

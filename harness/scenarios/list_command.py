@@ -32,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  loaders: {', '.join(scenario.loaders)} (native cells of the others: n/a)")
         else:
             print(f"  locations: {', '.join(scenario.locations) or '-'}")
+            if scenario.libcs != ("glibc",) and "linux" in scenario.platforms:
+                print(f"  libc (Linux): {', '.join(scenario.libcs)}")
         for cell in cells:
             print(f"    {cell.name}")
         total += len(cells)

@@ -34,6 +34,7 @@ from harness.vocabulary import (
     EDITABLE_MODES,
     INSTALLERS,
     LAYOUT_KINDS,
+    LIBCS,
     NATIVE,
     NATIVE_LOADERS,
     SITE,
@@ -240,6 +241,7 @@ def from_dict(data: dict[str, Any], path: Path) -> Scenario:
                 "only native scenarios have loaders",
                 'set `layouts = ["native"]` (the C probe) or remove `loaders`',
             )
+    libcs = _libcs(top, platforms, native)
     wheel_files = _wheel_files(top)
     installs = _installs(top, problems)
     system = _system(top)
@@ -285,6 +287,7 @@ def from_dict(data: dict[str, Any], path: Path) -> Scenario:
             "conda",
             "wheels",
             "loaders",
+            "libc",
         )
     )
     if not steps and not problems:
@@ -311,7 +314,24 @@ def from_dict(data: dict[str, Any], path: Path) -> Scenario:
         wheel_files=wheel_files,
         conda_packages=conda_packages,
         loaders=loaders,
+        libcs=libcs,
     )
+
+
+def _libcs(top: _Table, platforms: tuple[str, ...], native: bool) -> tuple[str, ...]:
+    """``libc``: the Linux C libraries a (Python) scenario's expectations hold for."""
+    if not top.has("libc"):
+        return ("glibc",)
+    libcs = top.choices("libc", LIBCS, ("glibc",), 'use e.g. `libc = ["musl"]`')
+    if native:
+        top.problem(
+            "libc",
+            "native cells bring their own loader: the host's libc does not apply",
+            "remove `libc`; `loaders` says which loaders the expectations hold for",
+        )
+    elif "linux" not in platforms:
+        top.problem("libc", "only Linux hosts have a libc choice", 'add "linux" to `platforms`')
+    return libcs
 
 
 def _native_axes(top: _Table, layouts: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:

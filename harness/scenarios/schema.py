@@ -133,12 +133,20 @@ class Scenario:
     """A ``native`` scenario's ``loaders``: where its expectations hold. Its cells cover every
     native loader (``installers``); cells of the others are reported not applicable."""
 
+    libcs: tuple[str, ...] = ("glibc",)
+    """On a Linux host, the C libraries the expectations hold for (``libc``; default glibc):
+    cells on a host with another libc are reported not applicable."""
+
     @property
     def is_native(self) -> bool:
         return NATIVE in self.layouts
 
     def applies_to_loader(self, loader: str) -> bool:
         return not self.is_native or loader in self.loaders
+
+    def applies_to_libc(self, libc: str | None) -> bool:
+        """Native cells bring their own loader, so the host's libc does not matter to them."""
+        return self.is_native or libc is None or libc in self.libcs
 
     @property
     def summary(self) -> str:

@@ -235,10 +235,13 @@ def judge(cell: Cell, observed: Observed, verdict: CellVerdict) -> CellVerdict:
 
 
 def not_applicable(cell: Cell) -> CellVerdict | None:
-    """The verdict of a cell whose scenario does not apply on this OS (or, for a native
-    cell, to its loader), else None."""
+    """The verdict of a cell whose scenario does not apply on this OS, to this Linux host's
+    libc, or (a native cell) to its loader; else None."""
     here = platforms.current().name
     scenario = cell.scenario
+    # `where` names the scenario key that narrows it within this OS (loaders, libc): CI's
+    # report check accepts such a cell as not applicable on an OS the scenario declares.
+    key: str | None = None
     if not scenario.applies_to(here):
         what = f"not applicable on {here}: the scenario declares platforms " + ", ".join(
             scenario.platforms
@@ -248,11 +251,15 @@ def not_applicable(cell: Cell) -> CellVerdict | None:
             f"not applicable to the {cell.installer} loader: the scenario declares loaders "
             + ", ".join(scenario.loaders)
         )
+        key = "loaders"
+    elif not scenario.applies_to_libc(libc := platforms.current_libc()):
+        what = f"not applicable on {libc}: the scenario declares libc {', '.join(scenario.libcs)}"
+        key = "libc"
     else:
         return None
     verdict = verdict_for(cell)
     verdict.status = "not-applicable"
-    verdict.cause = Cause("unavailable", what)
+    verdict.cause = Cause("unavailable", what, where=key)
     return verdict
 
 

@@ -3,12 +3,13 @@ the file, the key and the fix (the cells themselves run in tests/native/test_nat
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from harness import report
+from harness import platforms, report
 from harness.evidence import parse as parse_evidence
 from harness.native import wine
 from harness.scenarios import parse
@@ -305,3 +306,59 @@ def test_report_columns_name_the_loader() -> None:
     assert facts["pythons"] == {"3.13": "3.13.0"}
     assert facts["loaders"] == {"musl": "musl", "wine": "wine 8.0"}
     assert [c["installer"] for c in report.document(cells)["cells"]][:2] == ["musl", "wine"]
+
+
+LIBC = """
+schema = 1
+description = "musl: the preload does not satisfy the consumer"
+platforms = ["linux"]
+libc = ["musl"]
+[[install]]
+location = "site"
+wheels = ["libfoo", "pyfoo"]
+[[steps]]
+import = "pyfoo"
+expect = { error = "ImportError" }
+"""
+
+
+def test_libc_narrows_a_linux_scenario_to_hosts_with_that_libc(write_scenario: Write) -> None:
+    scenario = parse.load(write_scenario("musl-x", LIBC))
+    assert scenario.libcs == ("musl",)
+    assert parse.load(write_scenario("glibc-x", LIBC.replace('libc = ["musl"]\n', ""))).libcs == (
+        "glibc",
+    ), "a Linux scenario holds for glibc unless it says otherwise"
+    (cell,) = expand(scenario, Selection(pythons=("3.12",)))
+    verdict = not_applicable(cell)
+    here = platforms.current_libc()
+    if here == "musl":
+        assert verdict is None
+    else:
+        assert here == "glibc", "this suite runs on glibc or musl Linux"
+        assert verdict is not None and verdict.cause is not None
+        assert verdict.cause.what == "not applicable on glibc: the scenario declares libc musl"
+        assert verdict.cause.where == "libc"
+
+
+def test_the_host_libc_is_read_from_the_c_library() -> None:
+    try:
+        glibc = os.confstr("CS_GNU_LIBC_VERSION")
+    except (ValueError, OSError):
+        glibc = None
+    assert platforms.current_libc() == ("glibc" if glibc else "musl")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "what"),
+    [
+        ('libc = ["musl"]', 'libc = ["bionic"]', "key `libc`: unknown value 'bionic'"),
+        ('platforms = ["linux"]', 'platforms = ["macos"]', "key `libc`: only Linux hosts have"),
+    ],
+)
+def test_bad_libc_names_the_key(write_scenario: Write, old: str, new: str, what: str) -> None:
+    assert what in _problem(write_scenario, LIBC.replace(old, new))
+
+
+def test_libc_does_not_apply_to_native_scenarios(write_scenario: Write) -> None:
+    message = _problem(write_scenario, NATIVE.replace('loaders = ["musl"]', 'libc = ["musl"]'))
+    assert "key `libc`: native cells bring their own loader" in message

@@ -69,6 +69,30 @@ def test_not_applicable_on_a_declared_os_fails(tmp_path: Path) -> None:
     assert check_report.main(["--os", "linux", str(report)]) == 1
 
 
+def test_not_applicable_narrowed_by_loaders_or_libc_is_fine(tmp_path: Path) -> None:
+    """A native cell of a loader the scenario does not list, a glibc-only cell on musl:
+    real verdicts of the harness, accepted; the same status without the key still fails."""
+    from harness.scenarios import parse
+    from harness.scenarios.cells import Selection, expand
+    from harness.scenarios.verdict import not_applicable
+
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    scenario = parse.load(root / "native-musl-preload-fails" / parse.SCENARIO_FILE)
+    glibc_cell = expand(scenario, Selection(installers=("glibc",)))[0]
+    verdict = not_applicable(glibc_cell)
+    assert verdict is not None and verdict.cause is not None
+    assert verdict.cause.where == "loaders"
+    narrowed = [
+        verdict.to_json(),
+        {**cell("not-applicable", ["linux"], "musl-only"), "cause": {"where": "libc"}},
+    ]
+    report = write_report(tmp_path, {"cells": [cell("passed", ["linux"]), *narrowed]})
+    assert check_report.main(["--os", "linux", str(report)]) == 0
+    unexplained = {**cell("not-applicable", ["linux"]), "cause": {"where": "platforms"}}
+    report = write_report(tmp_path, {"cells": [*narrowed, unexplained]})
+    assert check_report.main(["--os", "linux", str(report)]) == 1
+
+
 def test_the_harness_report_format_is_read(tmp_path: Path) -> None:
     """The shape harness.report writes: schema 2, the verdicts under ``cells``."""
     from harness import report as harness_report
