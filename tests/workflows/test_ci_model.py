@@ -72,8 +72,13 @@ def test_every_runner_with_a_declared_scenario_runs_its_layout() -> None:
 
 def test_negative_control_the_old_conda_matrix_had_no_intel_mac() -> None:
     problems = ci_model.coverage_problems(BEFORE, SCENARIOS)
-    assert len(problems) == 1 and "no conda job on macos-x86_64" in problems[0], problems
-    assert "conda-wheels-only" in problems[0]
+    conda = [p for p in problems if "no conda job" in p]
+    assert len(conda) == 1 and "no conda job on macos-x86_64" in conda[0], problems
+    assert "conda-wheels-only" in conda[0]
+    # the old CI predates the native scenarios too
+    assert [p for p in problems if p not in conda] == [
+        p for p in problems if p.startswith("no native job on linux-x86_64")
+    ]
 
 
 def test_every_cache_is_a_folder_the_job_writes() -> None:
@@ -223,10 +228,10 @@ cibuildwheel = pytest.importorskip("cibuildwheel", reason="cibuildwheel (a test 
 PLATFORM = {"ubuntu": "linux", "macos": "macos", "windows": "windows"}
 
 
-def platform_tag(platform: str, archs: str) -> str:
-    """cibuildwheel's identifier suffix for one arch on ``platform``."""
+def platform_tag(platform: str, archs: str, *, musl: bool = False) -> str:
+    """cibuildwheel's identifier suffix for one arch on ``platform`` (musllinux or not)."""
     return {
-        "linux": f"manylinux_{archs}",
+        "linux": f"musllinux_{archs}" if musl else f"manylinux_{archs}",
         "macos": f"macosx_{archs}",
         "windows": f"win_{archs.lower()}",
     }[platform]
@@ -280,7 +285,8 @@ def print_identifiers(
             for folder, data in ci_model.native_projects(work).items():
                 project = module.read_project(work / "wheels-src" / folder / "pyproject.toml")
                 project_env = module.cibuildwheel_env(project, wheelhouse, work, build)
-                tag = platform_tag(platform, env["CIBW_ARCHS"])
+                musl = "*-manylinux_*" in env.get("CIBW_SKIP", "")
+                tag = platform_tag(platform, env["CIBW_ARCHS"], musl=musl)
                 if is_py3_none(data):
                     intended = ["cp312-" + tag]  # the one build a py3-none wheel needs
                 else:
@@ -306,11 +312,15 @@ def test_cibuildwheel_builds_exactly_the_intended_identifiers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     results = print_identifiers(ROOT, tmp_path, monkeypatch)
-    assert len({cell for cell, _ in results}) == 4, results
+    assert len({cell for cell, _ in results}) == 5, results
     wrong = {key: got for key, (got, intended) in results.items() if got != intended}
     assert wrong == {}
     consumers = sum(len(got) for (_, p), (got, _) in results.items() if p.startswith("py"))
-    assert consumers == 24  # 3 consumers x 2 CPythons x 4 runners
+    assert consumers == 30  # 3 consumers x 2 CPythons x (4 runners + musllinux)
+    assert results[("linux-musl-x86_64", "pyfoo")][0] == [
+        "cp39-musllinux_x86_64",
+        "cp313-musllinux_x86_64",
+    ]
 
 
 def test_negative_control_the_old_consumers_built_every_cpython(
@@ -325,8 +335,10 @@ def test_negative_control_the_old_consumers_built_every_cpython(
 
 
 def test_the_workflow_pins_the_tested_cibuildwheel_major_version() -> None:
-    (job,) = [j for j in ci_model.jobs(ROOT).values() if j.runs(r"cibuildwheel==")]
-    (pin,) = re.findall(r"cibuildwheel==([\d.]+)", " ".join(job.runs(r"cibuildwheel==")))
+    jobs = [j for j in ci_model.jobs(ROOT).values() if j.runs(r"cibuildwheel==")]
+    assert len(jobs) == 2, "the release build and its musllinux build"
+    pins = {p for j in jobs for p in re.findall(r"cibuildwheel==([\d.]+)", " ".join(j.runs("")))}
+    (pin,) = pins  # one pin for both jobs
     installed = cibuildwheel.__version__
     assert pin.split(".")[0] == installed.split(".")[0], (pin, installed)
 
