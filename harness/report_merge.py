@@ -24,6 +24,7 @@ from typing import Any
 
 from harness.report import SCHEMA
 from harness.scenarios.verdict import STATUSES
+from harness.vocabulary import NATIVE_PYTHON
 
 OS_ORDER = ("linux", "macos", "windows")
 RUN_KEYS = ("os", "machine", "pythons", "harness_version", "created")
@@ -80,6 +81,8 @@ class Column:
 def make_column(os_name: str, machine: str, python: str, layout: str, installer: str) -> Column:
     os_rank = OS_ORDER.index(os_name) if os_name in OS_ORDER else len(OS_ORDER)
     version = tuple(int(p) if p.isdigit() else -1 for p in python.split("."))
+    if python == NATIVE_PYTHON:
+        version = (999,)  # native cells (no interpreter, one per loader) after every CPython
     key = (os_rank, os_name, machine, version, layout, installer)
     return Column(key, os_name, machine, python, layout, installer)
 
