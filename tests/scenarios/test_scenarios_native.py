@@ -243,19 +243,27 @@ def test_a_library_the_windows_build_lacks_names_the_loader(write_scenario: Writ
 
 
 def test_native_steps_in_a_venv_scenario_say_what_to_change(write_scenario: Write) -> None:
+    """A venv scenario's `load` dlopens a path from Python; `mode` and `library` are native."""
     text = """
     schema = 1
     description = "d"
+    [[install]]
+    location = "site"
+    wheels = ["libfoo"]
     [[steps]]
-    load = "producer"
+    load = "{location:site}/libfoo/lib/libfoo.so.1"
     mode = "global"
+    [[steps]]
+    call = "consumer_foo_identity"
+    library = "load:libfoo.so.1"
     """
     message = _problem(write_scenario, text)
     assert (
-        "key `steps[0].load`: `load` belongs to a native step (the C probe), but `layouts` is "
-        'not native. Fix: set `layouts = ["native"]` for a native scenario, or use `import`/`call`'
+        "key `steps[0].mode`: `mode` belongs to a native step (the C probe), but `layouts` is "
+        'not native. Fix: set `layouts = ["native"]` for a native scenario, or remove it'
     ) in message
-    assert "key `steps[0].mode`: `mode` belongs to a native step" in message
+    assert "key `steps[1].library`: `library` belongs to a native step" in message
+    assert "steps[0].load" not in message, "a Python load of a located path is valid"
     loaders = _problem(
         write_scenario,
         'schema = 1\ndescription = "d"\nloaders = ["musl"]\n[[steps]]\nimport = "json"\n',
