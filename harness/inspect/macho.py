@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 from typing import IO
 
@@ -76,8 +77,11 @@ def _slice(header: MachOHeader) -> ArchSlice:
     )
 
 
-def read(path: str, stream: IO[bytes]) -> BinaryInfo:
-    """Read every architecture slice of the Mach-O file ``path`` from a seekable ``stream``."""
+def read(path: str, stream: IO[bytes] | bytes) -> BinaryInfo:
+    """Read every architecture slice of the Mach-O file ``path`` from a seekable ``stream``
+    (or its bytes, as the ELF reader takes them)."""
+    if isinstance(stream, bytes):
+        stream = io.BytesIO(stream)
     # MachO() only takes a file name; its load() reads any seekable file object.
     macho = MachO.__new__(MachO)
     macho.graphident = macho.filename = path
