@@ -6,10 +6,10 @@ pyelftools reader ``harness lint`` uses); writing an ``RPATH`` is patchelf's job
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
+from harness import tools
 from harness.conda.errors import CondaError
 from harness.inspect import elf as elf_reader
 from harness.inspect.binary import ArchSlice, RpathKind
@@ -46,7 +46,7 @@ def needed(facts: ArchSlice) -> list[str]:
 
 
 def _patchelf() -> str:
-    found = shutil.which("patchelf")
+    found = tools.find("patchelf")
     if not found:
         raise CondaError(
             "patchelf is not on PATH; it is needed to give the conda python its "
