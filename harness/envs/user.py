@@ -4,7 +4,10 @@ Installs use ``pip install --user`` (uv has no ``--user``). The interpreter must
 have the user site enabled: for a venv the provider creates it with
 ``include-system-site-packages = true`` (``Provider.create(user_site=True)``), the
 only configuration in which CPython's ``site`` honours ``PYTHONUSERBASE`` inside a
-venv. Layouts without a ``user`` location get ``PYTHONNOUSERSITE=1`` instead.
+venv and pip accepts ``--user``, plus a ``.pth`` file that hides the base
+interpreter's site-packages again (``harness.envs.venv.NO_BASE_SITE_PTH``), so a cell
+sees only what its scenario installed. Layouts without a ``user`` location get
+``PYTHONNOUSERSITE=1`` instead.
 """
 
 from __future__ import annotations
