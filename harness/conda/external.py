@@ -39,7 +39,7 @@ def find_tool() -> str | None:
     for name in TOOLS:
         found = tools.find(name)
         if found:
-            return found
+            return str(found)
     return None
 
 

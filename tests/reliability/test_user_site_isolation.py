@@ -36,8 +36,9 @@ def _wheel(directory: Path, name: str) -> Path:
     """A minimal pure-Python wheel ``name`` 1.0 whose module says where it was imported."""
     files = {
         f"{name}/__init__.py": b"",
-        f"{name}-1.0.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
-        .encode(),
+        f"{name}-1.0.dist-info/METADATA": (
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n".encode()
+        ),
         f"{name}-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: reliability-test\n"
         b"Root-Is-Purelib: true\nTag: py3-none-any\n",
     }
