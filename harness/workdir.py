@@ -143,8 +143,8 @@ class Run:
     @classmethod
     def current(cls, workdir: WorkDir) -> Run:
         """The run named by ``$HARNESS_RUN_ID`` (an xdist worker's), else a new one."""
-        run_id = os.environ.get(RUN_ID_VAR)
-        return cls(workdir, run_id) if run_id else cls.new(workdir)
+        run_id = os.environ.get(RUN_ID_VAR, "")
+        return cls(workdir, run_id) if _RUN_ID_RE.match(run_id) else cls.new(workdir)
 
     @property
     def cells(self) -> Path:
