@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.envs.base import InstallRequest, Layout
+from harness.envs.base import InstallRequest, Layout, LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.vocabulary import USER, Installer
 from harness.workdir import WorkDir
@@ -32,13 +32,14 @@ pytestmark = [
 ]
 
 
-def _wheel(directory: Path, name: str) -> Path:
-    """A minimal pure-Python wheel ``name`` 1.0 whose module says where it was imported."""
+def _wheel(directory: Path, name: str, requires: str = "") -> Path:
+    """A minimal pure-Python wheel ``name`` 1.0 (``Requires-Dist: requires``)."""
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+    if requires:
+        metadata += f"Requires-Dist: {requires}\n"
     files = {
         f"{name}/__init__.py": b"",
-        f"{name}-1.0.dist-info/METADATA": (
-            f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n".encode()
-        ),
+        f"{name}-1.0.dist-info/METADATA": metadata.encode(),
         f"{name}-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: reliability-test\n"
         b"Root-Is-Purelib: true\nTag: py3-none-any\n",
     }
@@ -82,6 +83,7 @@ def base_copy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     with zipfile.ZipFile(_wheel(wheels, "baseonly")) as archive:
         archive.extractall(copy_site)  # installed in the base: what a user's Python has
     _wheel(wheels, "scenarioonly")
+    _wheel(wheels, "needsbase", requires="baseonly")
     # the fault is present: the base interpreter itself imports baseonly from its copy
     seen = subprocess.run(
         [str(python), "-c", "import baseonly; print(baseonly.__file__)"],
@@ -118,13 +120,26 @@ def test_base_package_is_invisible_in_a_user_site_cell(
 def test_user_install_is_not_satisfied_from_the_base(
     base_copy: tuple[Path, Path], tmp_path: Path, installer: Installer
 ) -> None:
+    """``needsbase`` requires ``baseonly``: with dependencies resolved, the installer must
+    not count the base interpreter's copy, so without ``baseonly`` among the scenario's
+    wheels the install fails naming it, and with it ``baseonly`` lands in the user site."""
     python, wheels = base_copy
-    spec = LayoutSpec(
+    needs = wheels / "needsbase-1.0-py3-none-any.whl"
+    lacking = LayoutSpec(
+        python=python, installer=installer, installs=(InstallRequest(USER, [needs], deps=True),)
+    )
+    with pytest.raises(LayoutError) as raised:
+        make_layout(lacking, tmp_path / "lacking", workdir=WorkDir(tmp_path / "work"))
+    said = "\n".join([str(raised.value), *raised.value.tail])
+    assert "baseonly" in said, said
+    complete = LayoutSpec(
         python=python,
         installer=installer,
-        installs=(InstallRequest(USER, [wheels / "baseonly-1.0-py3-none-any.whl"]),),
+        installs=(
+            InstallRequest(USER, [needs, wheels / "baseonly-1.0-py3-none-any.whl"], deps=True),
+        ),
     )
-    layout = make_layout(spec, tmp_path / "cell", workdir=WorkDir(tmp_path / "work"))
+    layout = make_layout(complete, tmp_path / "cell", workdir=WorkDir(tmp_path / "work"))
     user_site = layout.locations[USER]
     assert (user_site / "baseonly" / "__init__.py").is_file(), sorted(user_site.iterdir())
     imported = _import(layout, "baseonly")
