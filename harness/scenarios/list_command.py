@@ -13,16 +13,18 @@ from harness.scenarios.schema import Scenario
 
 
 def catalogue_problems(scenario: Scenario) -> parse.ScenarioError | None:
-    """Wheel and prefix ids the catalogue does not know (they would fail only at run time)."""
+    """Wheel and prefix ids neither the catalogue nor the scenario's ``[wheels]`` know
+    (they would fail only at run time)."""
     problems: list[parse.Problem] = []
     for index, install in enumerate(scenario.installs):
         for wheel_id in install.wheels:
-            if wheel_id not in WHEELS_BY_ID:
+            if wheel_id not in WHEELS_BY_ID and wheel_id not in scenario.wheel_files:
                 problems.append(
                     parse.Problem(
                         f"install[{index}].wheels",
-                        f"{wheel_id!r} is not a wheel id of the catalogue",
-                        f"use a wheel id of harness/builder/catalogue.py: {', '.join(WHEELS_BY_ID)}",
+                        f"{wheel_id!r} is not a wheel id of the catalogue nor of [wheels]",
+                        f"use a wheel id of harness/builder/catalogue.py "
+                        f"({', '.join(WHEELS_BY_ID)}) or declare it under [wheels]",
                     )
                 )
     if scenario.system is not None and scenario.system.prefix not in PREFIXES_BY_ID:

@@ -75,8 +75,17 @@ def test_unknown_wheel_id_is_reported_by_list(root: Path) -> None:
     path.write_text(text.replace('"libfoo"', '"libfooo"', 1), encoding="utf-8")
     (line,) = _errors(_harness_list(root))
     assert str(path) in line
-    assert "'libfooo' is not a wheel id of the catalogue" in line
+    assert "'libfooo' is not a wheel id of the catalogue nor of [wheels]" in line
     assert "libfoo" in line.split("Fix:")[1]
+
+
+def test_wheels_table_ids_are_known_to_list(root: Path, tmp_path: Path) -> None:
+    path = _copy(root, "target-dir", "outside-wheel")
+    text = path.read_text(encoding="utf-8").replace('"libfoo"', '"mylib"', 1)
+    path.write_text(text + '\n[wheels]\nmylib = "dist/mylib-*.whl"\n', encoding="utf-8")
+    result = _harness_list(root)
+    assert result.returncode == 0, result.stderr
+    assert "outside-wheel: " in result.stdout
 
 
 def test_lookalike_directories_are_flagged(root: Path) -> None:
