@@ -60,7 +60,7 @@ def _pip(layout: Layout) -> list[str]:
     acting on it (``--python``), else the harness's pip.
 
     A pip-made venv has pip in its site; a uv-made venv has none, and the base
-    interpreter's site-packages are hidden from it (harness.envs.venv.NO_BASE_SITE_PTH),
+    interpreter's site-packages are hidden from it (harness.envs.user.NO_BASE_SITE_PTH),
     but the base's pip run with ``--python`` imports only pip itself from there. Both
     support the layout's Python, which the harness's own pip may not (pip 26 requires
     3.10).

@@ -23,24 +23,6 @@ from harness.vocabulary import SITE, Installer
 
 VENV_DIR = "venv"
 
-NO_BASE_SITE_PTH = "_harness_no_base_site.pth"
-NO_BASE_SITE_LINE = (
-    "import site, sys; "
-    "site.PREFIXES[:] = [p for p in site.PREFIXES if p in (sys.prefix, sys.exec_prefix)]\n"
-)
-"""Keeps a venv's user site while hiding the base interpreter's site-packages.
-
-``site.main()`` in a venv runs ``site.venv()`` -- which adds the venv's site-packages
-and processes its ``.pth`` files -- before ``addusersitepackages()`` and before
-``addsitepackages()`` adds the base prefixes left in ``site.PREFIXES``. This line runs
-during the first step and leaves only the venv's own prefix in ``site.PREFIXES``, so
-the order is the venv's site-packages, then the user site (``PYTHONUSERBASE``, with its
-``.pth`` files), and never the base's. ``pyvenv.cfg`` still says
-``include-system-site-packages = true``, which is what makes CPython enable the user
-site and pip accept ``--user``; pip run in the venv no longer sees the base's packages,
-so an install is never "already satisfied" by them. CPython 3.9-3.13 share this
-``site.venv()``."""
-
 
 class VenvProvider:
     """The base of ``venv`` layouts: a virtual environment of the cell's interpreter."""
@@ -64,15 +46,13 @@ class VenvProvider:
         venv_dir = root / VENV_DIR
         # CPython turns the user site off in a venv unless it includes the system
         # site-packages (site.venv()), and pip refuses `--user` there too; so a venv
-        # with a user location says `include-system-site-packages = true` and a .pth
-        # file hides the base interpreter's site-packages again (see NO_BASE_SITE_PTH).
+        # with a user location says `include-system-site-packages = true`, and the user
+        # location hides the base interpreter's site-packages again
+        # (harness.envs.user.NO_BASE_SITE_PTH).
         argv = commands.create_venv(installer, python, venv_dir, system_site_packages=user_site)
         run(argv, step=f"create venv ({installer})")
         venv_python = platforms.venv_interpreter(venv_dir, platform)
         found = install_paths(venv_python, {}, run)
-        if user_site:
-            (found.purelib / NO_BASE_SITE_PTH).write_text(NO_BASE_SITE_LINE, encoding="utf-8")
-            found = install_paths(venv_python, {}, run)
         extra_dirs = {SITE: [found.platlib]} if found.platlib != found.purelib else {}
         return Layout(
             kind=self.kind,
