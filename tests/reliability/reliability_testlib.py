@@ -92,6 +92,8 @@ def processes_mentioning(text: str) -> list[int]:
 
 def tree(root: Path) -> list[str]:
     """Every path under ``root``, relative (empty when ``root`` is missing)."""
-    if not root.is_dir():
-        return []
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+    found: list[str] = []
+    for directory, dirs, files in os.walk(root):  # tolerates a tree changing meanwhile
+        base = Path(directory).relative_to(root)
+        found += [str(base / name) for name in (*dirs, *files)]
+    return sorted(found)

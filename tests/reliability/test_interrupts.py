@@ -102,10 +102,11 @@ def with_group_killed(pid: int) -> None:
 
 
 def _cmake_trees(*roots: Path) -> list[Path]:
+    """CMake caches under ``roots`` (os.walk: the tree changes while we look)."""
     found: list[Path] = []
     for root in roots:
-        if root.is_dir():
-            found += root.rglob("CMakeCache.txt")
+        for directory, _, files in os.walk(root):
+            found += [Path(directory) / name for name in files if name == "CMakeCache.txt"]
     return found
 
 
