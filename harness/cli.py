@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
+
+from harness import logged
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -61,10 +64,18 @@ def _chosen_command(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the program itself, not a test calling main([...]) in-process
+        # SIGTERM/SIGINT/SIGHUP: kill the children, unwind (scratch dirs are removed)
+        logged.stop_on_signals()
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_chosen_command(arguments))
     args = parser.parse_args(arguments)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except KeyboardInterrupt as stop:
+        name = str(stop) if str(stop).startswith("SIG") else "SIGINT"
+        print(f"harness {args.command}: stopped by {name}", file=sys.stderr)
+        return 128 + int(getattr(signal, name, signal.SIGINT))
     return result
 
 

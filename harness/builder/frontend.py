@@ -30,6 +30,7 @@ def build_wheel(
     inputs: Mapping[str, Path],
     uv_cache: Path,
     log: Path,
+    env: Mapping[str, str] | None = None,
 ) -> Path:
     """Build ``project`` for ``python`` into ``out_dir`` and return the wheel."""
     command = [
@@ -48,7 +49,7 @@ def build_wheel(
         constraints.write_text("\n".join(constraint_lines(inputs)) + "\n", encoding="utf-8")
         command += ["--build-constraint", str(constraints)]
     command.append(str(project))
-    run_logged("uv build", command, log, env={"UV_CACHE_DIR": str(uv_cache)})
+    run_logged("uv build", command, log, env={**(env or {}), "UV_CACHE_DIR": str(uv_cache)})
     wheels = sorted(out_dir.glob("*.whl"))
     if len(wheels) != 1:
         raise RuntimeError(f"uv build of {project} produced {len(wheels)} wheels in {out_dir}")

@@ -109,12 +109,17 @@ def repair_search_ids(platform: platforms.Platform, spec: WheelSpec) -> tuple[st
 
 
 def _repair_search_env(
-    ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry], scratch: Path
-) -> dict[str, str] | None:
-    """The repair step's environment when it must find producer wheels' libraries."""
+    ctx: _Context,
+    spec: WheelSpec,
+    deps: dict[str, cache.Entry],
+    scratch: Path,
+    child_env: dict[str, str],
+) -> dict[str, str]:
+    """The repair step's environment (``child_env``, plus the producer wheels' library
+    directories when it must find them)."""
     searched = repair_search_ids(ctx.platform, spec)
     if not searched:
-        return None
+        return child_env
     unknown = [i for i in searched if i not in deps]
     if unknown:
         raise RuntimeError(
@@ -124,7 +129,13 @@ def _repair_search_env(
     directories: list[Path] = []
     for item in searched:
         directories += repair.library_dirs(deps[item].product, scratch / item, ctx.platform)
-    return repair.search_env(directories, ctx.platform)
+    return repair.search_env(directories, ctx.platform, {**os.environ, **child_env})
+
+
+def _start_log(ctx: _Context, log: Path) -> None:
+    """A fresh build log that starts with the resolved tools (path and version)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("\n".join(ctx.toolchain.log_lines()) + "\n", encoding="utf-8")
 
 
 def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -> cache.Entry:
@@ -149,13 +160,14 @@ def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -
         ctx.progress(f"{spec.id:<20} cached")
         return hit
     log = ctx.log_path(spec.id, tag)
-    log.unlink(missing_ok=True)
+    _start_log(ctx, log)
     ctx.progress(f"{spec.id:<20} building (log: {log})")
     started = time.monotonic()
     with (
         tempfile.TemporaryDirectory(prefix=f"build-{spec.id}.", dir=ctx.workdir.tmp) as work,
         atomic_directory(final, ctx.workdir.tmp) as scratch,
     ):
+        child_env = ctx.toolchain.child_env(Path(work) / "tmp")
         staged = staging.stage(directory, spec, Path(work) / "src" / spec.project)
         built = frontend.build_wheel(
             ctx.toolchain,
@@ -165,11 +177,12 @@ def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -
             inputs=inputs,
             uv_cache=ctx.workdir.cache / "uv",
             log=log,
+            env=child_env,
         )
         if spec.role == "loader":
             product = built
         else:
-            env = _repair_search_env(ctx, spec, deps, Path(work) / "repair-search")
+            env = _repair_search_env(ctx, spec, deps, Path(work) / "repair-search", child_env)
             product = repair.repair(built, Path(work) / "repaired", excludes, log, env=env)
         version = _check_wheel_name(spec, product)
         shutil.move(str(product), scratch / product.name)
@@ -207,7 +220,7 @@ def _build_prefix(ctx: _Context, spec: PrefixSpec) -> cache.Entry:
         ctx.progress(f"{spec.id:<20} cached")
         return hit
     log = ctx.log_path(spec.id, "prefix")
-    log.unlink(missing_ok=True)
+    _start_log(ctx, log)
     ctx.progress(f"{spec.id:<20} building (log: {log})")
     started = time.monotonic()
     with (
@@ -221,6 +234,7 @@ def _build_prefix(ctx: _Context, spec: PrefixSpec) -> cache.Entry:
             build_dir=Path(work) / "build",
             prefix=scratch / "prefix",
             log=log,
+            env=ctx.toolchain.child_env(Path(work) / "tmp"),
         )
         cache.write_meta(scratch, {"id": spec.id, "product": "prefix", "key_parts": dict(parts)})
     ctx.progress(f"{spec.id:<20} built in {time.monotonic() - started:.1f} s")

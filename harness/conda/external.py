@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+from harness import tools
 from harness.conda.errors import CondaError
 from harness.logged import CommandFailedError, run_logged
 
@@ -36,9 +37,9 @@ def find_tool() -> str | None:
     if configured:
         return shutil.which(configured) or configured
     for name in TOOLS:
-        found = shutil.which(name)
+        found = tools.find(name)
         if found:
-            return found
+            return str(found)
     return None
 
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from harness import platforms
+from harness import platforms, tools
 from harness.conda import conda_paths
 from harness.conda.errors import ChannelError, CondaError
 from harness.conda.package_writer import PackageSpec
@@ -79,9 +78,10 @@ def stage(
 ) -> PackageSpec:
     """Build libfoo ``major`` into ``payload``; return its package metadata."""
     platform = platform or platforms.current()
-    cmake = shutil.which("cmake")
-    if cmake is None:
+    cmake_path = tools.find("cmake")
+    if cmake_path is None:
         raise CondaError("cmake is not on PATH; it builds the conda libfoo package")
+    cmake = str(cmake_path)
     build_dir = scratch / f"libfoo-{major}-build"
     install_prefix = conda_paths.native_prefix(payload, platform)
     configure = [cmake, "-S", str(source), "-B", str(build_dir), f"-DCMAKE_BUILD_TYPE={CONFIG}",

@@ -147,7 +147,7 @@ def build_layout(
     if TARGET in labels:
         add_target(layout)
     if USER in labels:
-        add_user(layout, run)
+        add_user(layout, run, hide_base_site=BASE not in labels)
     if PREFIX in labels:
         add_prefix(layout, run)
     if ROOT in labels:

@@ -4,20 +4,49 @@ Installs use ``pip install --user`` (uv has no ``--user``). The interpreter must
 have the user site enabled: for a venv the provider creates it with
 ``include-system-site-packages = true`` (``Provider.create(user_site=True)``), the
 only configuration in which CPython's ``site`` honours ``PYTHONUSERBASE`` inside a
-venv. Layouts without a ``user`` location get ``PYTHONNOUSERSITE=1`` instead.
+venv and pip accepts ``--user``, plus a ``.pth`` file that hides the base
+interpreter's site-packages again (``harness.envs.user.NO_BASE_SITE_PTH``), so a cell
+sees only what its scenario installed. Layouts without a ``user`` location get
+``PYTHONNOUSERSITE=1`` instead.
 """
 
 from __future__ import annotations
 
 from harness.envs.base import CommandRunner, Layout, LayoutError
 from harness.envs.introspect import install_paths
-from harness.vocabulary import USER
+from harness.vocabulary import SITE, USER
 
 USER_BASE_DIR = "user"
 
+NO_BASE_SITE_PTH = "_harness_no_base_site.pth"
+NO_BASE_SITE_LINE = (
+    "import site, sys; "
+    "site.PREFIXES[:] = [p for p in site.PREFIXES if p in (sys.prefix, sys.exec_prefix)]\n"
+)
+"""Keeps a venv's user site while hiding the base interpreter's site-packages.
 
-def add_user(layout: Layout, run: CommandRunner) -> None:
-    """Point ``PYTHONUSERBASE`` into the cell and record the user site it implies."""
+``site.main()`` in a venv runs ``site.venv()`` -- which adds the venv's site-packages
+and processes its ``.pth`` files -- before ``addusersitepackages()`` and before
+``addsitepackages()`` adds the base prefixes left in ``site.PREFIXES``. This line runs
+during the first step and leaves only the venv's own prefix in ``site.PREFIXES``, so
+the order is the venv's site-packages, then the user site (``PYTHONUSERBASE``, with its
+``.pth`` files), and never the base's. ``pyvenv.cfg`` still says
+``include-system-site-packages = true``, which is what makes CPython enable the user
+site and pip accept ``--user``; pip run in the venv no longer sees the base's packages,
+so an install is never "already satisfied" by them. CPython 3.9-3.13 share this
+``site.venv()``."""
+
+
+def add_user(layout: Layout, run: CommandRunner, *, hide_base_site: bool = True) -> None:
+    """Point ``PYTHONUSERBASE`` into the cell and record the user site it implies.
+
+    ``hide_base_site``: a venv layout's base interpreter is the host's; its site-packages
+    are hidden (:data:`NO_BASE_SITE_PTH`) unless the layout shows a harness-made base
+    environment on purpose (the ``base`` location).
+    """
+    if hide_base_site and (layout.python.parent.parent / "pyvenv.cfg").is_file():
+        site = layout.location(SITE)
+        (site / NO_BASE_SITE_PTH).write_text(NO_BASE_SITE_LINE, encoding="utf-8")
     user_base = layout.root / USER_BASE_DIR
     user_base.mkdir(parents=True, exist_ok=True)
     env = {"PYTHONUSERBASE": str(user_base)}

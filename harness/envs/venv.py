@@ -31,7 +31,7 @@ class VenvProvider:
     relocatable = True
 
     def fingerprint(self, python: Path) -> str:
-        return "venv-1"
+        return "venv-2"  # 2: user layouts hide the base site-packages (NO_BASE_SITE_PTH)
 
     def create_base(
         self,
@@ -45,8 +45,10 @@ class VenvProvider:
         platform = platforms.current()
         venv_dir = root / VENV_DIR
         # CPython turns the user site off in a venv unless it includes the system
-        # site-packages (site.venv()); that is the documented way to let a venv see
-        # PYTHONUSERBASE, at the price of also seeing the base interpreter's packages.
+        # site-packages (site.venv()), and pip refuses `--user` there too; so a venv
+        # with a user location says `include-system-site-packages = true`, and the user
+        # location hides the base interpreter's site-packages again
+        # (harness.envs.user.NO_BASE_SITE_PTH).
         argv = commands.create_venv(installer, python, venv_dir, system_site_packages=user_site)
         run(argv, step=f"create venv ({installer})")
         venv_python = platforms.venv_interpreter(venv_dir, platform)

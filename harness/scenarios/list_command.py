@@ -6,8 +6,36 @@ import argparse
 import sys
 
 from harness import platforms
+from harness.builder.catalogue import PREFIXES_BY_ID, WHEELS_BY_ID
 from harness.scenarios import options, parse
 from harness.scenarios.cells import expand
+from harness.scenarios.schema import Scenario
+
+
+def catalogue_problems(scenario: Scenario) -> parse.ScenarioError | None:
+    """Wheel and prefix ids neither the catalogue nor the scenario's ``[wheels]`` know
+    (they would fail only at run time)."""
+    problems: list[parse.Problem] = []
+    for index, install in enumerate(scenario.installs):
+        for wheel_id in install.wheels:
+            if wheel_id not in WHEELS_BY_ID and wheel_id not in scenario.wheel_files:
+                problems.append(
+                    parse.Problem(
+                        f"install[{index}].wheels",
+                        f"{wheel_id!r} is not a wheel id of the catalogue nor of [wheels]",
+                        f"use a wheel id of harness/builder/catalogue.py "
+                        f"({', '.join(WHEELS_BY_ID)}) or declare it under [wheels]",
+                    )
+                )
+    if scenario.system is not None and scenario.system.prefix not in PREFIXES_BY_ID:
+        problems.append(
+            parse.Problem(
+                "system.prefix",
+                f"{scenario.system.prefix!r} is not a prefix id of the catalogue",
+                f"use one of {', '.join(sorted(PREFIXES_BY_ID))}",
+            )
+        )
+    return parse.ScenarioError(scenario.path, problems) if problems else None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,7 +45,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     root = options.scenarios_root(args)
     broken: list[parse.ScenarioError] = []
-    scenarios = parse.load_all(root, on_error=broken.append)
+    loaded = parse.load_all(root, on_error=broken.append)
+    broken += parse.lookalikes(root)
+    scenarios = []
+    for scenario in loaded:
+        problem = catalogue_problems(scenario)
+        if problem is None:
+            scenarios.append(scenario)
+        else:
+            broken.append(problem)
     selection = options.selection(args)
     here = platforms.current().name
     total = 0

@@ -189,6 +189,21 @@ def load(path: Path) -> Scenario:
         raise ScenarioError(
             path, [Problem("(file)", f"cannot be read ({error})", "check the path")]
         ) from None
+    except UnicodeDecodeError as error:
+        byte = error.object[error.start : error.start + 1].hex()
+        raise ScenarioError(
+            path,
+            [
+                Problem(
+                    "(file)",
+                    f"is not UTF-8 text (byte 0x{byte} at offset {error.start})",
+                    "save the file as UTF-8 (TOML files are UTF-8)",
+                )
+            ],
+        ) from None
+    name_problem = directory_name_problem(path.parent.name)
+    if name_problem is not None:
+        raise ScenarioError(path, [name_problem])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -614,6 +629,13 @@ def _env(
             continue
         if value is None:
             continue
+        if "\0" in value:
+            table.problem(
+                name,
+                "contains a NUL character, which no process environment can hold",
+                "remove the NUL (\\u0000) from the value",
+            )
+            continue
         for placeholder in _PLACEHOLDER_RE.findall(value):
             kind, _, label = placeholder.partition(":")
             if kind != "location" or not label:
@@ -1013,6 +1035,49 @@ def _symbols(top: _Table) -> SymbolExpectations:
 def discover(root: Path) -> list[Path]:
     """Every ``<root>/<name>/scenario.toml``, sorted by name."""
     return sorted(root.glob(f"*/{SCENARIO_FILE}"))
+
+
+SCENARIO_NAME_RULE = "letters, digits, `-`, `_` and `.`, starting with a letter or digit"
+"""Scenario directory names become pytest node ids and ``harness run NAME`` words;
+brackets, spaces and the like cannot be selected there."""
+
+
+def directory_name_problem(name: str) -> Problem | None:
+    """Why ``name`` cannot be a scenario directory, or None."""
+    if _ID_RE.match(name):
+        return None
+    return Problem(
+        "(directory)",
+        f"the scenario directory name {name!r} cannot be selected with `harness run` or -k",
+        f"rename the directory using only {SCENARIO_NAME_RULE}",
+    )
+
+
+def lookalikes(root: Path) -> list[ScenarioError]:
+    """Directories under ``root`` that look like scenarios but have no ``scenario.toml``.
+
+    A misspelled file (``scenario.tml``, ``Scenario.toml``, ``scenario.toml.txt``) or
+    scenario checks (``test_*.py``) without a scenario would otherwise be skipped silently.
+    """
+    found: list[ScenarioError] = []
+    if not root.is_dir():
+        return found
+    for directory in sorted(p for p in root.iterdir() if p.is_dir()):
+        if (directory / SCENARIO_FILE).is_file() or directory.name.startswith((".", "_")):
+            continue
+        names = sorted(p.name for p in directory.iterdir() if p.is_file())
+        misspelled = [n for n in names if n.lower().startswith("scenario.") or n.endswith(".toml")]
+        checks = [n for n in names if n.startswith("test_") and n.endswith(".py")]
+        if not misspelled and not checks:
+            continue
+        what = f"has {', '.join(misspelled or checks)} but no {SCENARIO_FILE}"
+        found.append(
+            ScenarioError(
+                directory,
+                [Problem("(file)", what, f"name the scenario file exactly {SCENARIO_FILE}")],
+            )
+        )
+    return found
 
 
 def load_all(root: Path, on_error: Callable[[ScenarioError], None] | None = None) -> list[Scenario]:

