@@ -166,8 +166,12 @@ class WineSession:
         fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
         self._lock = handle
         # Exit code 2: a server already runs on this prefix (another session's): join it.
+        self._wineserver("--persistent")
+        return self
+
+    def _wineserver(self, flag: str) -> None:
         subprocess.run(
-            ["wineserver", "--persistent"],
+            ["wineserver", flag],
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -175,7 +179,6 @@ class WineSession:
             check=False,
             timeout=60,
         )
-        return self
 
     def stop(self) -> None:
         """Release the session; the last session on the prefix stops the server."""
@@ -188,15 +191,7 @@ class WineSession:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return  # another session still uses the server
-            subprocess.run(
-                ["wineserver", "--kill"],
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=False,
-                timeout=60,
-            )
+            self._wineserver("--kill")
         finally:
             handle.close()
 

@@ -35,7 +35,7 @@ from harness.scenarios.cells import Cell
 from harness.scenarios.filelock import locked
 from harness.scenarios.native_cells import NativeCells
 from harness.scenarios.observed import Observed, observe
-from harness.scenarios.probing import ProbeSpec, run_probe
+from harness.scenarios.probing import ProbeSpec, fill_locations, run_probe
 from harness.scenarios.schema import Install, Scenario
 from harness.scenarios.verdict import Cause, CellVerdict, Stopwatch, judge, not_applicable
 from harness.scenarios.verdict import verdict_for as _verdict_for
@@ -44,8 +44,6 @@ from harness.workdir import Run, WorkDir
 
 if TYPE_CHECKING:
     from harness.builder.wheelhouse import Wheelhouse
-
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{location:([^{}]+)\}")
 
 BUILT_WHEELS_VAR = "HARNESS_BUILT_WHEELS"
 """In ``[wheels]`` patterns: the catalogue's wheelhouse directory for the cell's interpreter
@@ -175,17 +173,7 @@ def resolve_env(
     template: Mapping[str, str], locations: Mapping[str, Path], source: str
 ) -> dict[str, str]:
     """Replace ``{location:LABEL}`` with the location's directory (``{{``/``}}`` are braces)."""
-
-    def replace(match: re.Match[str]) -> str:
-        if match.group(0) in ("{{", "}}"):
-            return match.group(0)[0]
-        label = match.group(1)
-        if label not in locations:
-            known = ", ".join(sorted(locations))
-            raise KeyError(f"{source}: env placeholder {{location:{label}}} unknown here ({known})")
-        return str(locations[label])
-
-    return {name: _PLACEHOLDER.sub(replace, value) for name, value in template.items()}
+    return {name: str(fill_locations(value, locations, source)) for name, value in template.items()}
 
 
 class CellRunner:

@@ -5,7 +5,10 @@ Kept out of conftest.py so test modules import it by a name unique in the suite.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import textwrap
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +80,38 @@ def evidence_document(**overrides: Any) -> dict[str, Any]:
 
 
 LOCATIONS = {"site": Path(SITE), "target": Path(TARGET)}
+
+
+def pure_wheel(
+    directory: Path,
+    dist: str,
+    module: str,
+    source: str,
+    *,
+    version: str = "1.0",
+    requires: str = "",
+) -> Path:
+    """A pure wheel of distribution ``dist`` (``shared-lib-manager``) whose package
+    ``module`` holds ``source`` in its ``__init__.py``: wheels no build would make."""
+    stem = dist.replace("-", "_")
+    info = f"{stem}-{version}.dist-info"
+    metadata = f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"
+    if requires:
+        metadata += f"Requires-Dist: {requires}\n"
+    files = {
+        f"{module}/__init__.py": source,
+        f"{info}/METADATA": metadata,
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    record = []
+    for name, text in files.items():
+        data = text.encode()
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
+    path = directory / f"{stem}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return path

@@ -8,12 +8,10 @@ was installed; the work directory's build cache shows that nothing was built.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import zipfile
 from pathlib import Path
 
 import pytest
+from scenario_testlib import pure_wheel
 
 from harness import interpreters, platforms
 from harness.builder import Wheelhouse
@@ -50,32 +48,13 @@ expect = { value = "shared_lib_manager from the prebuilt wheelhouse" }
 """
 
 
-def _pure_wheel(directory: Path) -> Path:
-    """A pure wheel of the ``shared-lib-manager`` distribution that no build would make."""
-    info = "shared_lib_manager-0.1.0.dist-info"
-    files = {
-        "shared_lib_manager/__init__.py": f"def prebuilt_marker():\n    return {MARKER!r}\n",
-        f"{info}/METADATA": "Metadata-Version: 2.1\nName: shared-lib-manager\nVersion: 0.1.0\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    record = []
-    for name, text in files.items():
-        data = text.encode()
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append(f"{name},sha256={digest},{len(data)}")
-    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
-    path = directory / "shared_lib_manager-0.1.0-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return path
-
-
 def _prebuilt(root: Path, tag: str) -> Path:
     house = Wheelhouse(root / tag, tag, platforms.current().name)
     house.directory.mkdir(parents=True)
-    wheel = _pure_wheel(house.directory)
+    source = f"def prebuilt_marker():\n    return {MARKER!r}\n"
+    wheel = pure_wheel(
+        house.directory, "shared-lib-manager", "shared_lib_manager", source, version="0.1.0"
+    )
     house.wheels["shared_lib_manager"] = WheelEntry(
         file=wheel.name,
         dist="shared-lib-manager",

@@ -8,13 +8,11 @@ and pytest shows those lines instead of a traceback.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
+from scenario_testlib import pure_wheel
 
 from harness import interpreters, platforms, project
 from harness.builder import Wheelhouse
@@ -35,31 +33,6 @@ platforms = ["linux", "macos", "windows"]
 layouts = ["venv"]
 installers = ["uv"]
 """
-
-
-def _wheel(directory: Path, dist: str, module: str, source: str, requires: str = "") -> Path:
-    """A pure wheel of ``dist`` whose module ``module`` holds ``source``."""
-    info = f"{dist}-1.0.dist-info"
-    metadata = f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n"
-    if requires:
-        metadata += f"Requires-Dist: {requires}\n"
-    files = {
-        f"{module}/__init__.py": source,
-        f"{info}/METADATA": metadata,
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    record = []
-    for name, text in files.items():
-        data = text.encode()
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append(f"{name},sha256={digest},{len(data)}")
-    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
-    path = directory / f"{dist}-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return path
 
 
 def _prebuilt(root: Path, tag: str, wheels: dict[str, Path]) -> Path:
@@ -122,7 +95,7 @@ def test_a_layout_error_names_the_command_and_its_log(
     tag = interpreters.find(interpreters.running_version()).tag
     wheels = tmp_path / "wheels"
     wheels.mkdir()
-    needy = _wheel(wheels, "needy", "needy", "", requires="not-on-any-index-here>=1")
+    needy = pure_wheel(wheels, "needy", "needy", "", requires="not-on-any-index-here>=1")
     monkeypatch.setenv(
         PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {"needy": needy}))
     )
@@ -144,7 +117,7 @@ def test_a_probe_timeout_names_the_cell_and_the_limit(
     tag = interpreters.find(interpreters.running_version()).tag
     wheels = tmp_path / "wheels"
     wheels.mkdir()
-    slow = _wheel(wheels, "sleepy", "sleepy", "import time\n\ndef nap(s):\n    time.sleep(s)\n")
+    slow = pure_wheel(wheels, "sleepy", "sleepy", "import time\n\ndef nap(s):\n    time.sleep(s)\n")
     monkeypatch.setenv(
         PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {"sleepy": slow}))
     )
@@ -173,7 +146,7 @@ def test_pytest_prints_the_cause_not_a_traceback(
     tag = interpreters.find(interpreters.running_version()).tag
     wheels = tmp_path / "wheels"
     wheels.mkdir()
-    needy = _wheel(wheels, "needy", "needy", "", requires="not-on-any-index-here>=1")
+    needy = pure_wheel(wheels, "needy", "needy", "", requires="not-on-any-index-here>=1")
     prebuilt = _prebuilt(tmp_path / "prebuilt", tag, {"needy": needy})
     scenario = pytester.path / "scenarios" / "fault" / parse.SCENARIO_FILE
     scenario.parent.mkdir(parents=True)
