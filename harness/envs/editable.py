@@ -121,3 +121,14 @@ def install(
             env=env,
             location=EDITABLE,
         )
+
+
+def project_digest(wheel_id: str) -> str:
+    """Hash of the project an editable install of ``wheel_id`` is made from (its sources and
+    variant): part of a template's key, so an edited source tree gets a new layout."""
+    from harness import project  # noqa: PLC0415
+    from harness.builder.catalogue import WHEELS_BY_ID  # noqa: PLC0415
+    from harness.builder.staging import project_dir, source_digest  # noqa: PLC0415
+
+    spec = WHEELS_BY_ID[wheel_id]
+    return source_digest(project_dir(project.wheels_src(), spec), spec)

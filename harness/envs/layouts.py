@@ -28,7 +28,14 @@ from harness.envs.prefix import PREFIX_DIR, ROOT_DIR, add_prefix, add_root
 from harness.envs.runner import LoggedRunner
 from harness.envs.system import SYSTEM_DIR, add_system
 from harness.envs.target import TARGET_DIR, add_target
-from harness.envs.templates import SCRATCH_DIR, clone, ensure_template, template_key
+from harness.envs.templates import (
+    SCRATCH_DIR,
+    clone,
+    ensure_in_place,
+    ensure_template,
+    template_key,
+    use_in_place,
+)
 from harness.envs.user import USER_BASE_DIR, add_user
 from harness.envs.venv import VENV_DIR, VenvProvider
 from harness.envs.wheeldirs import WHEEL_DIRS_DIR, add_wheel_dirs
@@ -67,7 +74,8 @@ _CELL_ENTRIES = (
 )
 _NOT_RELOCATABLE = frozenset({BASE, EDITABLE})
 """Locations whose layouts hold absolute paths into their own root (a venv's ``home`` in
-the base environment, an editable install's import hook): built per cell, never copied."""
+the base environment, an editable install's import hook): never copied; built once where
+they stay and used there by every cell (``copy_mode="copy"``: built in the cell)."""
 
 
 @dataclass(frozen=True)
@@ -210,17 +218,23 @@ def make_layout(
             "every cell needs a fresh directory"
         )
     log_dir = cell_dir / LOG_DIR
-    if reuse and provider.relocatable and spec.relocatable():
+
+    def build(root: Path) -> Layout:
+        return build_layout(spec, root, provider=provider, workdir=workdir, log_dir=log_dir)
+
+    if reuse and provider.relocatable:
         key = template_key(
             provider, spec.python, spec.installer, spec.wheel_labels(), list(spec.installs)
         )
-
-        def build(root: Path) -> Layout:
-            return build_layout(spec, root, provider=provider, workdir=workdir, log_dir=log_dir)
-
-        layout = clone(ensure_template(key, workdir, build), cell_dir, copy_mode)
+        if spec.relocatable():
+            layout = clone(ensure_template(key, workdir, build), cell_dir, copy_mode)
+        elif copy_mode == "link":
+            # absolute paths into its own root: built once where it stays, shared read-only
+            layout = use_in_place(ensure_in_place(key, workdir, build), cell_dir)
+        else:
+            layout = build(cell_dir)
     else:
-        layout = build_layout(spec, cell_dir, provider=provider, workdir=workdir, log_dir=log_dir)
+        layout = build(cell_dir)
     if spec.system is not None:
-        add_system(layout, spec.system)
+        add_system(layout, spec.system, into=cell_dir)
     return layout

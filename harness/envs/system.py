@@ -18,18 +18,19 @@ from harness.vocabulary import SYSTEM
 SYSTEM_DIR = "system"
 
 
-def add_system(layout: Layout, libraries: Path) -> None:
+def add_system(layout: Layout, libraries: Path, *, into: Path | None = None) -> None:
     """Make the native libraries in directory ``libraries`` the layout's ``system`` location.
 
     ``libraries`` is the library directory itself (for a CMake prefix use
-    :func:`harness.envs.platforms.prefix_library_dir`).
+    :func:`harness.platforms.prefix_library_dir`); they are linked into ``into`` (the
+    cell's directory; by default the layout's root).
     """
     if not libraries.is_dir():
         raise LayoutError(
             f"system library directory {libraries} does not exist; build the prefix first "
             "(e.g. `harness build`) or pass the prefix's library directory"
         )
-    directory = layout.root / SYSTEM_DIR
+    directory = (into or layout.root) / SYSTEM_DIR
     copy_tree(libraries, directory, mode="link")
     layout.locations[SYSTEM] = directory
     for name, entries in platforms.library_search_prepends([directory], layout.platform).items():

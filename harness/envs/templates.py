@@ -2,11 +2,14 @@
 
 The key covers everything that decides a layout's contents: kind and provider
 fingerprint, the base interpreter (real path and version), the installer and its
-version, the wheel locations and every install request with its wheels' SHA-256 and
-the paths it removes.
-Creation is atomic (:func:`harness.workdir.atomic_directory`): when two
-pytest-xdist workers race, both build, one rename wins and the other's copy is
-discarded.
+version, the wheel locations and every install request with its wheels' SHA-256, the
+paths it removes and, for editable installs, the projects' source digests.
+Creation of a copied template is atomic (:func:`harness.workdir.atomic_directory`):
+when two pytest-xdist workers race, both build, one rename wins and the other's copy
+is discarded. A layout that holds absolute paths into its own root (an editable
+install's import hook, a venv over a base environment) cannot be copied: it is built
+once where it stays, under a lock, and every cell uses it there, read-only
+(:func:`ensure_in_place`).
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from pathlib import Path
 
 from harness import platforms
 from harness.copying import CopyMode, copy_tree
-from harness.envs import commands, manifest
+from harness.envs import commands, editable, manifest
 from harness.envs.base import BaseProvider, InstallRequest, Layout
 from harness.envs.introspect import interpreter_identity
+from harness.filelock import locked
 from harness.hashing import file_sha256
 from harness.vocabulary import Installer
 from harness.workdir import WorkDir, atomic_directory
@@ -84,6 +88,10 @@ def _install_key(request: InstallRequest) -> dict[str, object]:
     }
     if request.remove:
         key["remove"] = list(request.remove)
+    if request.projects:
+        key["projects"] = [[p, editable.project_digest(p)] for p in request.projects]
+        key["editable_mode"] = request.editable_mode
+        key["build_inputs"] = [[w.name, file_sha256(w)] for w in request.build_inputs]
     return key
 
 
@@ -96,6 +104,32 @@ def ensure_template(key: str, workdir: WorkDir, build: Callable[[Path], Layout])
             shutil.rmtree(scratch / SCRATCH_DIR, ignore_errors=True)
             (scratch / manifest.MANIFEST).write_text(manifest.dumps(layout), encoding="utf-8")
     return manifest.load(final / manifest.MANIFEST).relocated(final)
+
+
+def ensure_in_place(key: str, workdir: WorkDir, build: Callable[[Path], Layout]) -> Layout:
+    """The template ``key`` built where it stays (its absolute paths must hold), once.
+
+    A lock serialises builders; the manifest, written last, marks a finished build, so
+    a directory without one (a killed build) is removed and built again.
+    """
+    final = workdir.envs / key
+    with locked(workdir.tmp / f"{key}.lock"):
+        if not (final / manifest.MANIFEST).is_file():
+            shutil.rmtree(final, ignore_errors=True)
+            final.mkdir(parents=True)
+            layout = build(final)
+            shutil.rmtree(final / SCRATCH_DIR, ignore_errors=True)
+            (final / manifest.MANIFEST).write_text(manifest.dumps(layout), encoding="utf-8")
+    return manifest.load(final / manifest.MANIFEST).relocated(final)
+
+
+def use_in_place(template: Layout, cell_dir: Path) -> Layout:
+    """``template`` used where it was built, read-only, with the cell's own scratch
+    directory as the temporary directory of its processes."""
+    scratch = cell_dir / SCRATCH_DIR
+    scratch.mkdir(parents=True, exist_ok=True)
+    template.env.update(platforms.temp_dir_env(scratch, template.platform))
+    return template
 
 
 def clone(template: Layout, cell_dir: Path, mode: CopyMode) -> Layout:

@@ -31,8 +31,8 @@ from harness.envs import registry
 from harness.envs.base import InstallRequest, Layout, LayoutError
 from harness.envs.layouts import LOG_DIR, LayoutSpec, make_layout
 from harness.evidence import Evidence, ProbeError
+from harness.filelock import locked
 from harness.scenarios.cells import Cell
-from harness.scenarios.filelock import locked
 from harness.scenarios.native_cells import NativeCells
 from harness.scenarios.observed import Observed, observe
 from harness.scenarios.probing import ProbeSpec, fill_locations, run_probe

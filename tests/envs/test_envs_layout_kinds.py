@@ -18,6 +18,7 @@ from harness import platforms
 from harness.envs.base import InstallRequest, LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.envs.prefix import rerooted
+from harness.logged import commands_run
 from harness.vocabulary import Installer
 from harness.workdir import WorkDir
 
@@ -124,7 +125,8 @@ def test_venv_over_a_harness_made_base(
         installer=installer,
         installs=(InstallRequest("base", [wheels[P]]), InstallRequest("site", [wheels[C]])),
     )
-    layout = make_layout(spec, tmp_path / "cell", workdir=workdir)
+    # copy_mode="copy": built in the cell, whose pyvenv.cfg the negative control rewrites
+    layout = make_layout(spec, tmp_path / "cell", workdir=workdir, copy_mode="copy")
     assert where(layout, C, P) == {
         P: "base:demo_producer/__init__.py",
         C: "site:demo_consumer/__init__.py",
@@ -144,12 +146,24 @@ def test_venv_over_a_harness_made_base(
     assert "demo_producer" in found[C], found  # the consumer still imports, up to its producer
 
 
-def test_base_layout_is_never_a_template(
+def test_base_layout_is_built_once_where_it_stays_and_shared(
     python: Path, wheels: dict[str, Path], workdir: WorkDir, tmp_path: Path
 ) -> None:
+    """Its venv names the base by absolute path, so it is never copied: the first cell
+    builds it under the work dir's envs, the next cell uses it there and runs nothing."""
     spec = LayoutSpec(python=python, installs=(InstallRequest("base", [wheels[P]]),))
     assert not spec.relocatable()
     if platforms.current().name == "windows":
         pytest.skip("the base copy is POSIX only")
-    make_layout(spec, tmp_path / "cell", workdir=workdir)
-    assert not workdir.envs.exists() or not any(workdir.envs.iterdir())
+    first = make_layout(spec, tmp_path / "one", workdir=workdir)
+    before = commands_run()
+    second = make_layout(spec, tmp_path / "two", workdir=workdir)
+    assert commands_run() == before, "a warm cell must not build the base layout again"
+    assert first.root == second.root and first.root.parent == workdir.envs
+    assert where(second, P) == {P: "base:demo_producer/__init__.py"}
+    # each cell has its own scratch directory, outside the shared layout
+    assert second.env["TMPDIR"] == str((tmp_path / "two" / "tmp").resolve())
+    # control: copy_mode="copy" builds the layout in the cell itself
+    own = make_layout(spec, tmp_path / "own", workdir=workdir, copy_mode="copy")
+    assert commands_run() > before
+    assert own.root == (tmp_path / "own").resolve()
