@@ -8,6 +8,7 @@ starts with ``-``; from there on (normally after ``--``) everything goes to pyte
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 
 import pytest
@@ -23,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-n",
         dest="workers",
         metavar="N",
-        help="run cells in parallel with pytest-xdist (a number or 'auto')",
+        help="cells run in parallel with pytest-xdist: a number, 'auto' (one worker per core; "
+        "the default when pytest-xdist is installed) or 0 (in this process)",
     )
     parser.add_argument(
         "scenario_args",
@@ -67,9 +69,16 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         command += ["--harness-workdir", str(args.workdir)]
     if args.keyword:
         command += ["-k", args.keyword]
-    if args.workers:
-        command += ["-n", str(args.workers)]
+    workers = args.workers or default_workers()
+    if workers and workers != "0":
+        command += ["-n", str(workers)]
     return [*command, *passthrough]
+
+
+def default_workers() -> str | None:
+    """``auto`` where pytest-xdist is installed: a warm cell is mostly a probe process, so
+    cells on every core finish the matrix sooner (docs/benchmarks.md)."""
+    return "auto" if importlib.util.find_spec("xdist") is not None else None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -44,6 +44,14 @@ def test_run_defaults_to_the_whole_directory(write_scenario: Callable[[str, str]
     root = write_scenario("venv-basic", VALID).parent.parent
     command = run_command.pytest_arguments(_args(run_command, ["--scenarios", str(root)]))
     assert command[0] == str(root)
+    # cells run on every core by default (pytest-xdist is a test dependency here) ...
+    assert command[command.index("-n") + 1] == "auto"
+
+
+def test_run_in_one_process_with_n_0(write_scenario: Callable[[str, str], Path]) -> None:
+    root = write_scenario("venv-basic", VALID).parent.parent
+    args = _args(run_command, ["--scenarios", str(root), "-n", "0"])
+    assert "-n" not in run_command.pytest_arguments(args)
 
 
 def test_run_rejects_unknown_scenario_names(write_scenario: Callable[[str, str], Path]) -> None:
