@@ -314,6 +314,24 @@ def _publish(ctx: _Context, entries: dict[str, cache.Entry], replace_all: bool) 
     return house
 
 
+def _join(pool: ThreadPoolExecutor) -> None:
+    """Wait for every job, also when a stop signal interrupts the wait.
+
+    A stopping harness kills running commands and refuses new ones (``harness.logged``),
+    so the jobs end at once; waiting lets them remove their scratch directories while
+    the interpreter is still whole, instead of dying half-way at its exit.
+    """
+    interrupted: BaseException | None = None
+    while True:
+        try:
+            pool.shutdown(wait=True)
+            break
+        except KeyboardInterrupt as stop:
+            interrupted = stop
+    if interrupted is not None:
+        raise interrupted
+
+
 def build_all(
     workdir: WorkDir,
     interpreter: Interpreter,
@@ -345,9 +363,12 @@ def build_all(
     workers = jobs or max(2, os.cpu_count() or 1)
     futures: dict[str, Future[cache.Entry]] = {}
     # Submitted in dependency order to a FIFO pool: a job only waits for jobs that started before it.
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harness-build") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harness-build")
+    try:
         for item_id in ids:
             futures[item_id] = pool.submit(_job, ctx, item_id, futures)
+    finally:
+        _join(pool)
     failures: list[BaseException] = []
     entries: dict[str, cache.Entry] = {}
     for item_id, future in futures.items():
