@@ -17,8 +17,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 TAIL_LINES = 25
 
@@ -230,6 +232,39 @@ def stop_on_signals() -> None:
         number = getattr(signal, name, None)
         if number is not None:
             signal.signal(number, handler)
+
+
+_POLL_SECONDS = 0.02
+_T = TypeVar("_T")
+
+
+def wait_for_jobs(pool: ThreadPoolExecutor, futures: Iterable[Future[_T]]) -> None:
+    """Wait until every job of ``pool`` has ended, also when a stop signal interrupts
+    the wait, then re-raise the stop.
+
+    A stopping harness kills running commands and refuses new ones (:func:`stop_children`),
+    so the jobs end at once; waiting lets them remove their scratch directories while
+    the interpreter is still whole, instead of dying half-way at its exit.
+
+    The wait polls the futures rather than joining the pool's threads: before CPython 3.13
+    a ``Thread.join`` interrupted by the signal's exception marks the still running
+    thread as stopped, so a second join returns at once and the interpreter exits under
+    the job (it left a scratch directory behind once in CI).
+    """
+    pending = list(futures)
+    interrupted: BaseException | None = None
+    while True:
+        try:
+            if interrupted is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            while not all(future.done() for future in pending):
+                time.sleep(_POLL_SECONDS)
+            break
+        except KeyboardInterrupt as stop:
+            interrupted = stop
+    pool.shutdown(wait=False)
+    if interrupted is not None:
+        raise interrupted
 
 
 def tail(log: Path, lines: int = TAIL_LINES) -> list[str]:

@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import platforms, project
+from harness import logged, platforms, project
 from harness.builder import cache, frontend, prefix, repair, staging
 from harness.builder.catalogue import (
     PREFIXES_BY_ID,
@@ -314,24 +314,6 @@ def _publish(ctx: _Context, entries: dict[str, cache.Entry], replace_all: bool) 
     return house
 
 
-def _join(pool: ThreadPoolExecutor) -> None:
-    """Wait for every job, also when a stop signal interrupts the wait.
-
-    A stopping harness kills running commands and refuses new ones (``harness.logged``),
-    so the jobs end at once; waiting lets them remove their scratch directories while
-    the interpreter is still whole, instead of dying half-way at its exit.
-    """
-    interrupted: BaseException | None = None
-    while True:
-        try:
-            pool.shutdown(wait=True)
-            break
-        except KeyboardInterrupt as stop:
-            interrupted = stop
-    if interrupted is not None:
-        raise interrupted
-
-
 def build_all(
     workdir: WorkDir,
     interpreter: Interpreter,
@@ -368,7 +350,7 @@ def build_all(
         for item_id in ids:
             futures[item_id] = pool.submit(_job, ctx, item_id, futures)
     finally:
-        _join(pool)
+        logged.wait_for_jobs(pool, futures.values())
     failures: list[BaseException] = []
     entries: dict[str, cache.Entry] = {}
     for item_id, future in futures.items():

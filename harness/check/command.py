@@ -16,12 +16,12 @@ import sysconfig
 import traceback
 import zipfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness import interpreters, report
+from harness import interpreters, logged, report
 from harness.check import family as families
 from harness.check import matrix
 from harness.evidence import Evidence, location_label
@@ -335,8 +335,14 @@ def run_matrix(
     sysconfig.get_config_vars()  # its lazy first initialisation is not thread-safe
     # cells are independent (own directories; templates are created atomically) and spend
     # their time waiting for installers and probe processes: run them side by side
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(run_one, chosen))
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures: list[Future[CellResult]] = []
+    try:
+        for placement in chosen:
+            futures.append(pool.submit(run_one, placement))
+    finally:
+        logged.wait_for_jobs(pool, futures)
+    return [future.result() for future in futures]
 
 
 def prepare(
