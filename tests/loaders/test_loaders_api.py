@@ -242,22 +242,27 @@ def test_default_callable_runs_at_load_not_at_construction(tmp_path: Path) -> No
 
 VENDORED = """
 import mypkg._slm as slm
-loader = slm.LibraryLoader({"libgone": slm.PlatformLibrary(Linux=sys.argv[1])})
+record = slm.LibraryLoader({"libdep": slm.PlatformLibrary(Linux=sys.argv[1])}).load()["libdep"]
+loaded = {"source": record.source, "value": record.handle.dep_value()}
+loader = slm.LibraryLoader({"libgone": slm.PlatformLibrary(Linux=sys.argv[2])})
 try:
     loader.load()
 except slm.LibraryLoadError as exc:
-    emit(error=str(exc), reason=exc.reason, missing=exc.missing_file,
+    emit(loaded=loaded, error=str(exc), reason=exc.reason, missing=exc.missing_file,
+         diagnostics=sorted(name for name in sys.modules if name.endswith("_diagnostics")))
+except ImportError as exc:
+    emit(loaded=loaded, import_error=str(exc),
          diagnostics=sorted(name for name in sys.modules if name.endswith("_diagnostics")))
 """
 
 
 @LINUX_ONLY
 @pytest.mark.parametrize("with_diagnostics", [True, False])
-def test_vendored_under_another_name_finds_its_diagnostics_beside_it(
+def test_vendored_under_another_name_finds_its_companion_beside_it(
     tmp_path: Path, with_diagnostics: bool
 ) -> None:
-    """Copied as ``mypkg/_slm.py``, the companion is ``mypkg/_slm_diagnostics.py``; a copy
-    without it still raises a LibraryLoadError naming the library and what was tried."""
+    """Copied as ``mypkg/_slm.py``, the companion is ``mypkg/_slm_diagnostics.py``. A copy
+    without it still loads what loads; a failed load then says which file is missing."""
     package = tmp_path / "mypkg"
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
@@ -265,27 +270,32 @@ def test_vendored_under_another_name_finds_its_diagnostics_beside_it(
     if with_diagnostics:
         source = MANAGER_DIR / "shared_lib_manager_diagnostics.py"
         (package / "_slm_diagnostics.py").write_bytes(source.read_bytes())
+    dep = build_dep(tmp_path / "lib", "vendored")
     missing = tmp_path / "libgone.so.1"
 
     seen = evidence(
         run_python(
-            f"sys.argv[1:] = {[str(missing)]!r}" + VENDORED,
+            f"sys.argv[1:] = {[str(dep), str(missing)]!r}" + VENDORED,
             env=clean_env(PYTHONPATH=str(tmp_path)),
         )
     )
 
-    text = str(seen["error"])
-    assert text.splitlines()[:3] == [
-        "could not load library 'libgone'",
-        "  tried:",
-        f"    - wheel path {missing}: {missing}: cannot open shared object file: "
-        "No such file or directory",
-    ]
+    assert seen["loaded"] == {"source": "wheel", "value": 41}, "the hot path needs no companion"
     if with_diagnostics:
+        text = str(seen["error"])
+        assert text.splitlines()[:3] == [
+            "could not load library 'libgone'",
+            "  tried:",
+            f"    - wheel path {missing}: {missing}: cannot open shared object file: "
+            "No such file or directory",
+        ]
         assert (seen["reason"], seen["missing"]) == ("missing", True)
         assert seen["diagnostics"] == ["mypkg._slm_diagnostics"]
         assert "fix: the library file is missing" in text
     else:
-        assert (seen["reason"], seen["missing"]) == ("unknown", False)
         assert seen["diagnostics"] == []
-        assert "no diagnosis: the module mypkg._slm_diagnostics, which explains failures" in text
+        assert seen["import_error"] == (
+            "mypkg._slm needs its companion module mypkg._slm_diagnostics, which handles "
+            "everything but a successful load (errors, the system-library search); vendor "
+            "shared_lib_manager_diagnostics.py beside it as _slm_diagnostics.py"
+        )

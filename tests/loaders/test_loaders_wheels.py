@@ -18,7 +18,7 @@ from loader_testlib import ROOT
         (
             "shared_lib_manager",
             "shared-lib-manager",
-            "0.2.0",
+            "0.3.0",
             ["shared_lib_manager.py", "shared_lib_manager_diagnostics.py"],
         ),
         ("shared_lib_consumer", "shared-lib-consumer", "0.1.0", ["shared_lib_consumer.py"]),

@@ -2,14 +2,19 @@
 
 The dynamic loader answers a consumer's dependency (ELF ``DT_NEEDED`` by ``DT_SONAME``,
 Mach-O ``LC_LOAD_DYLIB`` by install name, a PE import by DLL name) from a loaded copy.
-Standard library only, Python >= 3.9. Vendor it by copying this file and, beside it under
-its name plus ``_diagnostics``, ``shared_lib_manager_diagnostics.py`` (imported only to
-explain a failed load). Importing this module imports nothing else (``ctypes`` comes with
-the first load; records go to ``logging`` only when the application has imported it).
+Standard library only, Python >= 3.9.
+
+This module holds the API and what a successful load runs; the rest (explaining a
+failure, the system-library search, the messages for bad declarations, reprs) lives in
+its companion ``shared_lib_manager_diagnostics.py``, imported the first time it is
+needed. Vendor both files side by side, the companion named as this module plus
+``_diagnostics``. Importing this module imports nothing; a load imports ``_ctypes`` (the
+C half of ``ctypes``, a fifth of the cost of ``import ctypes``) and ``ctypes`` itself
+comes with the first use of ``LoadedLibrary.handle``.
 """
 
 # No `from __future__ import annotations` (it imports a module): annotations are quoted.
-# ruff: noqa: PLC0415, PTH100, PTH117, PTH119, PTH121
+# ruff: noqa: PLC0415, PTH100, PTH117
 
 import _thread
 import os
@@ -19,21 +24,21 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ctypes import CDLL
     from types import ModuleType
-    from typing import Any, Callable, Iterable, Mapping, Union
+    from typing import Callable, Iterable, Mapping, Union
 
     PathValue = Union[str, "os.PathLike[str]"]
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 __all__ = ["SOURCE_SYSTEM", "SOURCE_WHEEL", "SOURCE_WHEEL_FALLBACK", "EnvironmentValueError"]
 __all__ += ["LibraryLoadError", "LibraryLoader", "LoadedLibrary", "PlatformLibrary"]
 __all__ += ["parse_bool", "prefer_system_variable"]
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
 SOURCE_WHEEL = "wheel"  # loaded from the declared path (no system copy asked for)
 SOURCE_SYSTEM = "system"  # found by the platform's search for the bare file name
 SOURCE_WHEEL_FALLBACK = "wheel-fallback"  # a system copy was asked for, none found
 
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("", "0", "false", "no", "off")
 _KEYS = ("Linux", "Darwin", "Windows")  # platform.system() values, PlatformLibrary keywords
 _SYSTEM = {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}.get(sys.platform)
 # POSIX: always RTLD_LOCAL explicitly (dyld's default is global). Windows, by full path:
@@ -55,6 +60,22 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_lock_after_fork)
 
 
+def _companion() -> "ModuleType":
+    """The companion module (errors, diagnosis, system search), imported on first need."""
+    name = __name__ + "_diagnostics"
+    try:
+        __import__(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+        raise ImportError(
+            f"{__name__} needs its companion module {name}, which handles everything but "
+            f"a successful load (errors, the system-library search); vendor "
+            f"shared_lib_manager_diagnostics.py beside it as {name.rpartition('.')[2]}.py"
+        ) from None
+    return sys.modules[name]
+
+
 def _log(level: int, message: str, *args: object) -> None:
     if "logging" in sys.modules:  # unconfigured, logging would drop DEBUG/INFO records anyway
         sys.modules["logging"].getLogger(__name__).log(level, message, *args)
@@ -70,99 +91,6 @@ class EnvironmentValueError(ValueError):
             "1, true, yes, on (prefer the system library) or 0, false, no, off, or leave "
             "it empty/unset (use the wheel's library); case does not matter"
         )
-
-
-def parse_bool(variable: str, value: "str | None") -> bool:
-    """True: ``1 true yes on``; false: ``0 false no off``, empty, unset (any case, blanks
-    around ignored). Anything else raises :class:`EnvironmentValueError`."""
-    folded = "" if value is None else value.strip().lower()
-    if folded in _TRUE or folded in _FALSE:
-        return folded in _TRUE
-    raise EnvironmentValueError(variable, str(value))
-
-
-def prefer_system_variable(name: str) -> str:
-    """``PREFER_<NAME>_SYSTEM_LIBRARY`` for library ``name`` (upper-cased, non-alnum -> ``_``)."""
-    stem = name.upper()
-    if not (stem.isascii() and stem.isidentifier()):  # the common case needs no rewriting
-        stem = "".join(c if c.isascii() and c.isalnum() else "_" for c in stem)
-    return f"PREFER_{stem}_SYSTEM_LIBRARY"
-
-
-def _check_path(keyword: str, value: object) -> "str | None":
-    path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else value
-    if path is not None and not isinstance(path, str):
-        got = f"{type(path).__name__} {path!r}"
-        raise TypeError(
-            f"PlatformLibrary({keyword}=...) must be a str or os.PathLike text path, got {got}"
-        )
-    if path and keyword in (_SYSTEM, "default") and not os.path.isabs(path):
-        raise ValueError(
-            f"PlatformLibrary({keyword}={path!r}): the path must be absolute; build it from "
-            "the module's location, e.g. os.path.join(os.path.dirname(__file__), 'lib', ...)"
-        )
-    return path or None
-
-
-class PlatformLibrary:
-    """Where one library lives on each platform (keys are ``platform.system()`` values);
-    ``default()`` returns a path on the first load when the platform has no entry."""
-
-    __slots__ = ("Darwin", "Linux", "Windows", "default")
-
-    def __init__(
-        self,
-        *,
-        Linux: "PathValue | None" = None,
-        Darwin: "PathValue | None" = None,
-        Windows: "PathValue | None" = None,
-        default: "Callable[[], PathValue] | None" = None,
-    ) -> None:
-        self.Linux = _check_path("Linux", Linux)
-        self.Darwin = _check_path("Darwin", Darwin)
-        self.Windows = _check_path("Windows", Windows)
-        if default is not None and not callable(default):
-            raise TypeError("PlatformLibrary(default=...) must be a zero-argument callable")
-        self.default = default
-
-    def __repr__(self) -> str:
-        fields = ((key, getattr(self, key)) for key in (*_KEYS, "default"))
-        return f"PlatformLibrary({', '.join(f'{k}={v!r}' for k, v in fields if v is not None)})"
-
-    def has_path(self, system: "str | None" = _SYSTEM) -> bool:
-        """Whether a path can be found for ``system`` (without calling ``default``)."""
-        return self.default is not None or self._declared(system) is not None
-
-    def path(self, system: "str | None" = _SYSTEM) -> "str | None":
-        """The path for ``system`` (the running platform by default), or None."""
-        declared = self._declared(system)
-        if declared is None and self.default is not None:
-            return _check_path("default", self.default())
-        return declared
-
-    def _declared(self, system: "str | None") -> "str | None":
-        return getattr(self, system) if system in _KEYS else None
-
-
-class LoadedLibrary:
-    """One loaded library (read-only): ``name`` (its declared key), ``handle`` (the ``CDLL``),
-    ``path`` (declared, or the file a system search found) and ``source`` (``SOURCE_*``)."""
-
-    __slots__ = ("handle", "name", "path", "source")
-    name: str
-    handle: "CDLL"
-    path: str
-    source: str
-
-    def __init__(self, name: str, handle: "CDLL", path: str, source: str) -> None:
-        for key, value in (("name", name), ("handle", handle), ("path", path), ("source", source)):
-            object.__setattr__(self, key, value)
-
-    def __setattr__(self, key: str, value: object) -> None:
-        raise AttributeError(f"LoadedLibrary is read-only (cannot set {key!r})")
-
-    def __repr__(self) -> str:
-        return f"LoadedLibrary(name={self.name!r}, path={self.path!r}, source={self.source!r})"
 
 
 class LibraryLoadError(OSError):
@@ -190,14 +118,7 @@ class LibraryLoadError(OSError):
         self.system_search_tried, self.missing_file = system_search_tried, missing_file
         self.not_a_library, self.script_inputs = not_a_library, script_inputs
         self.owner, self.archive, self.reason = owner, archive, reason
-        diagnostics = _diagnostics()
-        tried = "".join(f"\n    - {what}: {message}" for what, message in attempts)
-        super().__init__(
-            diagnostics.explain(self)
-            if diagnostics is not None
-            else f"could not load library {library!r}\n  tried:{tried}\n  (no diagnosis: the "
-            f"module {__name__}_diagnostics, which explains failures, is not beside {__name__})"
-        )
+        super().__init__(_companion().explain(self))
 
     def __reduce__(self) -> "tuple[object, ...]":
         fields = (self.library, self.attempts, self.system_search_tried, self.variable)
@@ -205,14 +126,120 @@ class LibraryLoadError(OSError):
         return (type(self), (*fields, *details, self.archive, self.reason))
 
 
-def _diagnostics() -> "ModuleType | None":
-    """The companion module that explains failures, imported only when a load failed."""
-    import importlib
+def parse_bool(variable: str, value: "str | None") -> bool:
+    """True: ``1 true yes on``; false: ``0 false no off``, empty, unset (any case, blanks
+    around ignored). Anything else raises :class:`EnvironmentValueError`."""
+    folded = "" if value is None else value.strip().lower()
+    if folded in _TRUE or folded in _FALSE:
+        return folded in _TRUE
+    raise EnvironmentValueError(variable, str(value))
 
-    try:
-        return importlib.import_module(f"{__name__}_diagnostics")
-    except ImportError:
-        return None
+
+def prefer_system_variable(name: str) -> str:
+    """``PREFER_<NAME>_SYSTEM_LIBRARY`` for library ``name`` (upper-cased, non-alnum -> ``_``)."""
+    stem = name.upper()
+    if not (stem.isascii() and stem.isidentifier()):  # the common case needs no rewriting
+        stem = "".join(c if c.isascii() and c.isalnum() else "_" for c in stem)
+    return f"PREFER_{stem}_SYSTEM_LIBRARY"
+
+
+def _path(keyword: str, value: object) -> "str | None":
+    """``value`` as a declared path; anything but None or a usable str goes to the companion
+    (``os.PathLike`` is converted there, a wrong type or a relative path rejected)."""
+    if value is None or (
+        type(value) is str
+        and value
+        and (keyword not in (_SYSTEM, "default") or os.path.isabs(value))
+    ):
+        return value
+    path: "str | None" = _companion().check_path(keyword, value, _SYSTEM)
+    return path
+
+
+class PlatformLibrary:
+    """Where one library lives on each platform (keys are ``platform.system()`` values);
+    ``default()`` returns a path on the first load when the platform has no entry."""
+
+    __slots__ = ("Darwin", "Linux", "Windows", "default")
+
+    def __init__(
+        self,
+        *,
+        Linux: "PathValue | None" = None,
+        Darwin: "PathValue | None" = None,
+        Windows: "PathValue | None" = None,
+        default: "Callable[[], PathValue] | None" = None,
+    ) -> None:
+        self.Linux = _path("Linux", Linux)
+        self.Darwin = _path("Darwin", Darwin)
+        self.Windows = _path("Windows", Windows)
+        if default is not None and not callable(default):
+            raise _companion().default_error(default)
+        self.default = default
+
+    def __repr__(self) -> str:
+        return _companion().platform_library_repr(self)  # type: ignore[no-any-return]
+
+    def has_path(self, system: "str | None" = _SYSTEM) -> bool:
+        """Whether a path can be found for ``system`` (without calling ``default``)."""
+        return self.default is not None or self._declared(system) is not None
+
+    def path(self, system: "str | None" = _SYSTEM) -> "str | None":
+        """The path for ``system`` (the running platform by default), or None."""
+        declared = self._declared(system)
+        if declared is None and self.default is not None:
+            return _path("default", self.default())
+        return declared
+
+    def _declared(self, system: "str | None") -> "str | None":
+        return getattr(self, system) if system in _KEYS else None
+
+
+class LoadedLibrary:
+    """One loaded library (read-only): ``name`` (its declared key), ``handle`` (the ``CDLL``),
+    ``path`` (declared, or the file a system search found) and ``source`` (``SOURCE_*``).
+
+    A load keeps the raw handle ``dlopen``/``LoadLibrary`` returned; the ``ctypes.CDLL``
+    wrapping it (no second ``dlopen``) is made, once, on the first use of ``handle``."""
+
+    __slots__ = ("_handle", "name", "path", "source")
+    _handle: "CDLL | int"
+    name: str
+    path: str
+    source: str
+
+    def __init__(self, name: str, handle: "CDLL | int", path: str, source: str) -> None:
+        for key, value in (("name", name), ("_handle", handle), ("path", path), ("source", source)):
+            object.__setattr__(self, key, value)
+
+    @property
+    def handle(self) -> "CDLL":
+        """The library as a ``ctypes.CDLL`` (always the same object)."""
+        if type(self._handle) is int:
+            import ctypes
+
+            with _lock:
+                if type(self._handle) is int:
+                    wrapped = ctypes.CDLL(self.path, handle=self._handle)
+                    object.__setattr__(self, "_handle", wrapped)
+        return self._handle  # type: ignore[return-value]  # a CDLL by now
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError(f"LoadedLibrary is read-only (cannot set {key!r})")
+
+    def __repr__(self) -> str:
+        return f"LoadedLibrary(name={self.name!r}, path={self.path!r}, source={self.source!r})"
+
+
+def _dlopen(path: str) -> int:
+    """The raw handle of ``path``, opened as ``ctypes.CDLL(path, mode, winmode)`` would."""
+    import _ctypes
+
+    if sys.platform == "win32":  # DLL_LOAD_DIR needs a fully qualified path
+        handle: int = _ctypes.LoadLibrary(os.path.abspath(path), _WIN_FULL_PATH_MODE)
+    else:
+        handle = _ctypes.dlopen(path, _POSIX_MODE)
+    return handle
 
 
 class LibraryLoader:
@@ -221,15 +248,10 @@ class LibraryLoader:
 
     def __init__(self, libraries: "Mapping[str, PlatformLibrary]") -> None:
         for name, spec in libraries.items():
-            if not (name and isinstance(name, str) and isinstance(spec, PlatformLibrary)):
-                what = f"a PlatformLibrary, got {type(spec).__name__}"
-                raise TypeError(f"library {name!r}: expected a non-empty name and {what}")
+            if not (name and type(name) is str and isinstance(spec, PlatformLibrary)):
+                raise _companion().declaration_error(name, spec)
             if not spec.has_path():
-                raise ValueError(
-                    f"library {name!r} declares no path for this platform "
-                    f"({_SYSTEM or sys.platform}) and no default; this is a bug in the "
-                    "wheel that declares it, please report it to its maintainers"
-                )
+                raise _companion().no_path_error(name, _SYSTEM or sys.platform)
         self._specs = dict(libraries)
         self._names = tuple(self._specs)
         self._loaded: "dict[str, LoadedLibrary]" = {}  # in declaration order
@@ -257,7 +279,10 @@ class LibraryLoader:
                 return dict(self._loaded)
             names = self._names
         else:
-            names = self._order(libraries)
+            wanted = {libraries} if isinstance(libraries, str) else set(libraries)
+            if not wanted.issubset(self._specs):
+                raise _companion().unknown_names_error(wanted, self._specs)
+            names = tuple(name for name in self._names if name in wanted)
             if all(name in self._loaded for name in names):
                 return {name: self._loaded[name] for name in names}
         with _lock:
@@ -270,80 +295,25 @@ class LibraryLoader:
                 self._loaded = {name: loaded[name] for name in self._names if name in loaded}
             return {name: loaded[name] for name in names}
 
-    def _order(self, libraries: "Iterable[str]") -> "tuple[str, ...]":
-        wanted = {libraries} if isinstance(libraries, str) else set(libraries)
-        unknown = sorted(name for name in wanted if name not in self._specs)
-        if unknown:
-            raise ValueError(
-                f"unknown library {', '.join(map(repr, unknown))}; this loader declares "
-                f"{', '.join(map(repr, self._specs)) or 'nothing'}"
-            )
-        return tuple(name for name in self._names if name in wanted)
-
     def _load_one(self, name: str, prefer_system: bool) -> LoadedLibrary:
-        import ctypes
-
         variable = prefer_system_variable(name)
-        want_system = parse_bool(variable, os.environ.get(variable)) or prefer_system
+        value = os.environ.get(variable)
+        want_system = prefer_system
+        if value:
+            want_system = parse_bool(variable, value) or prefer_system
         path = self._specs[name].path()
         if path is None:
-            raise ValueError(f"library {name!r}: PlatformLibrary(default=...) returned None")
-        attempts = []
+            raise _companion().default_none_error(name)
+        attempts: "list[tuple[str, str]]" = []
         if want_system:
-            bare = os.path.basename(path)
-            try:
-                handle = ctypes.CDLL(bare, mode=_POSIX_MODE, winmode=0)
-            except (OSError, ValueError) as error:  # ValueError: a NUL in the name
-                attempts.append((f"system search for {bare!r}", str(error)))
-                _log(20, "%s: no system copy of %r found, using the wheel's", name, bare)
-            else:
-                # dlopen may have returned the wheel's own file (loaded by another loader).
-                found = _file_of(handle, bare)
-                try:
-                    own = os.path.samefile(found, path)
-                except (OSError, ValueError):
-                    own = False
-                if not own:
-                    why = "prefer_system=True" if prefer_system else f"{variable} is true"
-                    _log(20, "%s: loaded system copy %s (%s)", name, found, why)
-                    return LoadedLibrary(name, handle, found, SOURCE_SYSTEM)
-                _log(20, "%s: the search for %r found the wheel's own %s", name, bare, found)
-        if sys.platform == "win32":  # DLL_LOAD_DIR needs a fully qualified path
-            path = os.path.abspath(path)
+            found = _companion().load_from_system(name, path, variable, prefer_system, attempts)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
         try:
-            handle = ctypes.CDLL(path, mode=_POSIX_MODE, winmode=_WIN_FULL_PATH_MODE)
-        except (OSError, ValueError) as error:
+            handle = _dlopen(path)
+        except (OSError, ValueError) as error:  # ValueError: a NUL in the path
             attempts.append((f"wheel path {path}", str(error)))
-            diagnostics = _diagnostics()
-            facts: "dict[str, Any]" = diagnostics.diagnose(path) if diagnostics else {}
-            raise LibraryLoadError(name, tuple(attempts), want_system, variable, **facts) from error
+            raise _companion().load_error(name, attempts, want_system, variable, path) from error
         source = SOURCE_WHEEL_FALLBACK if want_system else SOURCE_WHEEL
         _log(10, "%s: loaded %s (%s)", name, path, source)
         return LoadedLibrary(name, handle, path, source)
-
-
-def _file_of(handle: "CDLL", bare: str) -> str:
-    """Best effort: the file a handle found by search came from (``bare`` if unknown)."""
-    import ctypes
-
-    try:
-        if sys.platform == "win32":
-            buffer, kernel32 = ctypes.create_unicode_buffer(32768), ctypes.windll.kernel32
-            size = kernel32.GetModuleFileNameW(ctypes.c_void_p(handle._handle), buffer, 32768)
-            return buffer.value if size else bare
-        libc = ctypes.CDLL(None)
-        if sys.platform == "darwin":
-            libc._dyld_get_image_name.restype = ctypes.c_char_p
-            images = (libc._dyld_get_image_name(i) for i in range(libc._dyld_image_count()))
-            return next((f for f in map(os.fsdecode, images) if f.endswith("/" + bare)), bare)
-
-        class LinkMap(ctypes.Structure):
-            _fields_ = (("l_addr", ctypes.c_size_t), ("l_name", ctypes.c_char_p))
-
-        link_map = ctypes.POINTER(LinkMap)()
-        libc.dlinfo.argtypes = (ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
-        if libc.dlinfo(handle._handle, 2, ctypes.byref(link_map)) == 0 and link_map:  # LINKMAP
-            return os.fsdecode(link_map.contents.l_name or bare)
-    except (OSError, AttributeError, ValueError):
-        pass
-    return bare

@@ -1,24 +1,37 @@
-"""Explain why ``shared_lib_manager`` could not load a library: what the file is and the fix.
+"""The cold half of ``shared_lib_manager``: what a successful load does not run.
 
-Imported by ``shared_lib_manager`` only after a load failed, so none of this costs a
-producer anything on a successful load. Standard library only, Python >= 3.9. Vendor it
-next to ``shared_lib_manager.py`` under that module's name plus ``_diagnostics``.
+The diagnosis of a failed load (what the declared file is, who owns it, the fix), the
+system-library search (``PREFER_<NAME>_SYSTEM_LIBRARY``), the messages for bad
+declarations and the reprs. ``shared_lib_manager`` imports this module the first time it
+needs one of these, so none of it costs a producer anything while its libraries load.
+Standard library only, Python >= 3.9. Vendor it next to ``shared_lib_manager.py`` under that
+module's name plus ``_diagnostics``.
 """
 
-# ruff: noqa: PTH100, PTH110, PTH112, PTH113, PTH118, PTH119, PTH120, PTH123, PTH208
-
-from __future__ import annotations
+# No `from __future__ import annotations` and no module-level `re`/`zipfile`: a repr or a
+# rejected declaration should not cost the imports a failure diagnosis needs.
+# ruff: noqa: PLC0415, PTH100, PTH110, PTH112, PTH113, PTH117, PTH118, PTH119, PTH120, PTH121, PTH123, PTH208
 
 import os
-import re
 import sys
-import zipfile
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from shared_lib_manager import LibraryLoadError
+    from ctypes import CDLL
+    from types import ModuleType
+    from typing import Any, Mapping
+
+    from shared_lib_manager import LibraryLoadError, LoadedLibrary, PlatformLibrary
 
 __all__ = ["diagnose", "explain"]
+
+_MANAGER = __name__[: -len("_diagnostics")]  # the module this one serves (vendored: any name)
+
+
+def _manager() -> "ModuleType":
+    __import__(_MANAGER)
+    return sys.modules[_MANAGER]
+
 
 _OBJECT_MAGICS = (
     b"\x7fELF",  # ELF
@@ -31,7 +44,139 @@ _OBJECT_MAGICS = (
 )
 
 
-def diagnose(path: str) -> dict[str, Any]:
+def load_error(
+    library: str,
+    attempts: "list[tuple[str, str]]",
+    system_search_tried: bool,
+    variable: str,
+    path: str,
+) -> "LibraryLoadError":
+    """The error for a declared ``path`` the platform loader refused, with its diagnosis."""
+    error_type: "type[LibraryLoadError]" = _manager().LibraryLoadError
+    return error_type(library, tuple(attempts), system_search_tried, variable, **diagnose(path))
+
+
+# --- the system-library search (a true PREFER_<NAME>_SYSTEM_LIBRARY or prefer_system) ---
+
+
+def load_from_system(
+    name: str, path: str, variable: str, prefer_system: bool, attempts: "list[tuple[str, str]]"
+) -> "LoadedLibrary | None":
+    """The system's copy of ``path``'s file name, found by the platform's search; None
+    (and the attempt recorded) when there is none or the search found the wheel's own file."""
+    import ctypes
+
+    manager = _manager()
+    bare = os.path.basename(path)
+    try:
+        handle = ctypes.CDLL(bare, mode=manager._POSIX_MODE, winmode=0)
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the name
+        attempts.append((f"system search for {bare!r}", str(error)))
+        manager._log(20, "%s: no system copy of %r found, using the wheel's", name, bare)
+        return None
+    # dlopen may have returned the wheel's own file (loaded by another loader).
+    found = _file_of(handle, bare)
+    try:
+        own = os.path.samefile(found, path)
+    except (OSError, ValueError):
+        own = False
+    if own:
+        manager._log(20, "%s: the search for %r found the wheel's own %s", name, bare, found)
+        return None
+    why = "prefer_system=True" if prefer_system else f"{variable} is true"
+    manager._log(20, "%s: loaded system copy %s (%s)", name, found, why)
+    record: "LoadedLibrary" = manager.LoadedLibrary(name, handle, found, manager.SOURCE_SYSTEM)
+    return record
+
+
+def _file_of(handle: "CDLL", bare: str) -> str:
+    """Best effort: the file a handle found by search came from (``bare`` if unknown)."""
+    import ctypes
+
+    try:
+        if sys.platform == "win32":
+            buffer, kernel32 = ctypes.create_unicode_buffer(32768), ctypes.windll.kernel32
+            size = kernel32.GetModuleFileNameW(ctypes.c_void_p(handle._handle), buffer, 32768)
+            return buffer.value if size else bare
+        libc = ctypes.CDLL(None)
+        if sys.platform == "darwin":
+            libc._dyld_get_image_name.restype = ctypes.c_char_p
+            images = (libc._dyld_get_image_name(i) for i in range(libc._dyld_image_count()))
+            return next((f for f in map(os.fsdecode, images) if f.endswith("/" + bare)), bare)
+
+        class LinkMap(ctypes.Structure):
+            _fields_ = (("l_addr", ctypes.c_size_t), ("l_name", ctypes.c_char_p))
+
+        link_map = ctypes.POINTER(LinkMap)()
+        libc.dlinfo.argtypes = (ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
+        if libc.dlinfo(handle._handle, 2, ctypes.byref(link_map)) == 0 and link_map:  # LINKMAP
+            return os.fsdecode(link_map.contents.l_name or bare)
+    except (OSError, AttributeError, ValueError):
+        pass
+    return bare
+
+
+# --- bad declarations (bugs of the wheel that declares them) -----------------------------
+
+
+def check_path(keyword: str, value: object, system: "str | None") -> "str | None":
+    """``value`` as the path of ``PlatformLibrary(keyword=...)``: an ``os.PathLike`` becomes
+    its text, empty becomes None; a wrong type or a relative path for ``system`` (the running
+    platform) or ``default`` raises."""
+    path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else value
+    if path is not None and not isinstance(path, str):
+        got = f"{type(path).__name__} {path!r}"
+        raise TypeError(
+            f"PlatformLibrary({keyword}=...) must be a str or os.PathLike text path, got {got}"
+        )
+    if path and keyword in (system, "default") and not os.path.isabs(path):
+        raise ValueError(
+            f"PlatformLibrary({keyword}={path!r}): the path must be absolute; build it from "
+            "the module's location, e.g. os.path.join(os.path.dirname(__file__), 'lib', ...)"
+        )
+    return path or None
+
+
+def default_error(default: object) -> TypeError:
+    return TypeError(
+        f"PlatformLibrary(default=...) must be a zero-argument callable, got {default!r}"
+    )
+
+
+def default_none_error(name: str) -> ValueError:
+    return ValueError(f"library {name!r}: PlatformLibrary(default=...) returned None")
+
+
+def declaration_error(name: object, spec: object) -> TypeError:
+    what = f"a PlatformLibrary, got {type(spec).__name__}"
+    return TypeError(f"library {name!r}: expected a non-empty name and {what}")
+
+
+def no_path_error(name: str, system: str) -> ValueError:
+    return ValueError(
+        f"library {name!r} declares no path for this platform ({system}) and no default; "
+        "this is a bug in the wheel that declares it, please report it to its maintainers"
+    )
+
+
+def unknown_names_error(wanted: "set[str]", specs: "Mapping[str, PlatformLibrary]") -> ValueError:
+    unknown = sorted(name for name in wanted if name not in specs)
+    return ValueError(
+        f"unknown library {', '.join(map(repr, unknown))}; this loader declares "
+        f"{', '.join(map(repr, specs)) or 'nothing'}"
+    )
+
+
+def platform_library_repr(library: "PlatformLibrary") -> str:
+    keys = ("Linux", "Darwin", "Windows", "default")
+    fields = ((key, getattr(library, key)) for key in keys)
+    return f"PlatformLibrary({', '.join(f'{k}={v!r}' for k, v in fields if v is not None)})"
+
+
+# --- why a declared file did not load ------------------------------------------------------
+
+
+def diagnose(path: str) -> "dict[str, Any]":
     """The :class:`LibraryLoadError` fields that say why loading ``path`` failed.
 
     ``reason`` is ``"nul-in-path"``, ``"directory"``, ``"in-archive"`` (``archive`` names
@@ -60,7 +205,7 @@ def diagnose(path: str) -> dict[str, Any]:
     }
 
 
-def explain(error: LibraryLoadError) -> str:
+def explain(error: "LibraryLoadError") -> str:
     """The message of ``error``: what was tried, the platform's words, what it is, the fix."""
     lines = [f"could not load library {error.library!r}", "  tried:"]
     lines.extend(f"    - {what}: {message}" for what, message in error.attempts)
@@ -74,12 +219,12 @@ def explain(error: LibraryLoadError) -> str:
     return "\n".join(line.replace("\0", "\\x00") for line in lines)
 
 
-def _declared(error: LibraryLoadError) -> str:
+def _declared(error: "LibraryLoadError") -> str:
     what = error.attempts[-1][0] if error.attempts else "the declared file"
     return what[len("wheel path ") :] if what.startswith("wheel path ") else what
 
 
-def _reason(error: LibraryLoadError) -> str:
+def _reason(error: "LibraryLoadError") -> str:
     if error.reason != "unknown":
         return error.reason
     if error.not_a_library is not None:
@@ -87,7 +232,7 @@ def _reason(error: LibraryLoadError) -> str:
     return "missing" if error.missing_file else "rejected"
 
 
-def _fix_lines(error: LibraryLoadError, declared: str) -> list[str]:
+def _fix_lines(error: "LibraryLoadError", declared: str) -> "list[str]":
     system = f"or install the library on the system and set {error.variable}=1"
     maintainers = f"report this to the maintainers{f' of {error.owner}' if error.owner else ''}"
     reason = _reason(error)
@@ -142,8 +287,10 @@ def _fix_lines(error: LibraryLoadError, declared: str) -> list[str]:
     ]
 
 
-def _archive_holding(path: str) -> str | None:
+def _archive_holding(path: str) -> "str | None":
     """The zip file among ``path``'s parents (a zipimport ``__file__`` points inside one)."""
+    import zipfile
+
     parent = os.path.dirname(path)
     while parent and parent != os.path.dirname(parent):
         if os.path.isfile(parent):
@@ -154,7 +301,7 @@ def _archive_holding(path: str) -> str | None:
     return None
 
 
-def _owner_of(path: str) -> str | None:
+def _owner_of(path: str) -> "str | None":
     """``name==version`` of the distribution whose ``*.dist-info/RECORD`` lists ``path``,
     looked up in the ``sys.path`` entry holding it."""
     path = os.path.normcase(os.path.abspath(path))
@@ -183,7 +330,7 @@ def _owner_of(path: str) -> str | None:
     return None
 
 
-def _not_a_library(path: str) -> tuple[str | None, tuple[str, ...]]:
+def _not_a_library(path: str) -> "tuple[str | None, tuple[str, ...]]":
     """What ``path`` is when it is no object file: ``(description, linker script inputs)``.
 
     ``(None, ())`` for an ELF, Mach-O or PE file (the loader rejected a real library: a
@@ -211,11 +358,13 @@ def _not_a_library(path: str) -> tuple[str | None, tuple[str, ...]]:
     return "a GNU ld linker script", tuple(resolved)
 
 
-def _linker_script_inputs(text: str) -> list[str] | None:
+def _linker_script_inputs(text: str) -> "list[str] | None":
     """The shared libraries an ``INPUT(...)`` / ``GROUP(...)`` script names, None if no script."""
+    import re
+
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
     commands = list(re.finditer(r"\b(?:INPUT|GROUP)\s*\(", text))
-    names: list[str] = []
+    names: "list[str]" = []
     for command in commands:
         depth, end = 1, command.end()
         while end < len(text) and depth:  # the body may nest AS_NEEDED ( ... )
