@@ -88,6 +88,15 @@ t1 = clock()
 print(since(t0, t1), since(t0, t1), since(t0, t1))
 """
 )
+IMPORT_EMPTY = (
+    CLOCK
+    + """
+t0 = clock()
+import benchempty
+t1 = clock()
+print(since(t0, t1), since(t0, t1), since(t0, t1))
+"""
+)
 # Each first-load program prints "<wall cpu>", ctypes already imported.
 FIRST_BARE = (
     CLOCK
@@ -151,6 +160,7 @@ def _install(python: str, site: Path, manager_dir: Path) -> None:
     for module in [*modules, CONSUMER_DIR / "shared_lib_consumer.py"]:
         shutil.copy2(module, site / module.name)
     (site / "benchstub.py").write_text('"""Stands in for the producer package."""\n')
+    (site / "benchempty.py").write_text("")  # the floor: what importing any module costs
     subprocess.run([python, "-m", "compileall", "-q", str(site)], check=True)
 
 
@@ -218,6 +228,7 @@ def _measure(python: str, sites: dict[str, Path], library: Path, repeat: int) ->
 
     # (label, site, cold program, first-load program), run interleaved round after round.
     variants = [("bare", site, COLD_BARE, FIRST_BARE), ("consumer", site, IMPORT_CONSUMER, None)]
+    variants += [("empty", site, IMPORT_EMPTY, None)]
     variants += [(label, where, COLD_LOADER, FIRST_LOADER) for label, where in sites.items()]
     cold: dict[str, list[list[float]]] = {label: [] for label, *_ in variants}
     first: dict[str, list[list[float]]] = {label: [] for label, *_, code in variants if code}
@@ -240,6 +251,7 @@ def _measure(python: str, sites: dict[str, Path], library: Path, repeat: int) ->
 
     print("import")
     show("import ctypes", imports["bare"])
+    show("import of an empty module (the floor)", imports["empty"])
     show("import shared_lib_consumer", imports["consumer"])
     for label in sites:
         show(f"import shared_lib_manager [{label}]", imports[label])

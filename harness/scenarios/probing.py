@@ -7,10 +7,13 @@ without the harness; this module is the harness's side of it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +27,38 @@ _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{location:([^{}]+)\}")
 
 PROBE_SCRIPT = Path(__file__).resolve().parent.parent / "probe.py"
 """The stdlib-only probe; run with a layout's interpreter as ``probe.py SPEC OUT``."""
+PROBE_MODULE = "harness_probe"
+"""The probe's name as a module of its own, in a directory that holds nothing else."""
+_BOOTSTRAP = (
+    # The probe directory takes the place `-c` gives the current directory (or the first
+    # place, under -P/PYTHONSAFEPATH); the probe's main() drops it again before any step.
+    "import sys; p = sys.path; p[: 1 if p and p[0] == '' else 0] = [sys.argv[1]]; "
+    f"import {PROBE_MODULE}; sys.exit({PROBE_MODULE}.main(sys.argv[2:]))"
+)
+
+
+@functools.cache
+def _probe_source() -> tuple[bytes, str]:
+    source = PROBE_SCRIPT.read_bytes()
+    return source, hashlib.sha256(source).hexdigest()[:16]
+
+
+def installed_probe(home: Path) -> Path:
+    """The directory under ``home`` holding this probe as ``harness_probe.py`` (one per content).
+
+    Run as a script, the probe (some 900 lines) is compiled again in every cell: 5-15 ms of
+    each probe process. Imported as a module from a directory that stays, each interpreter
+    compiles it once and writes its bytecode beside it; later cells read that.
+    """
+    source, digest = _probe_source()
+    directory = home / digest
+    target = directory / f"{PROBE_MODULE}.py"
+    if not target.is_file():
+        directory.mkdir(parents=True, exist_ok=True)
+        scratch = directory / f".{PROBE_MODULE}.{os.getpid()}.{threading.get_ident()}.tmp"
+        scratch.write_bytes(source)
+        scratch.replace(target)  # whole or absent, whoever writes last
+    return directory
 
 
 def fill_locations(value: Any, locations: Mapping[str, Path], source: str) -> Any:
@@ -181,11 +216,14 @@ def run_probe(
     extra_env: Mapping[str, str] | None = None,
     ld_debug: str | None = None,
     timeout: float = 120,
+    probe_home: Path | None = None,
 ) -> Evidence:
     """Run the probe with the layout's interpreter in ``cell_dir`` and return its evidence.
 
     Writes ``<name>-spec.json`` and ``<name>-evidence.json`` into ``cell_dir``.
-    ``ld_debug="libs"`` also captures glibc's loader trace (Linux only).
+    ``ld_debug="libs"`` also captures glibc's loader trace (Linux only). With
+    ``probe_home`` (a directory shared by the cells of a work dir) the probe runs from its
+    cached bytecode there (:func:`installed_probe`); without, as a script.
     """
     cell_dir.mkdir(parents=True, exist_ok=True)
     spec_path = cell_dir / f"{name}-spec.json"
@@ -195,7 +233,16 @@ def run_probe(
     env = dict(extra_env or {})
     if ld_debug:
         env.update(ld_debug_env(cell_dir, ld_debug))
-    command = [str(PROBE_SCRIPT), str(spec_path), str(out_path)]
+    if probe_home is None:
+        command = [str(PROBE_SCRIPT), str(spec_path), str(out_path)]
+    else:
+        command = [
+            "-c",
+            _BOOTSTRAP,
+            str(installed_probe(probe_home)),
+            str(spec_path),
+            str(out_path),
+        ]
     try:
         result = layout.run(command, extra_env=env, cwd=cell_dir, timeout=timeout)
     except OSError as exc:

@@ -123,6 +123,8 @@ class CellEnvironment:
     env: dict[str, str]
     probe_timeout: float = 120
     """Seconds a probe run may take before the cell is an error of kind ``timeout``."""
+    probe_home: Path | None = None
+    """Where the probe is kept as a module with its bytecode (see ``probing.installed_probe``)."""
     _evidence: Evidence | None = field(default=None, repr=False)
     _runs: int = 0
 
@@ -163,6 +165,7 @@ class CellEnvironment:
             extra_env={**self.env, **(extra_env or {})},
             ld_debug=ld_debug,
             timeout=self.probe_timeout,
+            probe_home=self.probe_home,
         )
 
     def observe(self, evidence: Evidence) -> Observed:
@@ -407,7 +410,12 @@ class CellRunner:
             raise CellFailedError(_layout_cause(error, cell_dir / "layout" / LOG_DIR)) from error
         env = resolve_env(scenario.env, layout.locations, str(scenario.path))
         return CellEnvironment(
-            cell=cell, layout=layout, cell_dir=cell_dir, env=env, probe_timeout=self.probe_timeout
+            cell=cell,
+            layout=layout,
+            cell_dir=cell_dir,
+            env=env,
+            probe_timeout=self.probe_timeout,
+            probe_home=self.workdir.cache / "probe",
         )
 
 
