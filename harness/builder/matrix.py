@@ -138,6 +138,48 @@ def _start_log(ctx: _Context, log: Path) -> None:
     log.write_text("\n".join(ctx.toolchain.log_lines()) + "\n", encoding="utf-8")
 
 
+_ItemBuild = Callable[[Path, Path, Path], dict[str, object]]
+"""What one item's build does on a cache miss: given a fresh work directory, the scratch
+entry and the log, put the product into the scratch entry and return its metadata (at
+least ``product``, the product's name inside the entry)."""
+
+
+def _cached_build(
+    ctx: _Context,
+    kind: str,
+    item_id: str,
+    *,
+    parts: list[tuple[str, str]],
+    log_tag: str,
+    build: _ItemBuild,
+) -> cache.Entry:
+    """The entry of ``item_id`` keyed by ``parts``: from the cache, or built by ``build``
+    and published atomically (an interrupted or failing build leaves no entry and no
+    work directory behind)."""
+    final = cache.entry_dir(ctx.workdir.cache, kind, item_id, cache.key(parts))
+    hit = cache.lookup(final)
+    if hit is not None:
+        ctx.progress(f"{item_id:<20} cached")
+        return hit
+    log = ctx.log_path(item_id, log_tag)
+    _start_log(ctx, log)
+    ctx.progress(f"{item_id:<20} building (log: {log})")
+    started = time.monotonic()
+    with (
+        tempfile.TemporaryDirectory(prefix=f"build-{item_id}.", dir=ctx.workdir.tmp) as work,
+        atomic_directory(final, ctx.workdir.tmp) as scratch,
+    ):
+        meta = build(Path(work), scratch, log)
+        seconds = round(time.monotonic() - started, 2)
+        cache.write_meta(
+            scratch, {**meta, "id": item_id, "key_parts": dict(parts), "seconds": seconds}
+        )
+    ctx.progress(f"{item_id:<20} built in {time.monotonic() - started:.1f} s")
+    entry = cache.lookup(final)
+    assert entry is not None, final
+    return entry
+
+
 def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -> cache.Entry:
     directory = staging.project_dir(ctx.wheels_src, spec)
     tag = ctx.interpreter.tag if spec.python_specific else "py3"
@@ -154,26 +196,15 @@ def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -
     searched = repair_search_ids(ctx.platform, spec)
     if searched:
         parts.append(("repair_search", " ".join(searched)))
-    final = cache.entry_dir(ctx.workdir.cache, "wheels", spec.id, cache.key(parts))
-    hit = cache.lookup(final)
-    if hit is not None:
-        ctx.progress(f"{spec.id:<20} cached")
-        return hit
-    log = ctx.log_path(spec.id, tag)
-    _start_log(ctx, log)
-    ctx.progress(f"{spec.id:<20} building (log: {log})")
-    started = time.monotonic()
-    with (
-        tempfile.TemporaryDirectory(prefix=f"build-{spec.id}.", dir=ctx.workdir.tmp) as work,
-        atomic_directory(final, ctx.workdir.tmp) as scratch,
-    ):
-        child_env = ctx.toolchain.child_env(Path(work) / "tmp")
-        staged = staging.stage(directory, spec, Path(work) / "src" / spec.project)
+
+    def build(work: Path, scratch: Path, log: Path) -> dict[str, object]:
+        child_env = ctx.toolchain.child_env(work / "tmp")
+        staged = staging.stage(directory, spec, work / "src" / spec.project)
         built = frontend.build_wheel(
             ctx.toolchain,
             ctx.interpreter.executable,
             staged,
-            out_dir=Path(work) / "dist",
+            out_dir=work / "dist",
             inputs=inputs,
             uv_cache=ctx.workdir.cache / "uv",
             log=log,
@@ -182,27 +213,19 @@ def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -
         if spec.role == "loader":
             product = built
         else:
-            env = _repair_search_env(ctx, spec, deps, Path(work) / "repair-search", child_env)
-            product = repair.repair(built, Path(work) / "repaired", excludes, log, env=env)
+            env = _repair_search_env(ctx, spec, deps, work / "repair-search", child_env)
+            product = repair.repair(built, work / "repaired", excludes, log, env=env)
         version = _check_wheel_name(spec, product)
         shutil.move(str(product), scratch / product.name)
-        cache.write_meta(
-            scratch,
-            {
-                "id": spec.id,
-                "product": product.name,
-                "dist": spec.dist,
-                "version": version,
-                "role": spec.role,
-                "sha256": file_sha256(scratch / product.name),
-                "key_parts": dict(parts),
-                "seconds": round(time.monotonic() - started, 2),
-            },
-        )
-    ctx.progress(f"{spec.id:<20} built in {time.monotonic() - started:.1f} s")
-    entry = cache.lookup(final)
-    assert entry is not None, final
-    return entry
+        return {
+            "product": product.name,
+            "dist": spec.dist,
+            "version": version,
+            "role": spec.role,
+            "sha256": file_sha256(scratch / product.name),
+        }
+
+    return _cached_build(ctx, "wheels", spec.id, parts=parts, log_tag=tag, build=build)
 
 
 def _build_prefix(ctx: _Context, spec: PrefixSpec) -> cache.Entry:
@@ -214,33 +237,20 @@ def _build_prefix(ctx: _Context, spec: PrefixSpec) -> cache.Entry:
         ("platform", ctx.platform.name),
         ("toolchain", ctx.toolchain.fingerprint()),
     ]
-    final = cache.entry_dir(ctx.workdir.cache, "prefixes", spec.id, cache.key(parts))
-    hit = cache.lookup(final)
-    if hit is not None:
-        ctx.progress(f"{spec.id:<20} cached")
-        return hit
-    log = ctx.log_path(spec.id, "prefix")
-    _start_log(ctx, log)
-    ctx.progress(f"{spec.id:<20} building (log: {log})")
-    started = time.monotonic()
-    with (
-        tempfile.TemporaryDirectory(prefix=f"build-{spec.id}.", dir=ctx.workdir.tmp) as work,
-        atomic_directory(final, ctx.workdir.tmp) as scratch,
-    ):
+
+    def build(work: Path, scratch: Path, log: Path) -> dict[str, object]:
         prefix.install_prefix(
             ctx.toolchain,
             directory,
             spec.defines,
-            build_dir=Path(work) / "build",
+            build_dir=work / "build",
             prefix=scratch / "prefix",
             log=log,
-            env=ctx.toolchain.child_env(Path(work) / "tmp"),
+            env=ctx.toolchain.child_env(work / "tmp"),
         )
-        cache.write_meta(scratch, {"id": spec.id, "product": "prefix", "key_parts": dict(parts)})
-    ctx.progress(f"{spec.id:<20} built in {time.monotonic() - started:.1f} s")
-    entry = cache.lookup(final)
-    assert entry is not None, final
-    return entry
+        return {"product": "prefix"}
+
+    return _cached_build(ctx, "prefixes", spec.id, parts=parts, log_tag="prefix", build=build)
 
 
 def _job(ctx: _Context, item_id: str, futures: dict[str, Future[cache.Entry]]) -> cache.Entry:

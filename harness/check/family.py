@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import email.parser
-import io
 import re
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from packaging.version import Version
 
 from harness import platforms
 from harness.inspect import BinaryInfo, UnusableInputError
+from harness.inspect import elf as inspect_elf
 from harness.inspect import links as inspect_links
 from harness.inspect import wheel as inspect_wheel
 from harness.inspect.names import is_extension_module
@@ -397,35 +397,16 @@ def parse_preload(text: str) -> Preload:
 
 def sample_symbols(wheel: inspect_wheel.Wheel, member: str) -> tuple[str, ...]:
     """A few functions and objects the library itself exports (from its ``.dynsym``)."""
-    try:
-        from elftools.common.exceptions import ELFError  # noqa: PLC0415
-        from elftools.elf.elffile import ELFFile  # noqa: PLC0415
-        from elftools.elf.sections import SymbolTableSection  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - a dependency of harness.inspect
-        return ()
     with zipfile.ZipFile(wheel.path) as archive:
         data = archive.read(member)
-    if not data.startswith(b"\x7fELF"):
+    if not data.startswith(inspect_elf.MAGIC):
         return ()  # Mach-O and PE: no global namespace to sample (Windows) or not yet read
     try:
-        elf = ELFFile(io.BytesIO(data))
-        table = elf.get_section_by_name(".dynsym")
-        if not isinstance(table, SymbolTableSection):
-            return ()
-        names = sorted(
-            {
-                symbol.name
-                for symbol in table.iter_symbols()
-                if symbol.name
-                and (symbol.name.startswith("_Z") or not symbol.name.startswith("_"))
-                and symbol["st_shndx"] != "SHN_UNDEF"
-                and symbol["st_info"]["bind"] in ("STB_GLOBAL", "STB_WEAK")
-                and symbol["st_info"]["type"] in ("STT_FUNC", "STT_OBJECT")
-                and symbol["st_other"]["visibility"] == "STV_DEFAULT"
-            }
-        )
-    except (ELFError, ValueError, KeyError):
+        exported = inspect_elf.exported_symbols(member, data)
+    except UnusableInputError:
         return ()
+    # Public names only: C++ mangled ones, not the implementation's reserved ``_x``.
+    names = [name for name in exported if name.startswith("_Z") or not name.startswith("_")]
     if len(names) <= SAMPLE_SIZE:
         return tuple(names)
     step = len(names) / SAMPLE_SIZE  # spread over the table, deterministic

@@ -1,14 +1,16 @@
-"""ELF reader (pyelftools): SONAME, DT_NEEDED, DT_RPATH / DT_RUNPATH."""
+"""ELF reader (pyelftools): SONAME, DT_NEEDED, DT_RPATH / DT_RUNPATH, exported symbols."""
 
 from __future__ import annotations
 
 import io
 from typing import IO, Any
 
+from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSection, DynamicSegment
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 
-from .binary import ArchSlice, BinaryInfo, Dependency, RpathEntry
+from .binary import ArchSlice, BinaryInfo, Dependency, RpathEntry, UnusableInputError
 
 MAGIC = b"\x7fELF"
 
@@ -45,10 +47,14 @@ def _dynamic(elf: ELFFile) -> DynamicSection | DynamicSegment | None:
     return None
 
 
+def _open(stream: IO[bytes] | bytes) -> ELFFile:
+    return ELFFile(io.BytesIO(stream) if isinstance(stream, bytes) else stream)
+
+
 def read(path: str, stream: IO[bytes] | bytes) -> BinaryInfo:
     """Read the loader-relevant facts of the ELF file ``path`` from a seekable ``stream``
     (or its bytes)."""
-    elf = ELFFile(io.BytesIO(stream) if isinstance(stream, bytes) else stream)
+    elf = _open(stream)
     soname: str | None = None
     needed: list[Dependency] = []
     rpaths: list[RpathEntry] = []
@@ -73,3 +79,29 @@ def read(path: str, stream: IO[bytes] | bytes) -> BinaryInfo:
         is_library=elf.header["e_type"] == "ET_DYN",
     )
     return BinaryInfo("elf", path, (arch_slice,))
+
+
+def exported_symbols(path: str, stream: IO[bytes] | bytes) -> list[str]:
+    """The functions and objects the ELF file ``path`` offers other objects to bind to:
+    its ``.dynsym`` entries that are defined, global or weak, and of default visibility
+    (sorted, without duplicates). An unreadable table is an :class:`UnusableInputError`."""
+    try:
+        table = _open(stream).get_section_by_name(".dynsym")
+        if not isinstance(table, SymbolTableSection):
+            return []
+        return sorted(
+            {
+                symbol.name
+                for symbol in table.iter_symbols()
+                if symbol.name
+                and symbol["st_shndx"] != "SHN_UNDEF"
+                and symbol["st_info"]["bind"] in ("STB_GLOBAL", "STB_WEAK")
+                and symbol["st_info"]["type"] in ("STT_FUNC", "STT_OBJECT")
+                and symbol["st_other"]["visibility"] == "STV_DEFAULT"
+            }
+        )
+    except (ELFError, ValueError, KeyError) as error:
+        raise UnusableInputError(
+            f"{path}: the ELF symbol table .dynsym cannot be read "
+            f"({type(error).__name__}: {error}); the file is corrupt or truncated"
+        ) from error

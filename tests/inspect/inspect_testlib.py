@@ -1,13 +1,18 @@
-"""Constants and the native-binary builder shared by the inspect tests and their fixtures.
+"""Constants, the native-binary builder and the reading helpers shared by the inspect tests
+and their fixtures.
 
 Kept out of conftest.py so test modules import it by a name unique in the suite.
 """
 
 from __future__ import annotations
 
+import io
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
+
+from harness.inspect import BinaryInfo, Finding
+from harness.inspect.readers import detect, read
 
 FORMATS = ("elf", "macho", "pe")
 PLATFORM_TAGS = {
@@ -58,6 +63,19 @@ EXTENSION_FILE = {
     "macho": "_pyfoo.cpython-312-darwin.so",
     "pe": "_pyfoo.cp312-win_amd64.pyd",
 }
+
+
+def binary_of(path: Path) -> BinaryInfo:
+    """What the inspector reads from one built binary (the evidence a test checks first)."""
+    data = path.read_bytes()
+    fmt = detect(data[:8])
+    assert fmt is not None, path
+    return read(fmt, path.name, io.BytesIO(data), "test")
+
+
+def rules_of(findings: list[Finding]) -> list[str]:
+    """The rule ids of ``findings``, sorted, so a test compares them as one list."""
+    return sorted(f.rule for f in findings)
 
 
 def _run(command: list[str], cwd: Path) -> None:

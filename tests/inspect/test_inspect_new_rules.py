@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import zipfile
@@ -10,23 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from inspect_testlib import EXTENSION_FILE, FOO_C, LOADER_INIT, USE_C
+from inspect_testlib import EXTENSION_FILE, FOO_C, LOADER_INIT, USE_C, binary_of, rules_of
 
-from harness.inspect import Finding, lint_wheels
+from harness.inspect import lint_wheels
 from harness.inspect.platform_libs import linux_policy_available
-from harness.inspect.readers import detect, read
-
-
-def binary_of(path: Path):
-    data = path.read_bytes()
-    fmt = detect(data[:8])
-    assert fmt is not None, path
-    return read(fmt, path.name, io.BytesIO(data), "test")
-
-
-def rules_of(findings: list[Finding]) -> list[str]:
-    return sorted(f.rule for f in findings)
-
 
 # -- SLI010 unresolved-dependency -------------------------------------------------------
 

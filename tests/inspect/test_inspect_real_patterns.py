@@ -7,28 +7,15 @@ from the binary itself, that the pattern is really there.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from inspect_testlib import EXTENSION_FILE, LOADER_INIT, PRODUCER_FILE
+from inspect_testlib import EXTENSION_FILE, LOADER_INIT, PRODUCER_FILE, binary_of, rules_of
 
-from harness.inspect import Finding, lint_wheels
-from harness.inspect.readers import detect, read
+from harness.inspect import lint_wheels
 
 ELF_MACHO = pytest.mark.parametrize("fmt", ["elf", "macho"], indirect=True)
-
-
-def binary_of(path: Path):
-    data = path.read_bytes()
-    fmt = detect(data[:8])
-    assert fmt is not None, path
-    return read(fmt, path.name, io.BytesIO(data), "test")
-
-
-def rules_of(findings: list[Finding]) -> list[str]:
-    return sorted(f.rule for f in findings)
 
 
 # -- SLI002: symlink copies and plugins ------------------------------------------------

@@ -6,30 +6,18 @@ there (the test reads the SONAME / install id / import entry it expects to flag)
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from inspect_testlib import binary_of, rules_of
 
 from harness.inspect import Finding, lint_wheels
-from harness.inspect.readers import detect, read
 
 ELF_MACHO = pytest.mark.parametrize("fmt", ["elf", "macho"], indirect=True)
 PE_ONLY = pytest.mark.parametrize("fmt", ["pe"], indirect=True)
 
 KEY = {"elf": "libfoo.so.1", "macho": "@rpath/libfoo.1.dylib", "pe": "foo.dll"}
-
-
-def binary_of(path: Path):
-    data = path.read_bytes()
-    fmt = detect(data[:8])
-    assert fmt is not None, path
-    return read(fmt, path.name, io.BytesIO(data), "test")
-
-
-def rules_of(findings: list[Finding]) -> list[str]:
-    return sorted(f.rule for f in findings)
 
 
 def only(findings: list[Finding], rule: str) -> list[Finding]:
