@@ -3,8 +3,10 @@
     PYTHONPATH=. python benchmarks/bench_probe.py [3.12]
 
 Three gcc-built libraries are loaded RTLD_LOCAL by the probe's steps; the bare
-interpreter start-up is measured alongside for the ratio. Everything lives in a
-temporary directory that is removed at the end.
+interpreter start-up is measured alongside for the ratio. The probe runs both ways,
+interleaved: as the module kept with its bytecode in the work dir (what cells do) and
+as a script (compiled again in every process). Everything lives in a temporary
+directory that is removed at the end.
 """
 
 import shutil
@@ -67,11 +69,15 @@ def _measure(work: Path, version: str, runs: int) -> None:
         symbols=["foo_identity", "clasha_identity", "malloc"],
         identity_functions=["foo_identity", "clasha_identity", "clashb_identity"],
     )
-    times = []
+    times: list[float] = []
+    script_times: list[float] = []
     for i in range(runs):
         start = time.perf_counter()
-        ev = run_probe(layout, spec, work / f"cell{i}")
+        ev = run_probe(layout, spec, work / f"cell{i}", probe_home=work / "probe")
         times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        run_probe(layout, spec, work / f"script{i}")
+        script_times.append(time.perf_counter() - start)
     assert len(ev.identities) == 3, ev.identities
     base = []
     for _ in range(runs):
@@ -81,6 +87,11 @@ def _measure(work: Path, version: str, runs: int) -> None:
     print(f"python {version}: loaded objects {len(ev.loaded)}")
     print(
         f"probe run median {statistics.median(times) * 1000:.1f} ms (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}) over {runs}"
+    )
+    print(
+        f"the same as a script (compiled in each run) median "
+        f"{statistics.median(script_times) * 1000:.1f} ms; "
+        f"module/script {statistics.median(times) / statistics.median(script_times):.2f}"
     )
     print(
         f"bare interpreter start median {statistics.median(base) * 1000:.1f} ms; ratio {statistics.median(times) / statistics.median(base):.2f}"
