@@ -74,9 +74,11 @@ WHEEL_LOCATIONS: tuple[str, ...] = (
     EDITABLE,
 )
 """Labels a wheel can be installed into (``editable``: its project, from source)."""
-EDITABLE_MODES: tuple[str, ...] = ("redirect", "inplace")
-"""scikit-build-core's editable modes: ``redirect`` (an import hook serves the source tree,
-built files go to site-packages) and ``inplace`` (the build happens in the source tree)."""
+EDITABLE_MODES: tuple[str, ...] = ("redirect", "inplace", "meson")
+"""Editable modes of the build backends: scikit-build-core's ``redirect`` (an import hook
+serves the source tree, built files go to site-packages) and ``inplace`` (the build happens
+in the source tree), and ``meson``, meson-python's only one (an import hook serves every
+installed file from the build directory and rebuilds it on import)."""
 ALL_LOCATIONS: tuple[str, ...] = (*WHEEL_LOCATIONS, SYSTEM, CONDA_LIB)
 """Every label evidence can attribute a loaded library to, besides :data:`OUTSIDE`."""
 

@@ -72,6 +72,10 @@ class WheelSpec:
     wheelhouse instead of failing its build."""
     expected_lint_on: Mapping[OSName, frozenset[str]] = field(default_factory=dict)
     """Per-OS replacement of ``expected_lint`` where the repair tools leave different marks."""
+    editable_only: bool = False
+    """A project variant scenarios only install editable (``location = "editable"``): never
+    built into a wheelhouse. meson-python tags a wheel of a library without extension
+    modules cp3XY-cp3XY, not the py3-none of the catalogue's producers."""
 
     @property
     def python_specific(self) -> bool:
@@ -79,7 +83,7 @@ class WheelSpec:
         return self.role == "consumer"
 
     def built_on(self, platform: Platform) -> bool:
-        return platform.name in self.platforms
+        return not self.editable_only and platform.name in self.platforms
 
     def lint_expected_on(self, platform: Platform) -> frozenset[str]:
         """The rule ids the lint of ``platform``'s wheelhouse must report for this wheel."""
@@ -138,6 +142,29 @@ def _clash_consumer(name: str) -> WheelSpec:
             ("project", "dependencies"): [requirement, "shared-lib-consumer"],
         },
         leave_to_other_wheels=(Library(f"clash{name}", 1),),
+    )
+
+
+def _meson_producer(wheel_id: str, version: str, setup_args: tuple[str, ...]) -> WheelSpec:
+    """libfoo built by meson-python from wheels-src/libfoo/meson.build (the same C source),
+    for its editable mode only (scenarios editable-meson-*): the staged pyproject.toml
+    names the mesonpy backend, with meson and ninja from the index."""
+    overrides: dict[tuple[str, ...], object] = {
+        ("project", "version"): version,
+        ("build-system", "requires"): ["meson-python>=0.16", "meson>=1.1", "ninja>=1.8.2"],
+        ("build-system", "build-backend"): "mesonpy",
+    }
+    if setup_args:
+        overrides["tool", "meson-python", "args", "setup"] = list(setup_args)
+    return WheelSpec(
+        wheel_id,
+        "libfoo",
+        "libfoo",
+        version,
+        "producer",
+        requires=("shared_lib_manager",),
+        overrides=overrides,
+        editable_only=True,
     )
 
 
@@ -201,6 +228,10 @@ WHEELS: tuple[WheelSpec, ...] = (
             ("tool", "scikit-build", "wheel", "packages"): ["python/libfoo"],
         },
     ),
+    _meson_producer("libfoo-meson", "1.0+meson", ()),
+    # The same, with the library and __init__.py built in meson/libfoo/{lib/,} of the build
+    # tree (-Dpackage_tree=true): the package's own layout, so lib/ is beside __file__.
+    _meson_producer("libfoo-meson-tree", "1.0+meson.tree", ("-Dpackage_tree=true",)),
     WheelSpec(
         "pyfoo",
         "pyfoo",
@@ -333,6 +364,11 @@ def _spec(item: str) -> WheelSpec | PrefixSpec:
 
 def _not_on(spec: WheelSpec | PrefixSpec, platform: Platform, needed_by: str | None) -> str:
     why = f" (needed by {needed_by!r})" if needed_by else ""
+    if isinstance(spec, WheelSpec) and spec.editable_only:
+        return (
+            f"{spec.id!r}{why} is never built as a wheel: scenarios install its project "
+            '`location = "editable"` only (editable_only in harness/builder/catalogue.py)'
+        )
     return (
         f"{spec.id!r}{why} is not built on {platform.name}: the catalogue builds it on "
         f"{', '.join(sorted(spec.platforms))} only (platforms in harness/builder/catalogue.py); "

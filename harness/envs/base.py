@@ -61,7 +61,7 @@ class InstallRequest:
     """Location ``editable`` only: wheel ids whose *projects* are copied into the cell and
     installed with ``-e`` (:mod:`harness.envs.editable`), in order; ``wheels`` stays empty."""
     editable_mode: str = "redirect"
-    """scikit-build-core's ``editable.mode`` for those projects: ``redirect`` or ``inplace``."""
+    """The backend's editable mode for those projects (:data:`harness.vocabulary.EDITABLE_MODES`)."""
     build_inputs: tuple[Path, ...] = ()
     """Wheel files the editable builds must take their build requirements from (pinned)."""
 

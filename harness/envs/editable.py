@@ -11,6 +11,14 @@ with scikit-build-core's mode chosen by ``-C editable.mode=...``:
 - ``inplace``: CMake builds in the source tree itself and a ``.pth`` puts the source
   packages on ``sys.path``; nothing is installed but the metadata.
 
+or, for a project whose (staged) ``build-system`` names meson-python, with its only mode,
+``meson``: meson builds in ``build/cp3XY/`` of the source tree and an import hook serves
+every installed file from that build tree, running ninja again on the first import of
+each process. That hook calls the meson and ninja of the install, so the build cannot be
+isolated: the project's build requirements (meson-python, meson and ninja from the index)
+are installed into the layout first, and the install runs with ``--no-build-isolation``,
+``MESON`` and ``NINJA`` naming the layout's own executables, never a tool of the host.
+
 The build environment is the frontend's usual isolated one: scikit-build-core comes from the
 index (through the work directory's uv cache), producer wheels a consumer builds against are
 pinned to the harness's own files (``libfoo @ file://...``), never an index copy. An editable
@@ -20,11 +28,29 @@ install holds absolute paths into the cell, so such layouts are built per cell.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 from harness.envs import commands
 from harness.envs.base import CommandRunner, InstallRequest, Layout, LayoutError
 from harness.vocabulary import EDITABLE, EDITABLE_MODES, Installer
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+SCIKIT_BUILD_CORE = "scikit_build_core.build"
+MESON_PYTHON = "mesonpy"
+BACKEND_OF_MODE: dict[str, str] = {
+    "redirect": SCIKIT_BUILD_CORE,
+    "inplace": SCIKIT_BUILD_CORE,
+    "meson": MESON_PYTHON,
+}
+"""The build backend (``build-system.build-backend``) each editable mode belongs to."""
+CONSTRAINTS_FILE = "editable-build-constraints.txt"
+"""In the layout's root: ``dist @ file://...`` lines pinning build inputs to our wheels."""
 
 NETWORK_VARIABLES = frozenset(
     {
@@ -71,6 +97,36 @@ def check_editable(request: InstallRequest) -> None:
     for wheel in request.build_inputs:
         if not wheel.is_file():
             raise LayoutError(f"build input wheel {wheel} does not exist; build it first")
+    wanted = BACKEND_OF_MODE[request.editable_mode]
+    for item in request.projects:
+        backend, _ = build_system(item)
+        if backend != wanted:
+            modes = [m for m, b in BACKEND_OF_MODE.items() if b == backend]
+            raise LayoutError(
+                f"editable install of {item!r}: mode {request.editable_mode!r} needs the "
+                f"build backend {wanted!r}, the project's staged pyproject.toml names "
+                f"{backend!r}; use mode {' or '.join(repr(m) for m in modes) or '(none known)'}"
+            )
+
+
+def build_system(wheel_id: str) -> tuple[str, list[str]]:
+    """``build-backend`` and ``requires`` of the project of ``wheel_id`` as its variant
+    stages it (a variant may name another backend than the project's own file)."""
+    from harness import project  # noqa: PLC0415
+    from harness.builder.catalogue import WHEELS_BY_ID  # noqa: PLC0415
+    from harness.builder.staging import PYPROJECT, project_dir, staged_pyproject  # noqa: PLC0415
+
+    spec = WHEELS_BY_ID[wheel_id]
+    pyproject = project_dir(project.wheels_src(), spec) / PYPROJECT
+    try:
+        original = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise LayoutError(f"{pyproject}: invalid TOML: {error}") from error
+    table = staged_pyproject(original, spec).get("build-system")
+    table = table if isinstance(table, dict) else {}
+    backend = table.get("build-backend", "setuptools.build_meta:__legacy__")
+    requires = table.get("requires", [])
+    return str(backend), [str(r) for r in requires] if isinstance(requires, list) else []
 
 
 def constraint_lines(wheels: tuple[Path, ...]) -> list[str]:
@@ -100,19 +156,21 @@ def install(
 ) -> None:
     """Stage and install every project of ``request`` editable, in order."""
     check_editable(request)
-    constraints = layout.root / "editable-build-constraints.txt"
+    constraints = layout.root / CONSTRAINTS_FILE
     constraints.write_text("\n".join(constraint_lines(request.build_inputs)) + "\n", "utf-8")
     setting = f"editable.mode={request.editable_mode}"
+    head = _install_command(layout, installer, pip)
     for wheel_id in request.projects:
         source = stage_project(layout, wheel_id)
+        if request.editable_mode == "meson":
+            _install_meson(layout, wheel_id, source, head, run)
+            continue
         if installer == "uv":
-            argv = [commands.find_uv(), "pip", "install", "--python", str(layout.python)]
-            argv += ["--no-config", "--no-deps", "--build-constraint", str(constraints)]
+            argv = [*head, "--no-deps", "--build-constraint", str(constraints)]
             argv += ["-C", setting, "-e", str(source)]
             env = network_env()
         else:
-            argv = [*pip, "install", "--no-deps", "--no-input", "--disable-pip-version-check"]
-            argv += ["--config-settings", setting, "-e", str(source)]
+            argv = [*head, "--no-deps", "--config-settings", setting, "-e", str(source)]
             # pip hands PIP_CONSTRAINT to the pip that fills the isolated build environment
             env = {**network_env(), "PIP_CONSTRAINT": str(constraints)}
         run(
@@ -121,6 +179,47 @@ def install(
             env=env,
             location=EDITABLE,
         )
+
+
+def _install_command(layout: Layout, installer: Installer, pip: list[str]) -> list[str]:
+    """``uv pip install`` / ``pip install`` into the layout's interpreter, without options
+    from the host's configuration files."""
+    if installer == "uv":
+        return [commands.find_uv(), "pip", "install", "--python", str(layout.python), "--no-config"]
+    return [*pip, "install", "--no-input", "--disable-pip-version-check"]
+
+
+def _install_meson(
+    layout: Layout, wheel_id: str, source: Path, head: list[str], run: CommandRunner
+) -> None:
+    """Install the build requirements into the layout, then the project without isolation."""
+    _, requires = build_system(wheel_id)
+    constraints = layout.root / CONSTRAINTS_FILE
+    run(
+        [*head, "-c", str(constraints), *requires],
+        step=f"install the build requirements of {wheel_id}",
+        env=network_env(),
+        location=EDITABLE,
+    )
+    tools = {name.upper(): _layout_script(layout, name, wheel_id) for name in ("meson", "ninja")}
+    run(
+        [*head, "--no-deps", "--no-build-isolation", "-e", str(source)],
+        step=f"install {wheel_id} editable (meson)",
+        env={**network_env(), **tools},
+        location=EDITABLE,
+    )
+
+
+def _layout_script(layout: Layout, name: str, wheel_id: str) -> str:
+    """The layout's own ``name`` executable (``bin/meson``, ``Scripts\\ninja.exe``)."""
+    found = shutil.which(name, path=str(layout.python.parent))
+    if found is None:
+        raise LayoutError(
+            f"editable install of {wheel_id!r} (meson): its build requirements put no "
+            f"{name!r} into {layout.python.parent}; meson-python's import hook runs meson and "
+            f"ninja again on import, so build-system.requires must list {name!r} (from the index)"
+        )
+    return found
 
 
 def project_digest(wheel_id: str) -> str:

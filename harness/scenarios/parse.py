@@ -484,7 +484,7 @@ def _wheel_files(top: _Table) -> dict[str, str]:
 
 
 def _editable_mode(table: _Table, location: str | None) -> str | None:
-    """``mode``: scikit-build-core's editable mode, only for ``location = "editable"``."""
+    """``mode``: the backend's editable mode, only for ``location = "editable"``."""
     fix = f"use one of {', '.join(repr(m) for m in EDITABLE_MODES)}"
     mode: str | None = table.get("mode", str, None, fix)
     if location != EDITABLE:

@@ -28,8 +28,9 @@ class Install:
     """Paths relative to the location deleted right after the install (POSIX separators):
     an installed-but-broken producer, as a half-uninstall or a bad repackaging leaves it."""
     mode: str | None = None
-    """Location ``editable`` only: scikit-build-core's editable mode (``redirect``,
-    ``inplace``); the wheel ids name the projects installed with ``-e``."""
+    """Location ``editable`` only: the build backend's editable mode (scikit-build-core's
+    ``redirect``, ``inplace``; meson-python's ``meson``); the wheel ids name the projects
+    installed with ``-e``."""
 
 
 @dataclass(frozen=True)

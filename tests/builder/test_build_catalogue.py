@@ -49,7 +49,20 @@ def test_platform_specific_variants_are_left_out_where_they_mean_nothing() -> No
     assert not {"libfoo-nosoname", "pyfoo-rpath"} & windows  # neither SONAME nor RPATH
     assert "libfoo-linkerscript" in linux  # GNU ld scripts exist for ELF toolchains only
     assert "libfoo-linkerscript" not in macos and "libfoo-linkerscript" not in windows
-    assert len(linux) == len(catalogue.WHEELS) + len(catalogue.PREFIXES)
+    wheels = [spec for spec in catalogue.WHEELS if not spec.editable_only]
+    assert len(linux) == len(wheels) + len(catalogue.PREFIXES)
+
+
+@pytest.mark.parametrize("wheel_id", ["libfoo-meson", "libfoo-meson-tree"])
+def test_editable_only_variants_are_never_built_as_wheels(wheel_id: str) -> None:
+    spec = catalogue.WHEELS_BY_ID[wheel_id]
+    assert spec.editable_only and spec.platforms == catalogue.EVERY_PLATFORM
+    for platform in (LINUX, MACOS, WINDOWS):
+        assert wheel_id not in catalogue.ids_on(platform)
+        with pytest.raises(catalogue.NotOnPlatformError, match="never built as a wheel"):
+            catalogue.closure([wheel_id], platform)
+    # what it needs at run time is built everywhere it is installed editable
+    assert catalogue.closure(spec.requires, LINUX) == ["shared_lib_manager"]
 
 
 def test_ids_keep_catalogue_order() -> None:
@@ -99,7 +112,9 @@ def test_everything_a_wheel_needs_is_built_wherever_the_wheel_is(
     assert spec.platforms <= catalogue.EVERY_PLATFORM and spec.platforms, spec.id
     assert set(spec.expected_lint_on) <= spec.platforms, spec.id
     for name in sorted(spec.platforms):
-        catalogue.closure([spec.id], platforms.ALL[name])  # raises if a dependency is missing
+        # raises if a dependency is missing (an editable-only project: what it needs)
+        needed = [*spec.build_requires, *spec.requires] if spec.editable_only else [spec.id]
+        catalogue.closure(needed, platforms.ALL[name])
 
 
 def test_expected_lint_per_platform() -> None:
@@ -134,18 +149,25 @@ def test_a_per_platform_expectation_replaces_the_default() -> None:
 
 def wheels_missing_on_declared_platforms(scenario: Scenario) -> list[str]:
     """One line per (platform, id) a scenario declares but the catalogue does not build
-    (``[wheels]`` ids name files outside the catalogue)."""
+    (``[wheels]`` ids name files outside the catalogue; an editable install names a
+    project, which needs no wheel but must be declared for the platform)."""
     wanted = [
         wheel_id
         for install in scenario.installs
         for wheel_id in install.wheels
-        if wheel_id not in scenario.wheel_files
+        if wheel_id not in scenario.wheel_files and install.location != "editable"
     ]
+    projects = {w for i in scenario.installs if i.location == "editable" for w in i.wheels}
     if scenario.system is not None:
         wanted.append(scenario.system.prefix)
     problems = []
     for name in scenario.platforms:
         available = set(catalogue.ids_on(platforms.ALL[name]))
+        available |= {
+            w
+            for w in projects
+            if w in catalogue.WHEELS_BY_ID and name in catalogue.WHEELS_BY_ID[w].platforms
+        }
         for wheel_id in dict.fromkeys(wanted):
             if wheel_id not in available:
                 problems.append(f"{scenario.name}: {name} has no {wheel_id!r}")
@@ -184,3 +206,10 @@ def test_negative_control_a_windows_scenario_with_the_rpath_consumer_is_reported
         "negative-control: windows has no 'libfoo-nosoname'",
     ]
     assert wheels_missing_on_declared_platforms(_scenario(["linux"], ["pyfoo-rpath"])) == []
+
+
+def test_negative_control_an_editable_only_project_installed_as_a_wheel_is_reported() -> None:
+    scenario = _scenario(["linux"], ["libfoo-meson"])
+    assert wheels_missing_on_declared_platforms(scenario) == [
+        "negative-control: linux has no 'libfoo-meson'"
+    ]

@@ -1,13 +1,16 @@
-"""Editable installs of the example projects with scikit-build-core (real CMake builds).
+"""Editable installs of the example projects with scikit-build-core (real CMake builds) and
+meson-python (real meson builds).
 
 What the redirect mode does with a project whose Python package CMake generates and
 installs (libfoo: ``wheel.packages = []``), and why the inplace mode cannot install it.
-The builds take scikit-build-core from the package index, as every build here does.
+The builds take scikit-build-core from the package index, as every build here does; the
+meson-python mode takes meson-python, meson and ninja from it into the layout itself.
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,8 +77,16 @@ def test_inplace_mode_cannot_install_a_project_without_source_packages(
         (InstallRequest("editable", (), projects=("libfoo",), editable_mode="strict"), "mode"),
         (InstallRequest("editable", (), projects=("nosuch",)), "not a wheel id"),
         (InstallRequest("editable", ()), "names no projects"),
+        (
+            InstallRequest("editable", (), projects=("libfoo",), editable_mode="meson"),
+            "mode 'meson' needs the build backend 'mesonpy'.*names 'scikit_build_core.build'",
+        ),
+        (
+            InstallRequest("editable", (), projects=("libfoo-meson",), editable_mode="redirect"),
+            "names 'mesonpy'; use mode 'meson'",
+        ),
     ],
-    ids=["mode", "id", "empty"],
+    ids=["mode", "id", "empty", "skbc-project-as-meson", "meson-project-as-skbc"],
 )
 def test_bad_editable_requests_fail_before_any_build(
     request_: InstallRequest, message: str, python: Path, workdir: WorkDir, tmp_path: Path
@@ -85,3 +96,42 @@ def test_bad_editable_requests_fail_before_any_build(
             LayoutSpec(python=python, installs=(request_,)), tmp_path / "c", workdir=workdir
         )
     assert not (tmp_path / "c" / "venv").exists()
+
+
+_C_COMPILER = any(shutil.which(name) for name in ("cc", "gcc", "clang", "cl"))
+
+
+@pytest.mark.skipif(
+    not _C_COMPILER and sys.platform != "win32",  # meson finds MSVC without PATH
+    reason="meson editable builds need a C compiler (cc, gcc or clang) on PATH",
+)
+def test_meson_mode_runs_the_layouts_own_meson_and_ninja(
+    python: Path, workdir: WorkDir, tmp_path: Path
+) -> None:
+    """meson-python's hook runs the build again on import with the tools of the install:
+    they must be the layout's (from the index), never the host's (a ninja on PATH).
+
+    pip, because it leaves PATH alone for the backend (uv puts the venv's scripts first):
+    without the harness's MESON and NINJA the install fails, or takes the host's tools."""
+    request = InstallRequest("editable", (), projects=("libfoo-meson",), editable_mode="meson")
+    layout = make_layout(
+        LayoutSpec(python=python, installer="pip", installs=(request,)),
+        tmp_path / "cell",
+        workdir=workdir,
+    )
+    site = layout.location("site")
+    source = layout.location("editable") / "libfoo-meson"
+    hook = (site / "_libfoo_editable_loader.py").read_text(encoding="utf-8")
+    scripts = layout.python.parent
+    assert repr(str(scripts)).strip("'") in hook  # the recorded build command
+    host_ninja = shutil.which("ninja")
+    if host_ninja is not None:  # negative control: the host's ninja is not what it runs
+        assert repr(host_ninja) not in hook
+    assert not (site / "libfoo").exists()  # nothing of the package is installed into site
+    done = layout.run(["-c", _ORIGIN])
+    assert done.returncode == 0, done.stderr
+    origin = Path(done.stdout.strip())
+    # __init__ comes from the build tree, without lib/ beside it (scenario editable-meson-flat)
+    assert origin.parent.parent == source / "build"
+    library = platforms.current().library_file("foo", 1)
+    assert (origin.parent / library).is_file() and not (origin.parent / "lib").exists()
