@@ -32,6 +32,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from harness import project
+from harness.builder.catalogue import WHEELS_BY_ID
+from harness.builder.staging import PYPROJECT, project_dir, staged_pyproject
 from harness.envs import commands
 from harness.envs.base import CommandRunner, InstallRequest, Layout, LayoutError
 from harness.vocabulary import EDITABLE, EDITABLE_MODES, Installer
@@ -112,10 +115,6 @@ def check_editable(request: InstallRequest) -> None:
 def build_system(wheel_id: str) -> tuple[str, list[str]]:
     """``build-backend`` and ``requires`` of the project of ``wheel_id`` as its variant
     stages it (a variant may name another backend than the project's own file)."""
-    from harness import project  # noqa: PLC0415
-    from harness.builder.catalogue import WHEELS_BY_ID  # noqa: PLC0415
-    from harness.builder.staging import PYPROJECT, project_dir, staged_pyproject  # noqa: PLC0415
-
     spec = WHEELS_BY_ID[wheel_id]
     pyproject = project_dir(project.wheels_src(), spec) / PYPROJECT
     try:
