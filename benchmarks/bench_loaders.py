@@ -79,24 +79,23 @@ t3 = clock()
 print(since(t0, t1), since(t0, t2), since(t0, t3))
 """
 )
-IMPORT_CONSUMER = (
-    CLOCK
-    + """
+
+
+def _import_only(module: str) -> str:
+    """A cold program that only imports ``module`` (its three columns are the same)."""
+    return (
+        CLOCK
+        + f"""
 t0 = clock()
-import shared_lib_consumer
+import {module}
 t1 = clock()
 print(since(t0, t1), since(t0, t1), since(t0, t1))
 """
-)
-IMPORT_EMPTY = (
-    CLOCK
-    + """
-t0 = clock()
-import benchempty
-t1 = clock()
-print(since(t0, t1), since(t0, t1), since(t0, t1))
-"""
-)
+    )
+
+
+IMPORT_CONSUMER = _import_only("shared_lib_consumer")
+IMPORT_EMPTY = _import_only("benchempty")  # the floor: what importing any module costs
 # Each first-load program prints "<wall cpu>", ctypes already imported.
 FIRST_BARE = (
     CLOCK
