@@ -89,7 +89,7 @@ def test_sigterm_mid_build_cleans_scratch_and_children(tmp_path: Path) -> None:
         wait_for(
             "no process of the build left",
             lambda: not processes_mentioning(str(workdir)),
-            timeout=10,
+            timeout=30,
         )
         assert tree(workdir / "tmp") == [], output
     finally:
@@ -124,7 +124,7 @@ def test_group_kill_leaves_no_cmake_tree_in_system_temp(tmp_path: Path) -> None:
         wait_for("CMake configuring libfoo", lambda: _cmake_trees(workdir, system_tmp), timeout=300)
         os.killpg(harness.pid, signal.SIGKILL)
         harness.wait(timeout=60)
-        wait_for("the group gone", lambda: not processes_mentioning(str(workdir)), timeout=10)
+        wait_for("the group gone", lambda: not processes_mentioning(str(workdir)), timeout=30)
         assert _cmake_trees(system_tmp) == []
         assert tree(system_tmp) == []
     finally:
