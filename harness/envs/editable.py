@@ -34,7 +34,7 @@ from pathlib import Path
 
 from harness import project
 from harness.builder.catalogue import WHEELS_BY_ID
-from harness.builder.staging import PYPROJECT, project_dir, staged_pyproject
+from harness.builder.staging import PYPROJECT, project_dir, source_digest, stage, staged_pyproject
 from harness.envs import commands
 from harness.envs.base import CommandRunner, InstallRequest, Layout, LayoutError
 from harness.vocabulary import EDITABLE, EDITABLE_MODES, Installer
@@ -81,8 +81,6 @@ def network_env() -> dict[str, str]:
 
 def check_editable(request: InstallRequest) -> None:
     """A clear error for an editable request without projects or with an unknown mode."""
-    from harness.builder.catalogue import WHEELS_BY_ID  # noqa: PLC0415
-
     if not request.projects:
         raise LayoutError("an editable install request names no projects (wheel ids)")
     if request.wheels:
@@ -135,9 +133,6 @@ def constraint_lines(wheels: tuple[Path, ...]) -> list[str]:
 
 def stage_project(layout: Layout, wheel_id: str) -> Path:
     """Copy the project of ``wheel_id`` (with its variant's pyproject) into ``editable/``."""
-    from harness import project  # noqa: PLC0415
-    from harness.builder.catalogue import WHEELS_BY_ID  # noqa: PLC0415
-    from harness.builder.staging import project_dir, stage  # noqa: PLC0415
 
     spec = WHEELS_BY_ID[wheel_id]
     destination = layout.location(EDITABLE) / wheel_id
@@ -224,9 +219,6 @@ def _layout_script(layout: Layout, name: str, wheel_id: str) -> str:
 def project_digest(wheel_id: str) -> str:
     """Hash of the project an editable install of ``wheel_id`` is made from (its sources and
     variant): part of a template's key, so an edited source tree gets a new layout."""
-    from harness import project  # noqa: PLC0415
-    from harness.builder.catalogue import WHEELS_BY_ID  # noqa: PLC0415
-    from harness.builder.staging import project_dir, source_digest  # noqa: PLC0415
 
     spec = WHEELS_BY_ID[wheel_id]
     return source_digest(project_dir(project.wheels_src(), spec), spec)
