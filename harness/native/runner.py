@@ -121,7 +121,7 @@ def run_native(
     if chain.pe:
         session = session or wine.shared_session(workdir)
         env = {k: v for k, v in session.env.items() if k not in CLEARED_ENV}
-        command.insert(0, "wine")
+        command.insert(0, wine.tool("wine"))
     env.update(extra_env or {})
     # Output goes to files, never pipes: Wine's helper processes (services.exe...) start
     # with the first program on a server, inherit its stdout/stderr and outlive it.

@@ -9,6 +9,10 @@ shared lock on the prefix, and only the last one to end stops the server.
 
 Everything Wine writes stays in the prefix; no display is needed (``DISPLAY`` is
 removed from the environment and Mono/Gecko installers are disabled).
+
+The Wine programs are looked up where distributions put them, not only on ``PATH``:
+newer Ubuntu installs ``wineserver`` only in the wine library folder, so a PATH-only
+lookup would skip every Wine cell there (:func:`find_tool`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,44 @@ from harness.workdir import WorkDir, atomic_directory
 TOOLS = ("wine", "wineserver", "wineboot")
 PACKAGE = "wine, wine64"
 BOOT_TIMEOUT = 300
+LIBRARY_DIRS: tuple[str, ...] = (
+    "/usr/lib/x86_64-linux-gnu/wine",  # Debian/Ubuntu multiarch (Ubuntu 26.04: wineserver)
+    "/usr/lib/wine",  # Debian 12: wineserver, wineserver64, wine64
+    "/usr/lib64/wine",
+    "/usr/libexec/wine",
+)
+"""The wine library folders searched after ``PATH``, in order."""
+SERVER_VARIABLE = "WINESERVER"
+"""Names the wineserver to use; Wine itself honours it, and so does :func:`find_tool`."""
+
+
+def _executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def find_tool(name: str) -> str | None:
+    """The Wine program ``name``: ``$WINESERVER`` for the server, then ``PATH``, then the
+    library folders (a ``64``-suffixed file there counts too: Debian's ``wineserver64``)."""
+    if name == "wineserver":
+        named = os.environ.get(SERVER_VARIABLE, "")
+        if named and _executable(Path(named)):
+            return named
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in LIBRARY_DIRS:
+        for candidate in (name, f"{name}64"):
+            if _executable(Path(folder, candidate)):
+                return str(Path(folder, candidate))
+    return None
+
+
+def tool(name: str) -> str:
+    """:func:`find_tool`, or :class:`ToolMissingError` naming the package to install."""
+    found = find_tool(name)
+    if found is None:
+        raise ToolMissingError(name, PACKAGE, "wine")
+    return found
 
 
 class WineError(RuntimeError):
@@ -40,20 +82,24 @@ class WineError(RuntimeError):
 
 def missing_tool() -> ToolMissingError | None:
     """The error to raise (or skip with) when a Wine program is not installed."""
-    for tool in TOOLS:
-        if shutil.which(tool) is None:
-            return ToolMissingError(tool, PACKAGE, "wine")
+    for name in TOOLS:
+        if find_tool(name) is None:
+            return ToolMissingError(name, PACKAGE, "wine")
     return None
 
 
 def base_env(prefix: Path) -> dict[str, str]:
-    """The environment of every Wine process on ``prefix``: quiet, headless, no installers."""
+    """The environment of every Wine process on ``prefix``: quiet, headless, no installers,
+    and ``WINESERVER`` naming the server found here, so Wine starts that one."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.update(
         WINEPREFIX=str(prefix),
         WINEDEBUG="-all",
         WINEDLLOVERRIDES="mscoree,mshtml=",
     )
+    server = find_tool("wineserver")
+    if server is not None:
+        env[SERVER_VARIABLE] = server
     return env
 
 
@@ -102,7 +148,7 @@ def _run(command: list[str], env: dict[str, str], timeout: float, log: Path) -> 
 
 def _version() -> str:
     result = subprocess.run(
-        ["wine", "--version"], capture_output=True, text=True, check=False, timeout=60
+        [tool("wine"), "--version"], capture_output=True, text=True, check=False, timeout=60
     )
     return result.stdout.strip() or result.stderr.strip()
 
@@ -134,8 +180,8 @@ def ensure_prefix(workdir: WorkDir) -> Path:
         with atomic_directory(final, workdir.tmp) as scratch:
             env = base_env(scratch)
             log = workdir.logs / "wine-prefix.log"
-            _run(["wineboot", "--init"], env, BOOT_TIMEOUT, log)
-            _run(["wineserver", "--wait"], env, BOOT_TIMEOUT, log.with_suffix(".wait.log"))
+            _run([tool("wineboot"), "--init"], env, BOOT_TIMEOUT, log)
+            _run([tool("wineserver"), "--wait"], env, BOOT_TIMEOUT, log.with_suffix(".wait.log"))
             if not (scratch / "system.reg").is_file():
                 raise WineError(f"wineboot --init left no registry in {scratch}")
     return final
@@ -171,7 +217,7 @@ class WineSession:
 
     def _wineserver(self, flag: str) -> None:
         subprocess.run(
-            ["wineserver", flag],
+            [tool("wineserver"), flag],
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
