@@ -7,13 +7,20 @@ write. Every ``*_problems`` function takes a checkout root (the repository, or t
 copy of the CI before issue 15 under ``fixtures/``) and returns human-readable
 problems, empty when the check holds. The facts about the actions used here come
 from their sources (action.yml and the code their post steps run); see docs/ci.md.
+
+A job that calls a reusable workflow of the repository (``uses: ./.github/workflows/x.yml``)
+is read as GitHub runs it: each call instantiates the called workflow's jobs, named
+``<caller>/<job>``, with ``${{ inputs.X }}`` taken from the call's ``with:``. A workflow
+that only runs when called is not read on its own.
 """
 
 from __future__ import annotations
 
 import configparser
+import datetime
 import fnmatch
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +40,15 @@ SCRIPT = re.compile(r"(?<![\w/.-])(\.github/[\w./-]+\.(?:py|sh))")
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 TOX_ENV = re.compile(r"\btox -e ((?:\$\{\{[^}]*\}\}|\S)+)")
 PINNED = re.compile(r"^(v\d+\.\d+\.\d+|[0-9a-f]{40})$")
+SHA = re.compile(r"^[0-9a-f]{40}$")
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*([^\s#]+)\s*(?:#\s*(.*?))?\s*$")
+TAG_COMMENT = re.compile(r"^v\d+\.\d+\.\d+$")
+LABELS_FILE = Path(__file__).resolve().parent / "runner_labels.json"
+ACTION_FILES = ("action.yml", "action.yaml")
+HOST_PATH = re.compile(
+    r"github\.workspace|runner\.(temp|tool_cache|workspace)|^/home/runner|^/Users/runner|^[A-Za-z]:[\\/]"
+)
+"""A value that names a folder of the runner host, which a container does not have."""
 # The first major version of each action that runs on node24 (GitHub is retiring
 # node20): from each action's action.yml `runs.using` at that tag.
 NODE24_SINCE = {
@@ -76,6 +92,17 @@ class Job:
     data: dict[str, Any]
     env: dict[str, str] = field(default_factory=dict)
     """The workflow's env updated with the job's."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """The ``with:`` of the call that instantiated this job (reusable workflows)."""
+    scope: str = ""
+    """``<caller>/`` for a job of a called workflow: its ``needs`` name jobs of that call."""
+    source: str = ""
+    """The file the job is written in: the workflow, or the called workflow."""
+
+    @property
+    def own_env(self) -> dict[str, Any]:
+        """The job's own ``env:``, without what it inherits from its workflow."""
+        return dict(self.data.get("env") or {})
 
     @property
     def name(self) -> str:
@@ -117,6 +144,8 @@ class Job:
                 return str(cell[expression.removeprefix("matrix.")])
             if expression.startswith("env.") and expression[4:] in self.env:
                 return self.env[expression[4:]]
+            if expression.startswith("inputs.") and expression[7:] in self.inputs:
+                return self.inputs[expression[7:]]
             return match.group(0)
 
         return EXPRESSION.sub(value, text)
@@ -125,7 +154,7 @@ class Job:
         return self.expand(str(self.data.get("runs-on", "")), cell)
 
     def cell_id(self, cell: dict[str, Any]) -> str:
-        return str(cell.get("id") or self.runner(cell))
+        return str(cell.get("id") or self.inputs.get("id") or self.runner(cell))
 
     def runs(self, pattern: str) -> list[str]:
         """The ``run:`` scripts matching the regular expression ``pattern``."""
@@ -148,22 +177,62 @@ def workflows(root: Path) -> dict[str, dict[str, Any]]:
     return {p.name: read_yaml(p) for p in sorted((root / WORKFLOWS_DIR).glob("*.y*ml"))}
 
 
+def triggers(data: dict[str, Any]) -> set[str]:
+    on = data.get("on") or {}
+    if isinstance(on, str):
+        return {on}
+    return set(on)
+
+
+def only_called(data: dict[str, Any]) -> bool:
+    """A reusable workflow that never runs on its own."""
+    return triggers(data) == {"workflow_call"}
+
+
+def _env(*envs: dict[str, Any] | None) -> dict[str, str]:
+    merged: dict[str, Any] = {}
+    for env in envs:
+        merged.update(env or {})
+    return {k: str(v) for k, v in merged.items()}
+
+
 def jobs(root: Path) -> dict[str, Job]:
-    """Every job of every workflow, by ``workflow:job``."""
+    """Every job of every workflow run, by ``workflow:job`` (``workflow:caller/job`` for
+    the jobs a call of a reusable workflow instantiates)."""
     found: dict[str, Job] = {}
     for name, data in workflows(root).items():
+        if only_called(data):
+            continue
         for job_id, job in (data.get("jobs") or {}).items():
-            env = {**(data.get("env") or {}), **(job.get("env") or {})}
-            found[f"{name}:{job_id}"] = Job(name, job_id, job, {k: str(v) for k, v in env.items()})
+            env = _env(data.get("env"), job.get("env"))
+            found[f"{name}:{job_id}"] = Job(name, job_id, job, env, source=name)
+            uses = str(job.get("uses", ""))
+            if not uses.startswith("./") or not (root / uses).is_file():
+                continue
+            callee = read_yaml(root / uses)
+            declared = ((callee.get("on") or {}).get("workflow_call") or {}).get("inputs") or {}
+            inputs = {k: str(v.get("default", "")) for k, v in declared.items() if v}
+            inputs.update({k: str(v) for k, v in (job.get("with") or {}).items()})
+            for inner_id, inner in (callee.get("jobs") or {}).items():
+                found[f"{name}:{job_id}/{inner_id}"] = Job(
+                    name,
+                    f"{job_id}/{inner_id}",
+                    inner,
+                    _env(callee.get("env"), inner.get("env")),
+                    inputs=inputs,
+                    scope=f"{job_id}/",
+                    source=Path(uses).name,
+                )
     return found
 
 
 def called(job: Job, root: Path) -> list[Job]:
-    """The jobs of the workflow a ``uses: ./.github/workflows/x.yml`` job calls."""
+    """The jobs a ``uses: ./.github/workflows/x.yml`` job instantiates."""
     if not job.calls.startswith("./"):
         return []
-    workflow = Path(job.calls).name
-    return [j for j in jobs(root).values() if j.workflow == workflow]
+    return [
+        j for j in jobs(root).values() if j.workflow == job.workflow and j.scope == f"{job.id}/"
+    ]
 
 
 def is_optional(job: Job, root: Path) -> bool:
@@ -185,7 +254,7 @@ def needs_closure(job: Job, all_jobs: dict[str, Job]) -> set[str]:
         if need in seen:
             continue
         seen.add(need)
-        todo.extend(all_jobs[f"{job.workflow}:{need}"].needs)
+        todo.extend(all_jobs[f"{job.workflow}:{job.scope}{need}"].needs)
     return seen
 
 
@@ -197,7 +266,7 @@ def graph_problems(root: Path) -> list[str]:
         if not is_test_job(job):
             continue
         for need in sorted(needs_closure(job, all_jobs)):
-            needed = all_jobs[f"{job.workflow}:{need}"]
+            needed = all_jobs[f"{job.workflow}:{job.scope}{need}"]
             if is_optional(needed, root):
                 problems.append(
                     f"{job.name} needs {need}, which runs the optional release build "
@@ -246,6 +315,26 @@ def setup_python_versions(job: Job) -> list[str]:
     return versions
 
 
+UV_PYTHON_INSTALL = re.compile(r"\buv python install\b([^\n]*)")
+
+
+def uv_python_versions(job: Job) -> list[str]:
+    """The CPythons a job's ``uv python install`` steps install (``$HARNESS_PYTHONS``:
+    each of the job's HARNESS_PYTHONS)."""
+    versions: list[str] = []
+    for step in job.steps:
+        for match in UV_PYTHON_INSTALL.finditer(step.run):
+            words = match.group(1)
+            if "HARNESS_PYTHONS" in words or "versions[@]" in words:
+                versions += pythons(job)
+            versions += re.findall(r"(?<![\w.])(3\.\d+)(?![\w.])", words)
+    return versions
+
+
+def installed_pythons(job: Job) -> list[str]:
+    return setup_python_versions(job) + uv_python_versions(job)
+
+
 def matrix_problems(root: Path) -> list[str]:
     """Every cell's tox env exists and fits its runner, with every Python it runs."""
     problems = []
@@ -262,8 +351,8 @@ def matrix_problems(root: Path) -> list[str]:
                 prefix = env.split("-", 1)[0]
                 if prefix in OS_OF_RUNNER.values() and prefix != runner_os:
                     problems.append(f"{job.name} [{job.cell_id(cell)}]: {env} on runner {runner}")
-        if job.runs(r"tox -e \$\{\{ matrix\.os|harness build"):
-            missing = set(pythons(job)) - set(setup_python_versions(job))
+        if job.runs(r"tox -e \$\{\{ (matrix|inputs)\.os|harness build"):
+            missing = set(pythons(job)) - set(installed_pythons(job))
             if missing:
                 problems.append(f"{job.name}: HARNESS_PYTHONS {sorted(missing)} not installed")
     return problems
@@ -279,8 +368,7 @@ def uploads(job: Job, cell: dict[str, Any]) -> list[str]:
 
 def run_jobs(root: Path, workflow: str) -> list[Job]:
     """The jobs of one run of ``workflow``, including those of the workflows it calls."""
-    own = [j for j in jobs(root).values() if j.workflow == workflow]
-    return own + [c for j in own for c in called(j, root)]
+    return [j for j in jobs(root).values() if j.workflow == workflow]
 
 
 def artifact_problems(root: Path) -> list[str]:
@@ -325,24 +413,193 @@ def script_problems(root: Path) -> list[str]:
     return problems
 
 
+def action_files(root: Path) -> list[Path]:
+    """The workflows and the repository's composite actions (root and ``.github/actions``)."""
+    files = sorted((root / WORKFLOWS_DIR).glob("*.y*ml"))
+    files += [root / name for name in ACTION_FILES if (root / name).is_file()]
+    files += sorted((root / ".github" / "actions").glob("*/action.y*ml"))
+    return files
+
+
 def pin_problems(root: Path) -> list[str]:
-    """Every action is pinned to a full version (or a commit) that runs on node24."""
+    """Every ``uses:`` of another repository is pinned to a full commit SHA, with the tag
+    it was taken from in a comment (``@<40 hex> # v6.0.1``), and that tag runs on node24.
+
+    Read from the files' lines: YAML drops the comment that names the tag.
+    """
+    problems = []
+    for path in action_files(root):
+        where = path.relative_to(root).as_posix()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = USES_LINE.match(line)
+            if not match or match.group(1).startswith(("./", "docker://")):
+                continue
+            uses, tag = match.group(1), (match.group(2) or "").strip()
+            action, _, ref = uses.partition("@")
+            if not SHA.match(ref):
+                problems.append(
+                    f"{where}:{number}: {uses} is not pinned to a full commit SHA "
+                    f"(write {action}@<40-hex commit> # <tag>)"
+                )
+                tag = tag or ref
+            elif not TAG_COMMENT.match(tag):
+                problems.append(
+                    f"{where}:{number}: {uses} has no tag comment (# vX.Y.Z) saying which "
+                    "release the commit is"
+                )
+                continue
+            since = NODE24_SINCE.get(action)
+            if since is None:
+                problems.append(f"{where}:{number}: {action}: runtime unknown, add it to NODE24_SINCE")
+            elif re.match(r"^v\d+", tag) and int(tag[1:].split(".")[0]) < since:
+                problems.append(
+                    f"{where}:{number}: {action}@{tag} runs on node20; v{since} runs on node24"
+                )
+    return problems
+
+
+def runner_labels(path: Path = LABELS_FILE) -> dict[str, dict[str, Any]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return dict(data["labels"])
+
+
+def labels_used(root: Path) -> dict[str, list[str]]:
+    """Every runner label a job runs on, with the jobs (and cells) that use it."""
+    used: dict[str, list[str]] = {}
+    for job in jobs(root).values():
+        if job.calls:
+            continue
+        for cell in job.cells():
+            used.setdefault(job.runner(cell), []).append(f"{job.name} [{job.cell_id(cell)}]")
+    return used
+
+
+def runner_problems(
+    root: Path, today: datetime.date, labels: dict[str, dict[str, Any]] | None = None
+) -> list[str]:
+    """Every label used is in the table, pins an image, and is not past its retirement."""
+    table = runner_labels() if labels is None else labels
+    problems = []
+    for label, users in sorted(labels_used(root).items()):
+        entry = table.get(label)
+        first = users[0] + (f" and {len(users) - 1} more" if len(users) > 1 else "")
+        if entry is None:
+            problems.append(
+                f"{first} runs on {label!r}, which is not in tests/workflows/runner_labels.json: "
+                "add it with its announced retirement date (null when none is announced)"
+            )
+            continue
+        if entry.get("moving"):
+            problems.append(
+                f"{first} runs on {label}, a moving label ({entry.get('source', '')}): "
+                "pin an image label"
+            )
+        retires = entry.get("retires")
+        if retires is not None and datetime.date.fromisoformat(retires) <= today:
+            problems.append(
+                f"{first} runs on {label}, retired on {retires} ({entry.get('source', '')}): "
+                "jobs on it wait in the queue until GitHub cancels them"
+            )
+    return problems
+
+
+RUNS_PYTHON = re.compile(r"\b(tox|harness|pip|python3?|uv (run|venv|tool install))\b")
+
+
+def python_source_problems(root: Path) -> list[str]:
+    """Every CPython comes from uv (python-build-standalone), none from setup-python's
+    per-image manifest; each HARNESS_PYTHONS spans 3.9 up to at least 3.14."""
     problems = []
     for job in jobs(root).values():
+        if job.calls:
+            continue
         for step in job.steps:
-            if not step.action or step.action.startswith("./"):
-                continue
-            if not PINNED.match(step.ref):
-                problems.append(f"{job.name}: {step.action}@{step.ref} is not a full version")
-                continue
-            since = NODE24_SINCE.get(step.action)
-            if since is None:
+            if step.action == "actions/setup-python":
                 problems.append(
-                    f"{job.name}: {step.action}: runtime unknown, add it to NODE24_SINCE"
+                    f"{job.name}: actions/setup-python (per-image manifest; no CPython 3.9 on "
+                    "Ubuntu 26.04): install CPython with `uv python install`"
                 )
-            elif step.ref.startswith("v") and int(step.ref[1:].split(".")[0]) < since:
+        in_container = bool(job.data.get("container"))
+        if not in_container and job.runs(RUNS_PYTHON.pattern) and not uv_python_versions(job):
+            problems.append(f"{job.name}: runs Python but installs none with `uv python install`")
+        versions = sorted((int(v.split(".")[1]) for v in pythons(job)), reverse=True)
+        if versions and not in_container and (versions[-1] != 9 or versions[0] < 14):
+            problems.append(
+                f"{job.name}: HARNESS_PYTHONS {job.env['HARNESS_PYTHONS']!r} does not span "
+                "3.9 (the oldest supported) to 3.14 (the newest uv offers)"
+            )
+    return problems
+
+
+def independence_problems(root: Path) -> list[str]:
+    """Each OS on its own: a test job waits for one wheelhouse, its own; every job has a
+    timeout; the report job runs whatever happened and sees every leg's result."""
+    problems = []
+    all_jobs = jobs(root)
+    for job in all_jobs.values():
+        if job.calls:
+            continue
+        if "timeout-minutes" not in job.data:
+            problems.append(f"{job.name}: no timeout-minutes (a hung job holds its runner 6 h)")
+        if not is_test_job(job):
+            continue
+        for need in sorted(needs_closure(job, all_jobs)):
+            needed = all_jobs[f"{job.workflow}:{job.scope}{need}"]
+            theirs = {needed.cell_id(cell) for cell in needed.cells()}
+            for cell in job.cells():
+                others = sorted(theirs - {job.cell_id(cell)})
+                if others:
+                    problems.append(
+                        f"{job.name} [{job.cell_id(cell)}] needs {need}, which also runs "
+                        f"{', '.join(others)}: it waits for every OS's {need}"
+                    )
+    for workflow in workflows(root):
+        legs = [j for j in run_jobs(root, workflow) if any(
+            n.startswith("report-") for cell in j.cells() for n in uploads(j, cell)
+        )]
+        for job in run_jobs(root, workflow):
+            downloads = [
+                s for s in job.steps
+                if s.action == "actions/download-artifact"
+                and str(s.inputs.get("pattern", "")).startswith("report-")
+            ]
+            if not downloads:
+                continue
+            condition = str(job.data.get("if", ""))
+            if not re.fullmatch(r"(\$\{\{\s*)?always\(\)(\s*\}\})?", condition.strip()):
                 problems.append(
-                    f"{job.name}: {step.action}@{step.ref} runs on node20; v{since} runs on node24"
+                    f"{job.name}: merges the reports with `if: {condition or 'success()'}`; "
+                    "`if: always()` merges whatever exists after a failed, cancelled or skipped leg"
+                )
+            top = {leg.scope.rstrip("/") or leg.id for leg in legs}
+            missing = sorted(top - set(job.needs))
+            if missing:
+                problems.append(f"{job.name}: does not need {', '.join(missing)}, whose reports it merges")
+            if not any("toJSON(needs)" in str(s.data.get("env", "")) for s in job.steps):
+                problems.append(
+                    f"{job.name}: no step gets toJSON(needs), so the summary cannot say which "
+                    "legs are missing and why"
+                )
+    return problems
+
+
+def container_problems(root: Path) -> list[str]:
+    """A container job inherits no host path: it sets each such variable itself, to a
+    value that is not one."""
+    problems = []
+    for job in jobs(root).values():
+        if not job.data.get("container"):
+            continue
+        own = job.own_env
+        for name, value in sorted(job.env.items()):
+            if name not in own and HOST_PATH.search(value):
+                problems.append(
+                    f"{job.name}: inherits {name}={value!r}, a host path that does not exist "
+                    "in its container: set it in the job's env"
+                )
+            elif name in own and HOST_PATH.search(str(own[name])):
+                problems.append(
+                    f"{job.name}: sets {name}={own[name]!r}, a host path, in a container job"
                 )
     return problems
 
@@ -482,20 +739,31 @@ def cache_problems(root: Path) -> list[str]:
 
 def python_column(job: Job) -> str:
     """The CPythons a job builds or tests, as docs/ci.md's table shows them."""
-    if job.runs(r"\btox -e \$\{\{ matrix\.os|harness build|build_wheels\.py"):
+    if job.runs(r"\btox -e \$\{\{ (matrix|inputs)\.os|harness build|build_wheels\.py"):
         return ", ".join(pythons(job))
-    versions = setup_python_versions(job)
+    for step in job.steps:
+        if step.action == "./" and step.inputs.get("python"):
+            return ", ".join(job.expand(str(step.inputs["python"]), {}).split(","))
+    versions = installed_pythons(job)
     return versions[-1] if versions else "-"
 
 
 def ci_table(root: Path) -> list[tuple[str, ...]]:
-    """The rows docs/ci.md's "At a glance" table must have."""
-    rows = []
+    """The rows docs/ci.md's "At a glance" table must have: one per job as written, the
+    cells of every call of a reusable workflow's job in one row."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    details: dict[tuple[str, str], tuple[str, str]] = {}
     for job in jobs(root).values():
-        runners = ", ".join(job.cell_id(cell) for cell in job.cells())
+        if job.calls:
+            continue
+        key = (job.source, job.id.removeprefix(job.scope))
+        rows.setdefault(key, []).extend(job.cell_id(cell) for cell in job.cells())
         cached = ", ".join(c.kind for c in caches(job, root) if not c.problem) or "-"
-        rows.append((f"`{job.workflow}`", f"`{job.id}`", runners, python_column(job), cached))
-    return rows
+        details[key] = (python_column(job), cached)
+    return [
+        (f"`{source}`", f"`{job_id}`", ", ".join(cells), *details[(source, job_id)])
+        for (source, job_id), cells in rows.items()
+    ]
 
 
 def docs_table(root: Path) -> list[tuple[str, ...]]:
@@ -537,3 +805,69 @@ def native_projects(root: Path) -> dict[str, dict[str, Any]]:
         if table:
             found[path.parent.name] = data
     return found
+
+
+INPUT_OF_FLAG = {
+    "--python": "python",
+    "--find-links": "find-links",
+    "--index": "index",
+    "--layout": "layouts",
+    "--installer": "installer",
+    "--conda": "conda",
+    "--import": "imports",
+    "--load": "loads",
+    "--preload": "preloads",
+    "--producer": "producers",
+    "--consumer": "consumers",
+    "--strict-symbols": "strict-symbols",
+}
+"""The ``harness check`` options a maintainer sets, and the action input for each; the
+rest go through ``args``, and the action sets ``--report-dir`` and ``-v`` itself."""
+
+
+def action_problems(root: Path, check_options: set[str]) -> list[str]:
+    """The maintainers' composite action: runs ``harness check``, writes the Markdown report
+    to the job summary, uploads report.json/html, fails the job on a failed verdict, has
+    an input for each of ``check_options`` (the CLI's), and this repository's CI runs it on
+    Linux, macOS and Windows."""
+    path = next((root / n for n in ACTION_FILES if (root / n).is_file()), None)
+    if path is None:
+        return ["no action.yml at the repository root: maintainers have no one-step check"]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    problems = []
+    runs = data.get("runs") or {}
+    if runs.get("using") != "composite":
+        problems.append(f"{path.name}: runs.using is {runs.get('using')!r}, not composite")
+    steps = [Step(s) for s in runs.get("steps") or []]
+    scripts = "\n".join(s.run for s in steps)
+    if not re.search(r"\bcheck\b", scripts) or "GITHUB_ACTION_PATH" not in scripts:
+        problems.append(f"{path.name}: does not install the harness from the action's folder and run `harness check`")
+    if not re.search(r">>\s*\"?\$GITHUB_STEP_SUMMARY", scripts) or "report.md" not in scripts:
+        problems.append(f"{path.name}: does not write report.md to $GITHUB_STEP_SUMMARY")
+    uploaded = " ".join(
+        str(s.inputs.get("path", "")) for s in steps if s.action == "actions/upload-artifact"
+    )
+    for name in ("report.json", "report.html"):
+        if name not in uploaded:
+            problems.append(f"{path.name}: does not upload {name}")
+    failing = [s for s in steps if "exit 1" in s.run and "exit-code" in str(s.data.get("if", ""))]
+    if not failing:
+        problems.append(f"{path.name}: no step fails the job when harness check's exit code is not 0")
+    inputs = set(data.get("inputs") or {})
+    for option, wanted in INPUT_OF_FLAG.items():
+        if option not in check_options:
+            problems.append(f"{path.name}: input {wanted} passes {option}, which harness check lacks")
+        elif wanted not in inputs:
+            problems.append(f"{path.name}: no input {wanted} for harness check {option}")
+    if "args" not in inputs:
+        problems.append(f"{path.name}: no input `args` for the other harness check options")
+    used_on = {
+        OS_OF_RUNNER.get(job.runner(cell).split("-")[0], "?")
+        for job in jobs(root).values()
+        for cell in job.cells()
+        if any(s.action == "./" for s in job.steps)
+    }
+    for os_name in ("linux", "macos", "windows"):
+        if os_name not in used_on:
+            problems.append(f"no job of this repository's CI runs the action (uses: ./) on {os_name}")
+    return problems

@@ -71,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     except json.JSONDecodeError as error:
         print(f"merge_reports.py: $NEEDS is not JSON ({error}); set it to toJSON(needs)")
         return 2
-    reports = sorted(args.reports.glob("*/report.json")) if args.reports.is_dir() else []
-    found = {path.parent.name for path in reports}
+    folders = sorted(p for p in args.reports.iterdir() if p.is_dir()) if args.reports.is_dir() else []
+    found = {folder.name for folder in folders}  # one folder per downloaded artifact
+    reports = [folder / "report.json" for folder in folders if (folder / "report.json").is_file()]
     lines, missing = leg_lines(needs, dict(args.leg), found)
     text = "\n".join(lines) + "\n"
     print(text)
