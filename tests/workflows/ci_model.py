@@ -871,3 +871,13 @@ def action_problems(root: Path, check_options: set[str]) -> list[str]:
         if os_name not in used_on:
             problems.append(f"no job of this repository's CI runs the action (uses: ./) on {os_name}")
     return problems
+
+
+def timeout_bound(root: Path) -> int:
+    """Runner-minutes one run of every workflow can take at most: each job's
+    ``timeout-minutes`` times its cells (a job without one counts GitHub's 360)."""
+    return sum(
+        int(job.data.get("timeout-minutes", 360)) * len(job.cells())
+        for job in jobs(root).values()
+        if not job.calls
+    )

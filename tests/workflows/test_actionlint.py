@@ -98,15 +98,15 @@ def test_negative_control_a_broken_workflow_is_reported(tmp_path: Path) -> None:
 
 
 def test_negative_control_a_mutated_project_workflow_is_reported(tmp_path: Path) -> None:
-    """Our own test workflow with its `needs: wheelhouse` pointing nowhere must fail.
+    """Our own OS-leg workflow with its `needs: wheelhouse` pointing nowhere must fail.
 
     Proves actionlint parses the real file deeply (the job graph), not just that it is YAML.
     """
-    source = (ROOT / ".github" / "workflows" / "test.yml").read_text(encoding="utf-8")
+    source = (ROOT / ".github" / "workflows" / "os.yml").read_text(encoding="utf-8")
     assert "needs: wheelhouse" in source
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    mutated = workflows / "test.yml"
+    mutated = workflows / "os.yml"
     mutated.write_text(source.replace("needs: wheelhouse", "needs: whelhouse"), encoding="utf-8")
     result = actionlint(mutated, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr

