@@ -450,7 +450,9 @@ def pin_problems(root: Path) -> list[str]:
                 continue
             since = NODE24_SINCE.get(action)
             if since is None:
-                problems.append(f"{where}:{number}: {action}: runtime unknown, add it to NODE24_SINCE")
+                problems.append(
+                    f"{where}:{number}: {action}: runtime unknown, add it to NODE24_SINCE"
+                )
             elif re.match(r"^v\d+", tag) and int(tag[1:].split(".")[0]) < since:
                 problems.append(
                     f"{where}:{number}: {action}@{tag} runs on node20; v{since} runs on node24"
@@ -554,12 +556,15 @@ def independence_problems(root: Path) -> list[str]:
                         f"{', '.join(others)}: it waits for every OS's {need}"
                     )
     for workflow in workflows(root):
-        legs = [j for j in run_jobs(root, workflow) if any(
-            n.startswith("report-") for cell in j.cells() for n in uploads(j, cell)
-        )]
+        legs = [
+            j
+            for j in run_jobs(root, workflow)
+            if any(n.startswith("report-") for cell in j.cells() for n in uploads(j, cell))
+        ]
         for job in run_jobs(root, workflow):
             downloads = [
-                s for s in job.steps
+                s
+                for s in job.steps
                 if s.action == "actions/download-artifact"
                 and str(s.inputs.get("pattern", "")).startswith("report-")
             ]
@@ -574,7 +579,9 @@ def independence_problems(root: Path) -> list[str]:
             top = {leg.scope.rstrip("/") or leg.id for leg in legs}
             missing = sorted(top - set(job.needs))
             if missing:
-                problems.append(f"{job.name}: does not need {', '.join(missing)}, whose reports it merges")
+                problems.append(
+                    f"{job.name}: does not need {', '.join(missing)}, whose reports it merges"
+                )
             if not any("toJSON(needs)" in str(s.data.get("env", "")) for s in job.steps):
                 problems.append(
                     f"{job.name}: no step gets toJSON(needs), so the summary cannot say which "
@@ -841,7 +848,9 @@ def action_problems(root: Path, check_options: set[str]) -> list[str]:
     steps = [Step(s) for s in runs.get("steps") or []]
     scripts = "\n".join(s.run for s in steps)
     if not re.search(r"\bcheck\b", scripts) or "GITHUB_ACTION_PATH" not in scripts:
-        problems.append(f"{path.name}: does not install the harness from the action's folder and run `harness check`")
+        problems.append(
+            f"{path.name}: does not install the harness from the action's folder and run `harness check`"
+        )
     if not re.search(r">>\s*\"?\$GITHUB_STEP_SUMMARY", scripts) or "report.md" not in scripts:
         problems.append(f"{path.name}: does not write report.md to $GITHUB_STEP_SUMMARY")
     uploaded = " ".join(
@@ -852,11 +861,15 @@ def action_problems(root: Path, check_options: set[str]) -> list[str]:
             problems.append(f"{path.name}: does not upload {name}")
     failing = [s for s in steps if "exit 1" in s.run and "exit-code" in str(s.data.get("if", ""))]
     if not failing:
-        problems.append(f"{path.name}: no step fails the job when harness check's exit code is not 0")
+        problems.append(
+            f"{path.name}: no step fails the job when harness check's exit code is not 0"
+        )
     inputs = set(data.get("inputs") or {})
     for option, wanted in INPUT_OF_FLAG.items():
         if option not in check_options:
-            problems.append(f"{path.name}: input {wanted} passes {option}, which harness check lacks")
+            problems.append(
+                f"{path.name}: input {wanted} passes {option}, which harness check lacks"
+            )
         elif wanted not in inputs:
             problems.append(f"{path.name}: no input {wanted} for harness check {option}")
     if "args" not in inputs:
@@ -869,7 +882,9 @@ def action_problems(root: Path, check_options: set[str]) -> list[str]:
     }
     for os_name in ("linux", "macos", "windows"):
         if os_name not in used_on:
-            problems.append(f"no job of this repository's CI runs the action (uses: ./) on {os_name}")
+            problems.append(
+                f"no job of this repository's CI runs the action (uses: ./) on {os_name}"
+            )
     return problems
 
 

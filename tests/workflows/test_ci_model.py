@@ -164,7 +164,9 @@ def test_negative_control_a_python_the_job_does_not_install(tmp_path: Path) -> N
     root = copy_ci(tmp_path)
     mutate(root, "os.yml", 'uv python install "${versions[@]}" 3.13', "uv python install 3.9 3.13")
     problems = ci_model.matrix_problems(root)
-    assert "test.yml:linux-x86_64/venv: HARNESS_PYTHONS ['3.14'] not installed" in problems, problems
+    assert "test.yml:linux-x86_64/venv: HARNESS_PYTHONS ['3.14'] not installed" in problems, (
+        problems
+    )
 
 
 def test_artifact_names_are_unique_and_every_download_has_an_upload() -> None:

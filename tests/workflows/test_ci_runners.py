@@ -107,7 +107,12 @@ def test_negative_control_the_old_ci_took_setup_pythons_manifest() -> None:
 
 def test_negative_control_a_leg_without_uv_pythons(tmp_path: Path) -> None:
     root = copy_ci(tmp_path)
-    mutate(root, ".github/workflows/os.yml", 'HARNESS_PYTHONS: "3.9,3.14"', 'HARNESS_PYTHONS: "3.10,3.14"')
+    mutate(
+        root,
+        ".github/workflows/os.yml",
+        'HARNESS_PYTHONS: "3.9,3.14"',
+        'HARNESS_PYTHONS: "3.10,3.14"',
+    )
     problems = ci_model.python_source_problems(root)
     assert any("'3.10,3.14' does not span" in p for p in problems), problems
     root = copy_ci(tmp_path / "again")
@@ -130,7 +135,9 @@ def test_negative_control_the_old_test_jobs_waited_for_every_os() -> None:
     problems = ci_model.independence_problems(BEFORE)
     waits = [p for p in problems if "waits for every OS's wheelhouse" in p]
     assert len(waits) == 8, problems  # venv and conda, four cells each
-    assert any("test.yml:report: merges the reports with `if: ${{ !cancelled() }}`" in p for p in problems)
+    assert any(
+        "test.yml:report: merges the reports with `if: ${{ !cancelled() }}`" in p for p in problems
+    )
     assert any("test.yml:report: no step gets toJSON(needs)" in p for p in problems)
     timeouts = [p for p in problems if "no timeout-minutes" in p]
     assert len(timeouts) == 11, timeouts  # every job of the three workflows
@@ -241,7 +248,12 @@ def test_negative_control_a_pin_without_its_tag_or_a_short_sha(tmp_path: Path) -
     root = copy_ci(tmp_path)
     sha = "8e8c483db84b4bee98b60c0593521ed34d9990e8"
     mutate(root, "action.yml", "# v7.2.0", "")
-    mutate(root, ".github/workflows/test.yml", f"actions/checkout@{sha} # v6.0.1", f"actions/checkout@{sha[:12]} # v6.0.1")
+    mutate(
+        root,
+        ".github/workflows/test.yml",
+        f"actions/checkout@{sha} # v6.0.1",
+        f"actions/checkout@{sha[:12]} # v6.0.1",
+    )
     problems = ci_model.pin_problems(root)
     assert len(problems) == 2, problems
     assert problems[0].startswith(".github/workflows/test.yml:") and "not pinned" in problems[0]
@@ -297,7 +309,12 @@ def test_negative_control_an_action_that_never_fails(tmp_path: Path) -> None:
     root = copy_ci(tmp_path)
     mutate(root, "action.yml", "        exit 1\n", "        exit 0\n")
     mutate(root, "action.yml", "  strict-symbols:\n", "  strict-symbol:\n")
-    mutate(root, ".github/workflows/build.yml", "          - { id: windows-amd64, runner: windows-2025 }\n", "")
+    mutate(
+        root,
+        ".github/workflows/build.yml",
+        "          - { id: windows-amd64, runner: windows-2025 }\n",
+        "",
+    )
     problems = ci_model.action_problems(root, check_options())
     assert problems == [
         "action.yml: no step fails the job when harness check's exit code is not 0",
@@ -327,7 +344,7 @@ def test_negative_control_shellcheck_finds_an_unquoted_expansion(tmp_path: Path)
     if shutil.which("shellcheck") is None:
         pytest.skip("shellcheck not installed")
     path = tmp_path / "step.sh"
-    path.write_text('#!/bin/bash\nrm -rf $RUNNER_TEMP/x\n', encoding="utf-8")
+    path.write_text("#!/bin/bash\nrm -rf $RUNNER_TEMP/x\n", encoding="utf-8")
     done = subprocess.run(["shellcheck", str(path)], capture_output=True, text=True, check=False)
     assert done.returncode == 1 and "SC2086" in done.stdout
 

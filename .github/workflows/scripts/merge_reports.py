@@ -36,8 +36,8 @@ def parse_leg(text: str) -> tuple[str, list[str]]:
 
 def leg_lines(
     needs: dict[str, dict[str, object]], legs: dict[str, list[str]], found: set[str]
-) -> tuple[list[str], list[str]]:
-    """The summary's table, and one line per leg that is missing a report."""
+) -> list[str]:
+    """The summary: a table of the legs, then one line per leg missing or incomplete."""
     lines = ["## Legs", "", "| leg | result | reports |", "| --- | --- | --- |"]
     missing = []
     for name, artifacts in legs.items():
@@ -57,7 +57,7 @@ def leg_lines(
         lines += ["Missing or incomplete legs:", ""] + [f"- {m}" for m in missing] + [""]
     else:
         lines += ["Every leg succeeded and uploaded its reports.", ""]
-    return lines, missing
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,15 +71,17 @@ def main(argv: list[str] | None = None) -> int:
     except json.JSONDecodeError as error:
         print(f"merge_reports.py: $NEEDS is not JSON ({error}); set it to toJSON(needs)")
         return 2
-    folders = sorted(p for p in args.reports.iterdir() if p.is_dir()) if args.reports.is_dir() else []
+    folders = (
+        sorted(p for p in args.reports.iterdir() if p.is_dir()) if args.reports.is_dir() else []
+    )
     found = {folder.name for folder in folders}  # one folder per downloaded artifact
     reports = [folder / "report.json" for folder in folders if (folder / "report.json").is_file()]
-    lines, missing = leg_lines(needs, dict(args.leg), found)
+    lines = leg_lines(needs, dict(args.leg), found)
     text = "\n".join(lines) + "\n"
     print(text)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
+        with Path(summary).open("a", encoding="utf-8") as handle:
             handle.write(text)
     if not reports:
         print("merge_reports.py: no report.json under", args.reports, "- nothing to merge")
