@@ -10,9 +10,9 @@ shared lock on the prefix, and only the last one to end stops the server.
 Everything Wine writes stays in the prefix; no display is needed (``DISPLAY`` is
 removed from the environment and Mono/Gecko installers are disabled).
 
-The Wine programs are looked up where distributions put them, not only on ``PATH``:
-newer Ubuntu installs ``wineserver`` only in the wine library folder, so a PATH-only
-lookup would skip every Wine cell there (:func:`find_tool`).
+The wine server is looked up where distributions put it, not only on ``PATH``: newer
+Ubuntu installs ``wineserver`` only in the wine library folder, so a PATH-only lookup
+would skip every Wine cell there (:func:`find_tool`).
 """
 
 from __future__ import annotations
@@ -52,14 +52,17 @@ def _executable(path: Path) -> bool:
 
 
 def find_tool(name: str) -> str | None:
-    """The Wine program ``name``: ``$WINESERVER`` for the server, then ``PATH``, then the
-    library folders (a ``64``-suffixed file there counts too: Debian's ``wineserver64``)."""
+    """The Wine program ``name`` on ``PATH``; for the server, ``$WINESERVER`` first and the
+    library folders last (a ``64``-suffixed file there counts too: Debian's
+    ``wineserver64``). ``wine`` and ``wineboot`` stay PATH-only: the launchers in those
+    folders are not meant to be run directly (``wineboot`` there execs ``wine-stable``
+    from ``PATH``)."""
     if name == "wineserver":
         named = os.environ.get(SERVER_VARIABLE, "")
         if named and _executable(Path(named)):
             return named
     found = shutil.which(name)
-    if found:
+    if found or name != "wineserver":
         return found
     for folder in LIBRARY_DIRS:
         for candidate in (name, f"{name}64"):
