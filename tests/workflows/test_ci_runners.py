@@ -357,6 +357,12 @@ def test_docs_state_the_timeout_bound() -> None:
     bound = ci_model.timeout_bound(ROOT)
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     assert f"is {bound} runner-minutes" in text, bound
+    cells = sum(len(j.cells()) for j in ci_model.jobs(ROOT).values() if not j.calls)
+    assert f"| **one push, all three workflows** | {cells} |" in text, cells
+    macos = sum(
+        len(users) for label, users in ci_model.labels_used(ROOT).items() if "macos" in label
+    )
+    assert f"of the {cells} cells run on macOS" in text and macos == 10, macos
     assert ci_model.timeout_bound(BEFORE) == 25 * 360  # 25 cells, none with a timeout: 6 h each
 
 
