@@ -587,6 +587,32 @@ def independence_problems(root: Path) -> list[str]:
                     f"{job.name}: no step gets toJSON(needs), so the summary cannot say which "
                     "legs are missing and why"
                 )
+            problems += leg_list_problems(job, legs)
+    return problems
+
+
+def leg_list_problems(report: Job, legs: list[Job]) -> list[str]:
+    """The ``--leg NAME=ARTIFACT,...`` list the report job's summary is written from names
+    each job it needs, with exactly the report artifacts that job's cells upload."""
+    listed = {
+        name: set(artifacts.split(","))
+        for run in report.runs(r"--leg ")
+        for name, artifacts in re.findall(r"--leg ([\w.-]+)=(\S+)", run)
+    }
+    if not listed:
+        return []
+    uploaded: dict[str, set[str]] = {}
+    for leg in legs:
+        top = leg.scope.rstrip("/") or leg.id
+        names = {n for cell in leg.cells() for n in uploads(leg, cell) if n.startswith("report-")}
+        uploaded.setdefault(top, set()).update(names)
+    problems = []
+    for name in sorted(set(listed) | set(report.needs)):
+        if listed.get(name) != uploaded.get(name, set()):
+            problems.append(
+                f"{report.name}: --leg {name} lists {sorted(listed.get(name, set()))}, but "
+                f"{name} uploads {sorted(uploaded.get(name, set()))}"
+            )
     return problems
 
 

@@ -159,6 +159,16 @@ def test_negative_control_a_report_that_waits_for_success(tmp_path: Path) -> Non
     assert any("does not need windows-amd64, whose reports it merges" in p for p in problems)
 
 
+def test_negative_control_a_summary_that_forgets_an_artifact(tmp_path: Path) -> None:
+    root = copy_ci(tmp_path)
+    mutate(root, ".github/workflows/test.yml", ",report-conda-macos-arm64", "")
+    problems = ci_model.independence_problems(root)
+    assert problems == [
+        "test.yml:report: --leg macos-arm64 lists ['report-venv-macos-arm64'], but macos-arm64 "
+        "uploads ['report-conda-macos-arm64', 'report-venv-macos-arm64']"
+    ], problems
+
+
 def load_merge_reports() -> object:
     import importlib.util
 
