@@ -45,7 +45,7 @@ def _status_css() -> str:
 
 _CSS = """
 :root { color-scheme: light dark; --bg: #fff; --fg: #1d1d1f; --muted: #666; --line: #d6d6d6;
-  --head: #f2f2f4; --panel: #fafafa; --code: #eef0f3; --pick: #1a5fd0; --row: 18px;
+  --head: #f2f2f4; --panel: #fafafa; --code: #eef0f3; --pick: #1a5fd0; --row: 17px;
   font: 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; }
 @media (prefers-color-scheme: dark) {
   :root { --bg: #16171a; --fg: #e4e4e7; --muted: #9a9aa3; --line: #34353b; --head: #222329;
@@ -53,26 +53,30 @@ _CSS = """
 }
 * { box-sizing: border-box; }
 html, body { background: var(--bg); color: var(--fg); }
-body { margin: 0; padding: 6px 10px; }
+/* One screen: header and filters on top, the matrix and the panel share the rest and
+   scroll inside themselves (never the page sideways). */
+body { margin: 0; padding: 4px 10px 6px; height: 100vh; display: flex; flex-direction: column; }
 h1 { font-size: 15px; margin: 0; display: inline; }
 header { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: baseline; }
 header .runs { color: var(--muted); }
-.bar { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; margin: 4px 0 6px; }
+.bar { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; margin: 3px 0 5px; }
 .bar select, .bar input[type=search] { font: inherit; padding: 0 2px; max-width: 14em; }
+.legend { margin: 0 0 4px; color: var(--muted); }
 .legend span { margin-right: 8px; white-space: nowrap; }
 .legend b { display: inline-block; min-width: 1.5em; text-align: center; border-radius: 3px; }
 #totals span { margin-right: 6px; white-space: nowrap; }
-main { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; }
-.matrix { flex: 0 1 auto; max-width: 100%; overflow: auto; max-height: calc(100vh - 64px);
+main { flex: 1 1 auto; min-height: 0; display: flex; flex-wrap: wrap; gap: 10px;
+  align-items: flex-start; }
+.matrix { flex: 0 1 auto; max-width: 100%; max-height: 100%; overflow: auto;
   border: 1px solid var(--line); }
 table.m { border-collapse: separate; border-spacing: 0; }
 table.m th, table.m td { border-right: 1px solid var(--line); border-bottom: 1px solid var(--line);
   padding: 0 3px; white-space: nowrap; text-align: center; height: var(--row); }
 table.m thead th { position: sticky; background: var(--head); z-index: 2; font-weight: 600; }
 table.m thead tr:nth-child(1) th { top: 0; }
-table.m thead tr:nth-child(2) th { top: var(--row); }
-table.m thead tr:nth-child(3) th { top: calc(2 * var(--row)); font-weight: 400; font-size: 11px;
-  line-height: 1.1; height: calc(2 * var(--row)); }
+table.m thead tr:nth-child(2) th { top: calc(var(--row) + 1px); }
+table.m thead tr:nth-child(3) th { top: calc(2 * var(--row) + 2px); font-weight: 400;
+  font-size: 11px; line-height: 1.05; height: calc(1.5 * var(--row)); }
 table.m th.scenario { position: sticky; left: 0; z-index: 3; text-align: left;
   background: var(--head); }
 table.m tbody th.scenario { z-index: 1; font-weight: 400; background: var(--panel);
@@ -84,8 +88,8 @@ table.m td a { display: block; color: inherit; text-decoration: none; line-heigh
   padding: 0 4px; }
 table.m td.picked { outline: 2px solid var(--pick); outline-offset: -2px; }
 table.m tbody tr:hover th.scenario { color: var(--pick); }
-#panel { flex: 1 1 26rem; min-width: min(26rem, 100%); max-width: 100%; position: sticky;
-  top: 0; max-height: calc(100vh - 12px); overflow: auto; background: var(--panel);
+#panel { flex: 1 1 26rem; min-width: min(26rem, 100%); max-width: 100%; max-height: 100%;
+  overflow: auto; background: var(--panel);
   border: 1px solid var(--line); padding: 6px 10px; overflow-wrap: anywhere; }
 #panel h2 { font-size: 14px; margin: 0 0 2px; }
 #panel h3 { font-size: 12px; margin: 8px 0 2px; color: var(--muted); text-transform: uppercase;
@@ -177,7 +181,15 @@ _SCRIPT = """
   var hash = location.hash.slice(1);
   if (/^failed(-only)?$/.test(hash)) failed.checked = true;
   apply();
-  open(hash);
+  if (open(hash)) {
+    // The browser scrolls the opened detail to the top, hiding the header: show the
+    // page from its top, with the picked cell in view.
+    window.addEventListener('load', function () {
+      window.scrollTo(0, 0);
+      var td = document.querySelector('td.picked');
+      if (td) td.scrollIntoView({block: 'nearest'});
+    });
+  }
   window.addEventListener('hashchange', function () { open(location.hash.slice(1)); });
 })();
 """
@@ -385,14 +397,14 @@ def render(report: Report) -> str:
 {_select("python", "Python", unique(lambda c: c.python_label))}
 {_select("setup", "layout", sorted(unique(lambda c: c.setup)))}
 <label>scenario <input type="search" id="f-text" placeholder="text in the name"></label>
-<span id="shown"></span><span class="legend">{legend}</span>
+<span id="shown"></span>
 </form>
 <main>
 <div class="matrix"><table class="m" id="matrix">
 {_head(columns, firsts)}
 {_body(report, columns, firsts)}
 </table></div>
-<aside id="panel"><p id="hint">Click a cell: its scenario's claim, each expectation with its
+<aside id="panel"><p class="legend">{legend}</p><p id="hint">Click a cell: its scenario's claim, each expectation with its
 evidence, the cause and fix of a failure, and the libraries it loaded, by location.</p>
 {details}
 </aside>

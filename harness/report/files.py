@@ -22,6 +22,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        Path(scratch).chmod(0o644)  # mkstemp makes it 0600; a report is for everyone to read
         Path(scratch).replace(path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -61,7 +61,14 @@ def browser(profile: Path, *args: str, size: tuple[int, int] = VIEWPORT) -> str:
     return done.stdout
 
 
-def drive(page: Path, script: str, work: Path, *args: str, fragment: str = "") -> dict[str, Any]:
+def drive(
+    page: Path,
+    script: str,
+    work: Path,
+    *args: str,
+    fragment: str = "",
+    size: tuple[int, int] = VIEWPORT,
+) -> dict[str, Any]:
     """Open a copy of ``page`` with ``script`` run after the page's own; its ``out`` object
     comes back (the driver fills ``var out = {}``)."""
     work.mkdir(parents=True, exist_ok=True)
@@ -76,7 +83,7 @@ def drive(page: Path, script: str, work: Path, *args: str, fragment: str = "") -
     text = page.read_text(encoding="utf-8")
     copy.write_text(text.replace("</body>", driver + "</body>", 1), encoding="utf-8")
     try:
-        dom = browser(work / "profile", *args, "--dump-dom", copy.as_uri() + fragment)
+        dom = browser(work / "profile", *args, "--dump-dom", copy.as_uri() + fragment, size=size)
     finally:
         copy.unlink()
     found = re.search(r'<pre id="driver-out">(.*?)</pre>', dom, re.S)
@@ -84,6 +91,13 @@ def drive(page: Path, script: str, work: Path, *args: str, fragment: str = "") -
     out: dict[str, Any] = json.loads(html.unescape(found.group(1)))
     assert "error" not in out, out["error"]
     return out
+
+
+def inner_size(page: Path, work: Path) -> tuple[int, int]:
+    """The window size whose page area is :data:`VIEWPORT` (``--dump-dom`` counts the
+    window's frame in ``--window-size``; ``--screenshot`` does not)."""
+    seen = drive(page, "out.size = [window.innerWidth, window.innerHeight];", work)["size"]
+    return VIEWPORT[0] + VIEWPORT[0] - seen[0], VIEWPORT[1] + VIEWPORT[1] - seen[1]
 
 
 def screenshot(page: Path, png: Path, work: Path, fragment: str = "") -> Path:

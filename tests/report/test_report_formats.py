@@ -92,6 +92,7 @@ def test_write_creates_three_files_atomically(tmp_path: Path) -> None:
     assert sorted(p.name for p in paths.values()) == ["report.html", "report.json", "report.md"]
     assert all(p.is_file() for p in paths.values())
     assert sorted((tmp_path / "reports").iterdir()) == sorted(paths.values())  # no scratch left
+    assert {p.stat().st_mode & 0o777 for p in paths.values()} == {0o644}  # readable by all
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_scratch(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from browser import VIEWPORT, drive, needs_browser, png_size, screenshot
+from browser import VIEWPORT, drive, inner_size, needs_browser, png_size, screenshot
 from schema2_reports import ci_like_reports
 
 from harness.report import files
@@ -161,6 +161,7 @@ out.viewport = [window.innerWidth, window.innerHeight];
 out.scrollWidth = document.documentElement.scrollWidth;
 out.matrixRight = document.getElementById('matrix').getBoundingClientRect().right;
 out.matrixBox = [box.scrollWidth, box.clientWidth];
+out.heights = [document.documentElement.scrollHeight, box.scrollHeight, box.clientHeight];
 out.cells = document.querySelectorAll('#matrix td[data-status]').length;
 var wide = document.createElement('div'); wide.style.width = '1600px'; wide.textContent = 'x';
 document.body.appendChild(wide);
@@ -180,12 +181,15 @@ def test_the_real_106_cell_linux_run_fits_1280x800_without_horizontal_scrolling(
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(png, Path(keep) / "report.png")
-    out = drive(page, MEASURE, tmp_path)
-    assert out["viewport"][0] == VIEWPORT[0]  # (--dump-dom: the height less the window frame)
+    out = drive(page, MEASURE, tmp_path, size=inner_size(page, tmp_path))
+    assert out["viewport"] == list(VIEWPORT)
     assert out["cells"] == 106
     assert out["scrollWidth"] <= VIEWPORT[0]
     assert out["matrixRight"] <= VIEWPORT[0]
     assert out["matrixBox"][0] <= out["matrixBox"][1]  # nor does the matrix scroll inside
+    # Nor vertically: the whole matrix is on the screen, nothing scrolls.
+    page_height, box_height, box_room = out["heights"]
+    assert page_height <= VIEWPORT[1] and box_height <= box_room
     assert out["controlScrollWidth"] > VIEWPORT[0]  # the control: a wide page is caught
 
 
