@@ -65,9 +65,8 @@ header .runs { color: var(--muted); }
 .legend span { margin-right: 8px; white-space: nowrap; }
 .legend b { display: inline-block; min-width: 1.5em; text-align: center; border-radius: 3px; }
 #totals span { margin-right: 6px; white-space: nowrap; }
-main { flex: 1 1 auto; min-height: 0; display: flex; flex-wrap: wrap; gap: 10px;
-  align-items: flex-start; }
-.matrix { flex: 0 1 auto; max-width: 100%; max-height: 100%; overflow: auto;
+main { flex: 1 1 auto; min-height: 0; display: flex; gap: 10px; align-items: flex-start; }
+.matrix { flex: 0 1 auto; min-width: 0; max-height: 100%; overflow: auto;
   border: 1px solid var(--line); }
 table.m { border-collapse: separate; border-spacing: 0; }
 table.m th, table.m td { border-right: 1px solid var(--line); border-bottom: 1px solid var(--line);
@@ -88,13 +87,20 @@ table.m td a { display: block; color: inherit; text-decoration: none; line-heigh
   padding: 0 4px; }
 table.m td.picked { outline: 2px solid var(--pick); outline-offset: -2px; }
 table.m tbody tr:hover th.scenario { color: var(--pick); }
-#panel { flex: 1 1 26rem; min-width: min(26rem, 100%); max-width: 100%; max-height: 100%;
+#panel { flex: 1 1 30rem; min-width: 30rem; max-height: 100%;
   overflow: auto; background: var(--panel);
   border: 1px solid var(--line); padding: 6px 10px; overflow-wrap: anywhere; }
 #panel h2 { font-size: 14px; margin: 0 0 2px; }
 #panel h3 { font-size: 12px; margin: 8px 0 2px; color: var(--muted); text-transform: uppercase;
   letter-spacing: .04em; }
 #panel p { margin: 2px 0; }
+/* A matrix too wide to share the screen takes it whole; the panel then opens over it. */
+body.overlay .matrix { flex-shrink: 0; max-width: 100%; }
+body.overlay #panel { display: none; position: fixed; top: 6px; right: 10px; bottom: 6px;
+  width: min(36rem, 92vw); max-height: none; z-index: 10; box-shadow: 0 4px 18px #0007; }
+body.overlay #panel.has-open { display: block; }
+#close { display: none; float: right; font: inherit; cursor: pointer; }
+body.overlay #close { display: inline; }
 .detail { display: none; }
 .detail.open, .detail:target { display: block; }
 #panel.has-open #hint { display: none; }
@@ -175,12 +181,26 @@ _SCRIPT = """
     var id = link.getAttribute('href').slice(1);
     if (open(id) && history.replaceState) history.replaceState(null, '', '#' + id);
   });
+  function fit() {
+    document.body.classList.remove('overlay');
+    var room = document.querySelector('main').clientWidth - parseFloat(getComputedStyle(panel).minWidth);
+    var need = document.getElementById('matrix').offsetWidth + 12;
+    document.body.classList.toggle('overlay', need > room);
+  }
+  document.getElementById('close').addEventListener('click', function () {
+    var was = q('.detail.open, td.picked');
+    for (var i = 0; i < was.length; i++) was[i].classList.remove('open', 'picked');
+    panel.classList.remove('has-open');
+    if (history.replaceState) history.replaceState(null, '', location.pathname + location.search);
+  });
+  window.addEventListener('resize', fit);
   failed.addEventListener('change', apply);
   for (var k in pick) pick[k].addEventListener('change', apply);
   text.addEventListener('input', apply);
   var hash = location.hash.slice(1);
   if (/^failed(-only)?$/.test(hash)) failed.checked = true;
   apply();
+  fit();
   if (open(hash)) {
     // The browser scrolls the opened detail to the top, hiding the header: show the
     // page from its top, with the picked cell in view.
@@ -404,7 +424,7 @@ def render(report: Report) -> str:
 {_head(columns, firsts)}
 {_body(report, columns, firsts)}
 </table></div>
-<aside id="panel"><p class="legend">{legend}</p><p id="hint">Click a cell: its scenario's claim, each expectation with its
+<aside id="panel"><button id="close" type="button" title="close">✕</button><p class="legend">{legend}</p><p id="hint">Click a cell: its scenario's claim, each expectation with its
 evidence, the cause and fix of a failure, and the libraries it loaded, by location.</p>
 {details}
 </aside>

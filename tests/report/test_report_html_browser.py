@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from browser import VIEWPORT, drive, inner_size, needs_browser, png_size, screenshot
-from schema2_reports import ci_like_reports
+from schema2_reports import ci_like_reports, full_ci_reports
 
 from harness.report import files
 from harness.report.command import merge_files
@@ -153,6 +153,36 @@ def test_an_anchor_opens_its_cell_and_failed_turns_the_filter_on(tmp_path: Path)
     out = drive(page, VISIBLE + "out.shown = shown(); out.rows = rows();", tmp_path,
                 fragment="#failed")  # fmt: skip
     assert out["shown"] == [] and out["rows"] == ["chain-libbar", "two-consumers-one-copy"]
+
+
+def test_a_matrix_too_wide_to_share_the_screen_opens_cells_over_it(tmp_path: Path) -> None:
+    """Eight CI jobs (24 columns): the matrix takes the width, a cell opens in a panel
+    over it, and the close button puts it away; four jobs (the control) share the screen."""
+    script = (
+        VISIBLE
+        + """
+var panel = document.getElementById('panel');
+out.overlay = document.body.classList.contains('overlay');
+out.before = getComputedStyle(panel).display;
+document.querySelector('td[data-status="failed"] a').click();
+out.open = getComputedStyle(panel).display; out.position = getComputedStyle(panel).position;
+out.shown = shown();
+document.getElementById('close').click();
+out.closed = getComputedStyle(panel).display; out.hash = location.hash;
+out.scrollWidth = document.documentElement.scrollWidth;
+"""
+    )
+    wide = merge_files(full_ci_reports(tmp_path / "in"))
+    page = files.write(wide, tmp_path / "wide")["html"]
+    out = drive(page, script, tmp_path)
+    assert out["overlay"] and out["before"] == "none"
+    assert (out["open"], out["position"]) == ("block", "fixed")
+    assert out["shown"] == [wide.problems()[1].anchor]
+    assert out["closed"] == "none" and out["hash"] == ""
+    assert out["scrollWidth"] <= VIEWPORT[0]
+    _, narrow = merged(tmp_path)
+    control = drive(narrow, script, tmp_path / "narrow")
+    assert not control["overlay"] and control["before"] == "block"
 
 
 MEASURE = """
