@@ -19,7 +19,7 @@ def summary(report: Report, paths: dict[str, Path]) -> list[str]:
     lines = [f"{runs}{len(report.cells)} cells: {report.totals_line()}"]
     several = len({cell.column.platform for cell in report.cells}) > 1
     for cell in report.problems():
-        column = cell.column.label if several else cell.column.label.split(" · ", 1)[-1]
+        column = cell.column.label if several else cell.column.short_label
         lines.append(f"  {word(cell.status)} {cell.scenario} {column}: {cell.verdict.message}")
     others = ", ".join(path.name for kind, path in paths.items() if kind != "html")
     lines.append(f"report: {paths['html']} (also {others})")

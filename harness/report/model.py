@@ -187,7 +187,12 @@ class Column:
 
     @property
     def label(self) -> str:
-        return f"{self.platform} · {self.python_label} · {self.setup}"
+        return f"{self.platform} · {self.short_label}"
+
+    @property
+    def short_label(self) -> str:
+        """The label within one OS and machine: ``3.13 · venv/uv``."""
+        return f"{self.python_label} · {self.setup}"
 
     def to_json(self) -> dict[str, str]:
         return {
