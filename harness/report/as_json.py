@@ -9,7 +9,8 @@ Schema 3::
      "columns": [{"os", "machine", "python", "layout", "installer"}, ...],
      "cells": [{...every CellVerdict field..., "run": index into runs}, ...]}
 
-A single run's document is that of the merge of that one run, byte for byte. Reading
+``report-3.schema.json`` beside this module is the same as a JSON Schema, for other
+tools. A single run's document is that of the merge of that one run, byte for byte. Reading
 accepts schema 3 (one run or a merge of several) and schema 2 (one ``run`` object, as
 harness 0.1 wrote it); everything is checked before use, and every problem is a
 :class:`ReportError` naming the file and the key.
@@ -26,6 +27,8 @@ from harness.report.model import SCHEMA, Report, Run
 from harness.scenarios.verdict import STATUSES, CellVerdict
 
 READABLE = (2, SCHEMA)
+JSON_SCHEMA = Path(__file__).with_name(f"report-{SCHEMA}.schema.json")
+"""The JSON Schema of :data:`SCHEMA`, shipped in the package."""
 RUN_KEYS = ("os", "machine", "pythons", "harness_version", "created")
 CELL_KEYS = ("scenario", "python", "layout", "installer", "status")
 _VERDICT_FIELDS = {f.name for f in dataclasses.fields(CellVerdict)}

@@ -130,6 +130,21 @@ def test_json_carries_the_runs_and_every_structured_verdict() -> None:
     assert sorted(back, key=lambda c: c.key) == sorted(_cells(), key=lambda c: c.key)
 
 
+def test_the_documents_follow_the_published_json_schema(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip(
+        "jsonschema", reason="jsonschema not installed: pip install -e .[test]"
+    )
+    schema = json.loads(as_json.JSON_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    real = merge_files([Path(__file__).parent / "data" / "linux-venv-report.json"])
+    for document in (as_json.document(_report()), as_json.document(real)):
+        assert list(validator.iter_errors(document)) == []
+    # The control: a schema 2 document (one `run`, no `runs`) does not pass.
+    old = json.loads((Path(__file__).parent / "data" / "linux-venv-report.json").read_text())
+    assert list(validator.iter_errors(old))
+
+
 def test_a_single_run_is_the_merge_of_that_one_run(tmp_path: Path) -> None:
     """The JSON of a run and of the merge of that run alone are identical, byte for byte."""
     paths = report.write(_cells(), tmp_path / "run")
