@@ -52,6 +52,7 @@ class Fact:
 
 
 FACTS: tuple[Fact, ...] = (
+    Fact("platforms", "declared for"),
     Fact("duration", "seconds"),
     Fact("python_version", "Python"),
     Fact("loader_version", "loader"),

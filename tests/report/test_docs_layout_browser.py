@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser import VIEWPORT, drive, needs_browser
+from report_browser import VIEWPORT, drive, needs_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("check.html", "scenario-format.html")

@@ -2,7 +2,7 @@
 
 A driver script appended to a copy of the page works it as a reader does (sets the
 filters and dispatches their events, clicks cells) and measures what the browser laid
-out; ``browser.py`` says how. The real report is that of the Linux venv matrix
+out; ``report_browser.py`` says how. The real report is that of the Linux venv matrix
 (``tox -e linux-venv``, 106 cells), recorded in ``data/linux-venv-report.json``; the
 filter tests use four CI-like runs merged, with one failure and one error. Every layout
 check has its control: the same measurement on a page made too wide must fail.
@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from browser import VIEWPORT, drive, inner_size, needs_browser, png_size, screenshot
+from report_browser import VIEWPORT, drive, inner_size, needs_browser, png_size, screenshot
 from schema2_reports import ci_like_reports, full_ci_reports
 
 from harness.report import files
