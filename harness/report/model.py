@@ -247,7 +247,8 @@ class DuplicateCellError(ValueError):
 class Report:
     runs: tuple[Run, ...]
     cells: tuple[Cell, ...]
-    """In matrix order: scenario, then column."""
+    """In the order the runs gave them (``harness check``: its matrix's order); the
+    matrix itself is ordered by :attr:`scenarios` and :attr:`columns`."""
 
     @classmethod
     def of_run(cls, verdicts: Sequence[CellVerdict], run: Run | None = None) -> Report:
@@ -277,7 +278,8 @@ class Report:
 
     def problems(self) -> list[Cell]:
         """Failed and error cells (every problem status), in matrix order."""
-        return [cell for cell in self.cells if cell.problem]
+        found = [cell for cell in self.cells if cell.problem]
+        return sorted(found, key=lambda cell: (cell.scenario, cell.column))
 
 
 def merge(runs: Iterable[tuple[Run, Iterable[CellVerdict]]]) -> Report:
@@ -292,5 +294,4 @@ def merge(runs: Iterable[tuple[Run, Iterable[CellVerdict]]]) -> Report:
             if key in cells:
                 raise DuplicateCellError(cell, cells[key])
             cells[key] = cell
-    ordered = tuple(cells[key] for key in sorted(cells, key=lambda k: (k[0], k[1])))
-    return Report(tuple(all_runs), ordered)
+    return Report(tuple(all_runs), tuple(cells.values()))
