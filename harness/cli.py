@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "statically check producer/consumer wheels of any platform",
     ),
     "conda": ("harness.conda.command", "build the local conda channel and conda prefixes"),
-    "report": ("harness.report_merge", "merge the report.json of several runs into one matrix"),
+    "report": ("harness.report.command", "merge the report.json of several runs into one report"),
     "check": ("harness.check.command", "check your own producer/consumer wheels in every layout"),
 }
 

@@ -25,6 +25,7 @@ from harness import interpreters, logged, report
 from harness.check import family as families
 from harness.check import matrix
 from harness.evidence import Evidence, location_label
+from harness.report import as_text
 from harness.scenarios.cells import Cell
 from harness.scenarios.runner import CellFailedError, CellRunner
 from harness.scenarios.verdict import Cause, CellVerdict, verdict_for
@@ -204,9 +205,7 @@ def matrix_lines(
     width = max(len(p.name) for p, _ in rows)
     lines = []
     for placement, verdict in rows:
-        status = {"passed": "pass", "failed": "FAIL", "error": "ERROR"}.get(
-            verdict.status, verdict.status
-        )
+        status = as_text.word(verdict.status)
         note = " (global symbols: warning)" if warnings.get(placement.name) else ""
         lines.append(f"  {placement.name:<{width}}  {status:<5} {verdict.duration:5.1f} s{note}")
         cause = _cause(verdict)

@@ -1,141 +1,248 @@
-"""The merged report's HTML, rendered by a real browser (headless Chromium).
+"""report.html in a real browser (headless Chromium), at 1280x800.
 
-``--dump-dom`` prints the DOM after the page's script ran, so the assertions see what a
-reader sees: every cell, the "failed only" filter applied (the page turns it on for
-``#failed``, as a reader's bookmark would), and a failed cell holding its unmet
-expectation, expected against evidence. Without ``#failed`` no row is hidden: the
-negative control that the filter, not the page, hides rows.
+A driver script appended to a copy of the page works it as a reader does (sets the
+filters and dispatches their events, clicks cells) and measures what the browser laid
+out; ``report_browser.py`` says how. The real report is that of the Linux venv matrix
+(``tox -e linux-venv``, 106 cells), recorded in ``data/linux-venv-report.json``; the
+filter tests use four CI-like runs merged, with one failure and one error. Every layout
+check has its control: the same measurement on a page made too wide must fail.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
-import pytest
-from schema2_reports import ci_like_reports
+from report_browser import VIEWPORT, drive, inner_size, needs_browser, png_size, screenshot
+from schema2_reports import ci_like_reports, full_ci_reports
 
-from harness import report_merge
+from harness.report import files
+from harness.report.command import merge_files
+from harness.report.model import Report
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+pytestmark = needs_browser
+REAL_RUN = Path(__file__).parent / "data" / "linux-venv-report.json"
+SCREENSHOTS = "HARNESS_SCREENSHOTS"
+"""A directory to keep the screenshots in (docs/images/report.png is one of them)."""
 
-
-def find_browser() -> str | None:
-    configured = os.environ.get("HARNESS_BROWSER")
-    if configured:
-        return shutil.which(configured) or configured
-    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
-
-
-BROWSER = find_browser()
-pytestmark = pytest.mark.skipif(
-    BROWSER is None,
-    reason="no headless browser: apt-get install chromium (or set HARNESS_BROWSER)",
-)
-
-
-def browser(tmp_path: Path, *args: str) -> str:
-    """Run headless Chromium with a fresh profile and no network chatter."""
-    assert BROWSER is not None
-    profile = tmp_path / "profile"
-    profile.mkdir(exist_ok=True)
-    command = [
-        BROWSER,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        *args,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+VISIBLE = """
+function rows() { return Array.prototype.filter.call(
+  document.querySelectorAll('#matrix > tbody > tr'), function (r) { return !r.hidden; })
+  .map(function (r) { return r.getAttribute('data-scenario'); }); }
+function cells() { return Array.prototype.filter.call(
+  document.querySelectorAll('#matrix td[data-status]'),
+  function (td) { return !td.hidden && !td.parentNode.hidden && td.offsetWidth > 0; })
+  .map(function (td) { return td.getAttribute('data-cell'); }); }
+function shown() { return Array.prototype.filter.call(document.querySelectorAll('.detail'),
+  function (s) { return getComputedStyle(s).display !== 'none'; })
+  .map(function (s) { return s.id; }); }
+function set(id, value) { var el = document.getElementById(id);
+  if (el.type === 'checkbox') { el.checked = value; } else { el.value = value; }
+  el.dispatchEvent(new Event(el.type === 'search' ? 'input' : 'change', {bubbles: true})); }
+"""
 
 
-class Dom(HTMLParser):
-    """Rows, cells and the text inside each cell of the dumped DOM."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: dict[str, dict[str, str | None]] = {}
-        self.cells: dict[tuple[str, str], dict[str, str | None]] = {}
-        self.text: dict[tuple[str, str], list[str]] = {}
-        self.checkbox: dict[str, str | None] = {}
-        self.body_class = ""
-        self._row = ""
-        self._cell: tuple[str, str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "body":
-            self.body_class = attributes.get("class") or ""
-        elif tag == "input" and attributes.get("id") == "failed-only":
-            self.checkbox = attributes
-        elif tag == "tr" and attributes.get("data-scenario"):
-            self._row = str(attributes["data-scenario"])
-            self.rows[self._row] = attributes
-        elif tag == "td" and self._row:
-            self._cell = (self._row, str(attributes.get("data-column")))
-            self.cells[self._cell] = attributes
-            self.text[self._cell] = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "td":
-            self._cell = None
-        elif tag == "tr":
-            self._row = ""
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self.text[self._cell].append(data)
+def merged(tmp_path: Path) -> tuple[Report, Path]:
+    report = merge_files(ci_like_reports(tmp_path / "in"))
+    return report, files.write(report, tmp_path / "out")["html"]
 
 
-def render(tmp_path: Path, fragment: str = "") -> tuple[Dom, report_merge.Matrix]:
-    matrix = report_merge.merge(ci_like_reports(tmp_path / "in"))
-    report_merge.write(matrix, tmp_path / "out")
-    url = (tmp_path / "out" / "report.html").as_uri() + fragment
-    dom = Dom()
-    dom.feed(browser(tmp_path, "--dump-dom", url))
-    return dom, matrix
+def real_run(tmp_path: Path) -> tuple[Report, Path]:
+    assert REAL_RUN.is_file(), f"{REAL_RUN}: the recorded Linux venv run is missing"
+    report = merge_files([REAL_RUN])
+    return report, files.write(report, tmp_path / "real")["html"]
 
 
-def test_every_cell_appears(tmp_path: Path) -> None:
-    dom, matrix = render(tmp_path)
-    assert set(dom.rows) == set(matrix.scenarios)
-    for (scenario, column), cell in matrix.cells.items():
-        rendered = dom.cells[(scenario, column.label)]
-        assert rendered.get("data-status") == cell.status, (scenario, column.label)
-    # Every row has one td per column; the empty ones are cells not run there.
-    assert len(dom.cells) == len(matrix.scenarios) * len(matrix.columns)
-    # Nothing is hidden unless asked: the filter is off by default.
-    assert all(row.get("hidden") is None for row in dom.rows.values())
-    assert "checked" not in dom.checkbox and "failed-only" not in dom.body_class
+def anchors(report: Report, **column: str) -> set[str]:
+    return {
+        cell.anchor
+        for cell in report.cells
+        if all(getattr(cell.column, key) == value for key, value in column.items())
+    }
 
 
-def test_the_failed_only_filter_hides_every_row_without_a_problem(tmp_path: Path) -> None:
-    dom, matrix = render(tmp_path, "#failed")
-    assert "checked" in dom.checkbox and "failed-only" in dom.body_class
-    shown = {name for name, row in dom.rows.items() if row.get("hidden") is None}
-    assert shown == {"two-consumers-one-copy", "chain-libbar"}
-    assert len(dom.rows) == len(matrix.scenarios) > len(shown)
+def test_every_cell_is_in_the_matrix_with_an_anchor_and_nothing_hidden(tmp_path: Path) -> None:
+    report, page = merged(tmp_path)
+    out = drive(
+        page,
+        VISIBLE + "out.rows = rows(); out.cells = cells(); out.shown = shown();"
+        "out.sections = Array.prototype.map.call(document.querySelectorAll('.detail'),"
+        " function (s) { return s.id; });",
+        tmp_path,
+    )
+    assert out["rows"] == report.scenarios
+    assert sorted(out["cells"]) == sorted(cell.anchor for cell in report.cells)
+    assert sorted(out["sections"]) == sorted(out["cells"])  # one detail per cell anchor
+    assert out["shown"] == []  # no cell open until one is clicked
 
 
-def test_a_failed_cell_shows_its_expectation_and_an_error_cell_its_cause(tmp_path: Path) -> None:
-    dom, _ = render(tmp_path, "#failed&open")
-    failed = "".join(dom.text[("two-consumers-one-copy", "macos arm64 · 3.13 · venv/uv")])
-    assert "libfoo copies" in failed
-    assert "expected 1" in failed and "evidence 2 (site, site-packages/pyfoo.libs)" in failed
-    # Only the unmet expectation, not the met ones.
-    assert "step import" not in failed
-    error = "".join(dom.text[("chain-libbar", "windows AMD64 · 3.9 · venv/uv")])
-    assert "no wheel for pybar in the cp39 wheelhouse" in error
-    assert "harness build --python 3.9" in error
-    passed = "".join(dom.text[("venv-basic", "linux x86_64 · 3.9 · venv/uv")])
-    assert passed.strip() == report_merge.MARK["passed"]
+def test_the_filters_driven_through_the_dom(tmp_path: Path) -> None:
+    report, page = merged(tmp_path)
+    out = drive(
+        page,
+        VISIBLE
+        + """
+out.all = rows();
+set('failed-only', true); out.failed = rows(); out.failedCells = cells();
+set('failed-only', false); out.again = rows();
+set('f-os', 'windows AMD64'); out.windows = cells();
+out.groups = Array.prototype.filter.call(document.querySelectorAll('#matrix th.group'),
+  function (th) { return !th.hidden; }).map(function (th) { return th.textContent; });
+set('f-os', ''); set('f-python', '3.9'); out.py39 = cells();
+set('f-python', ''); set('f-setup', 'conda/pip'); out.conda = cells(); out.condaRows = rows();
+set('f-setup', ''); set('f-text', 'editable-meson'); out.text = rows();
+out.counter = document.getElementById('shown').textContent;
+""",
+        tmp_path,
+    )
+    assert out["all"] == out["again"] == report.scenarios  # the control: all rows, then again
+    assert out["failed"] == ["chain-libbar", "two-consumers-one-copy"]
+    assert len(out["failedCells"]) > 2  # failed only keeps the rows, with their other cells
+    assert set(out["windows"]) == anchors(report, os="windows")
+    assert out["groups"] == ["windows AMD64", "3.9", "3.13"]  # grouped headers follow
+    assert set(out["py39"]) == anchors(report, python="3.9")
+    assert set(out["conda"]) == anchors(report, layout="conda", installer="pip")
+    assert all(name.startswith("conda") for name in out["condaRows"])  # rows without a cell go
+    assert out["text"] == ["editable-meson-flat", "editable-meson-tree"]
+    shown = len([c for c in report.cells if c.scenario.startswith("editable-meson")])
+    assert out["counter"] == f"{shown} of {len(report.cells)} cells shown"
+
+
+def test_clicking_a_cell_opens_its_claim_evidence_cause_and_libraries(tmp_path: Path) -> None:
+    report, page = merged(tmp_path)
+    failed, error = report.problems()[1], report.problems()[0]
+    assert (failed.status, error.status) == ("failed", "error")
+    out = drive(
+        page,
+        VISIBLE
+        + f"""
+out.before = shown();
+document.querySelector('td[data-cell="{failed.anchor}"] a').click();
+out.first = shown(); out.hash = location.hash;
+out.text = document.getElementById('{failed.anchor}').innerText;
+out.picked = document.querySelector('td.picked').getAttribute('data-cell');
+document.querySelector('td[data-cell="{error.anchor}"] a').click();
+out.second = shown();
+out.cause = document.getElementById('{error.anchor}').innerText;
+""",
+        tmp_path,
+    )
+    assert out["before"] == []
+    assert out["first"] == [failed.anchor] and out["hash"] == f"#{failed.anchor}"
+    assert out["picked"] == failed.anchor
+    text = out["first"] and out["text"]
+    assert failed.verdict.description[:40] in " ".join(text.split())  # the claim
+    assert "libfoo copies" in text and "expected 1" in text
+    assert "evidence 2 (site, site-packages/pyfoo.libs)" in text
+    assert "LOADED LIBRARIES BY LOCATION" in text.upper() and "libfoo/lib/libfoo.so.1" in text
+    assert out["second"] == [error.anchor]  # one cell open at a time
+    cause = out["cause"]
+    assert "no wheel for pybar in the cp39 wheelhouse" in cause
+    assert "harness build --python 3.9" in cause and "uv pip install" in cause
+
+
+def test_an_anchor_opens_its_cell_and_failed_turns_the_filter_on(tmp_path: Path) -> None:
+    report, page = merged(tmp_path)
+    target = report.cells[7]
+    out = drive(page, VISIBLE + "out.shown = shown(); out.rows = rows();", tmp_path,
+                fragment=f"#{target.anchor}")  # fmt: skip
+    assert out["shown"] == [target.anchor] and len(out["rows"]) == len(report.scenarios)
+    out = drive(page, VISIBLE + "out.shown = shown(); out.rows = rows();", tmp_path,
+                fragment="#failed")  # fmt: skip
+    assert out["shown"] == [] and out["rows"] == ["chain-libbar", "two-consumers-one-copy"]
+
+
+def test_a_matrix_too_wide_to_share_the_screen_opens_cells_over_it(tmp_path: Path) -> None:
+    """Eight CI jobs (24 columns): the matrix takes the width, a cell opens in a panel
+    over it, and the close button puts it away; four jobs (the control) share the screen."""
+    script = (
+        VISIBLE
+        + """
+var panel = document.getElementById('panel');
+out.overlay = document.body.classList.contains('overlay');
+out.before = getComputedStyle(panel).display;
+document.querySelector('td[data-status="failed"] a').click();
+out.open = getComputedStyle(panel).display; out.position = getComputedStyle(panel).position;
+out.shown = shown();
+document.getElementById('close').click();
+out.closed = getComputedStyle(panel).display; out.hash = location.hash;
+out.scrollWidth = document.documentElement.scrollWidth;
+"""
+    )
+    wide = merge_files(full_ci_reports(tmp_path / "in"))
+    page = files.write(wide, tmp_path / "wide")["html"]
+    out = drive(page, script, tmp_path)
+    assert out["overlay"] and out["before"] == "none"
+    assert (out["open"], out["position"]) == ("block", "fixed")
+    assert out["shown"] == [wide.problems()[1].anchor]
+    assert out["closed"] == "none" and out["hash"] == ""
+    assert out["scrollWidth"] <= VIEWPORT[0]
+    _, narrow = merged(tmp_path)
+    control = drive(narrow, script, tmp_path / "narrow")
+    assert not control["overlay"] and control["before"] == "block"
+
+
+MEASURE = """
+var box = document.querySelector('.matrix');
+out.viewport = [window.innerWidth, window.innerHeight];
+out.scrollWidth = document.documentElement.scrollWidth;
+out.matrixRight = document.getElementById('matrix').getBoundingClientRect().right;
+out.matrixBox = [box.scrollWidth, box.clientWidth];
+out.heights = [document.documentElement.scrollHeight, box.scrollHeight, box.clientHeight];
+out.cells = document.querySelectorAll('#matrix td[data-status]').length;
+var wide = document.createElement('div'); wide.style.width = '1600px'; wide.textContent = 'x';
+document.body.appendChild(wide);
+out.controlScrollWidth = document.documentElement.scrollWidth;
+"""
+
+
+def test_the_real_106_cell_linux_run_fits_1280x800_without_horizontal_scrolling(
+    tmp_path: Path,
+) -> None:
+    report, page = real_run(tmp_path)
+    assert len(report.cells) == 106
+    first_failed = report.problems()[0].anchor if report.problems() else report.cells[0].anchor
+    png = screenshot(page, tmp_path / "report.png", tmp_path, fragment=f"#{first_failed}")
+    assert png_size(png) == VIEWPORT
+    keep = os.environ.get(SCREENSHOTS)
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(png, Path(keep) / "report.png")
+    out = drive(page, MEASURE, tmp_path, size=inner_size(page, tmp_path))
+    assert out["viewport"] == list(VIEWPORT)
+    assert out["cells"] == 106
+    assert out["scrollWidth"] <= VIEWPORT[0]
+    assert out["matrixRight"] <= VIEWPORT[0]
+    assert out["matrixBox"][0] <= out["matrixBox"][1]  # nor does the matrix scroll inside
+    # Nor vertically: the whole matrix is on the screen, nothing scrolls.
+    page_height, box_height, box_room = out["heights"]
+    assert page_height <= VIEWPORT[1] and box_height <= box_room
+    assert out["controlScrollWidth"] > VIEWPORT[0]  # the control: a wide page is caught
+
+
+def test_the_page_follows_the_systems_dark_mode(tmp_path: Path) -> None:
+    _, page = merged(tmp_path)
+    script = (
+        "out.bg = getComputedStyle(document.body).backgroundColor;"
+        "out.dark = matchMedia('(prefers-color-scheme: dark)').matches;"
+        "out.passed = getComputedStyle(document.querySelector('td.s-passed')).backgroundColor;"
+    )
+    light = drive(page, script, tmp_path / "light", "--blink-settings=preferredColorScheme=1")
+    dark = drive(page, script, tmp_path / "dark", "--blink-settings=preferredColorScheme=0")
+    assert (light["dark"], dark["dark"]) == (False, True)
+    assert light["bg"] == "rgb(255, 255, 255)"
+    assert dark["bg"] == "rgb(22, 23, 26)"
+    assert light["passed"] != dark["passed"]
+
+
+def test_the_recorded_real_run_is_a_real_report() -> None:
+    """The fixture is a report.json as `harness run` wrote it (paths of the machine taken
+    out): every cell has evidence or a cause, and it reads without error."""
+    data: dict[str, Any] = json.loads(REAL_RUN.read_text(encoding="utf-8"))
+    assert data["schema"] in (2, 3)
+    for cell in data["cells"]:
+        assert cell["expectations"] or cell["cause"], cell["scenario"]
+    assert "/work/" not in REAL_RUN.read_text(encoding="utf-8")

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from schema2_reports import ci_like_reports, report, write
 
-from harness import cli, report_merge
+from harness import cli
+from harness.report import as_json
+from harness.report.command import merge_files
 
 
 def merge_cli(*args: str | Path) -> int:
@@ -47,7 +49,7 @@ def test_the_markdown_is_appended_to_the_job_summary(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     assert merge_cli(*ci_like_reports(tmp_path / "in"), "-o", tmp_path / "out") == 0
     text = summary.read_text(encoding="utf-8")
-    assert text.startswith("earlier step\n# Interop harness: merged report")
+    assert text.startswith("earlier step\n# Interop harness report: 4 runs merged")
     assert text.endswith((tmp_path / "out" / "report.md").read_text(encoding="utf-8"))
 
 
@@ -62,9 +64,9 @@ def bad_input_cases(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "directory": (tmp_path, "cannot read it"),
         "not json": (_text(tmp_path / "a" / "report.json", "{oops"), "not JSON"),
         "schema 1": (write(tmp_path / "b" / "report.json", good["cells"]), "schema 1 report"),
-        "schema 3": (
-            write(tmp_path / "c" / "report.json", {**good, "schema": 3}),
-            "report schema 3",
+        "schema 4": (
+            write(tmp_path / "c" / "report.json", {**good, "schema": 4}),
+            "report schema 4",
         ),
         "no run.os": (write(tmp_path / "d" / "report.json", no_os), "run.os is missing"),
         "odd status": (
@@ -81,7 +83,7 @@ def _text(path: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    "case", ["missing", "directory", "not json", "schema 1", "schema 3", "no run.os", "odd status"]
+    "case", ["missing", "directory", "not json", "schema 1", "schema 4", "no run.os", "odd status"]
 )
 def test_a_bad_report_is_an_error_naming_it_and_nothing_is_written(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -112,6 +114,30 @@ def test_two_machines_of_one_os_are_two_column_groups(tmp_path: Path) -> None:
         write(tmp_path / "a" / "report.json", report("macos", "arm64", "venv")),
         write(tmp_path / "b" / "report.json", report("macos", "x86_64", "venv")),
     ]
-    matrix = report_merge.merge(paths)
-    assert {c.platform for c in matrix.columns} == {"macos arm64", "macos x86_64"}
-    assert len(matrix.cells) == 2 * len(report("macos", "arm64", "venv")["cells"])
+    merged = merge_files(paths)
+    assert {c.platform for c in merged.columns} == {"macos arm64", "macos x86_64"}
+    assert len(merged.cells) == 2 * len(report("macos", "arm64", "venv")["cells"])
+
+
+def test_a_merge_merges_again_and_says_the_same(tmp_path: Path) -> None:
+    """A merged report.json is an input like any other: merging it alone changes nothing,
+    and merging it with one of its own inputs is the duplicate-cell error."""
+    inputs = ci_like_reports(tmp_path / "in")
+    assert merge_cli(*inputs, "-o", tmp_path / "once") == 0
+    once = tmp_path / "once" / "report.json"
+    assert merge_cli(once, "-o", tmp_path / "twice") == 0
+    twice = tmp_path / "twice" / "report.json"
+    assert twice.read_text(encoding="utf-8") == once.read_text(encoding="utf-8")
+    assert merge_cli(once, inputs[0], "-o", tmp_path / "thrice") == 2
+    assert not (tmp_path / "thrice").exists()
+
+
+def test_a_schema_2_report_reads_as_one_run(tmp_path: Path) -> None:
+    path = write(tmp_path / "report.json", report("linux", "x86_64", "venv"))
+    [(run, verdicts)] = as_json.read(path)
+    assert (run.os, run.machine, run.pythons) == (
+        "linux",
+        "x86_64",
+        {"3.9": "3.9.18", "3.13": "3.13.0"},
+    )
+    assert len(verdicts) == len(report("linux", "x86_64", "venv")["cells"])

@@ -1,4 +1,4 @@
-"""Two real ``harness run`` reports (schema 2) merge into one matrix.
+"""Two real ``harness run`` reports merge into one matrix.
 
 The wheelhouse is built once in the work directory (``harness build``, cached between
 runs); each run then gets its own work directory and that wheelhouse through
@@ -60,9 +60,10 @@ def test_two_real_runs_merge(tmp_path: Path) -> None:
         reports.append(run_dir / "reports" / "report.json")
     documents = [json.loads(p.read_text(encoding="utf-8")) for p in reports]
     for document in documents:
-        assert document["schema"] == 2
-        assert document["run"]["os"] == platforms.current().name
-        assert document["run"]["machine"] == platform.machine()
+        assert document["schema"] == 3
+        [run] = document["runs"]
+        assert run["os"] == platforms.current().name
+        assert run["machine"] == platform.machine()
 
     out = tmp_path / "merged"
     assert cli.main(["report", "merge", *map(str, reports), "-o", str(out)]) == 0

@@ -307,10 +307,14 @@ def test_report_columns_name_the_loader() -> None:
         CellVerdict("venv-basic", "3.13", "venv", "uv", ["linux"], status="passed",
                     python_version="3.13.0"),
     ]  # fmt: skip
-    markdown = report.render_markdown(cells)
-    assert "| scenario | 3.13 venv/uv | native/musl | native/wine |" in markdown
-    assert "### `native-x` native/wine: pass (0.00 s, wine 8.0)" in markdown
-    facts = report.document(cells)["run"]
+    document = report.document(cells)
+    setups = [(c["python"], c["layout"], c["installer"]) for c in document["columns"]]
+    assert setups == [
+        ("3.13", "venv", "uv"),
+        ("native", "native", "musl"),
+        ("native", "native", "wine"),
+    ]
+    facts = document["runs"][0]
     assert facts["pythons"] == {"3.13": "3.13.0"}
     assert facts["loaders"] == {"musl": "musl", "wine": "wine 8.0"}
     assert [c["installer"] for c in report.document(cells)["cells"]][:2] == ["musl", "wine"]

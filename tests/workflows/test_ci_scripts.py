@@ -94,25 +94,35 @@ def test_not_applicable_narrowed_by_loaders_or_libc_is_fine(tmp_path: Path) -> N
 
 
 def test_the_harness_report_format_is_read(tmp_path: Path) -> None:
-    """The shape harness.report writes: schema 2, the verdicts under ``cells``."""
+    """The shape harness.report writes: the verdicts under ``cells``."""
     from harness import report as harness_report
     from harness.scenarios.verdict import Cause, CellVerdict
 
     facts = {"scenario": "venv-basic", "python": "3.13", "layout": "venv", "installer": "uv"}
     cells = [
         CellVerdict(**facts, platforms=["linux", "macos"], status="passed"),
-        CellVerdict(**facts, platforms=["windows"], status="not-applicable"),
+        CellVerdict(
+            **{**facts, "scenario": "windows-only"}, platforms=["windows"], status="not-applicable"
+        ),
     ]
     path = tmp_path / "report.json"
-    path.write_text(harness_report.render_json(cells), encoding="utf-8")
+    path.write_text(json.dumps(harness_report.document(cells)), encoding="utf-8")
     assert check_report.main(["--os", "linux", str(path)]) == 0
     skipped = CellVerdict(
-        **facts, platforms=["linux"], status="skipped", cause=Cause("unavailable", "no uv")
+        **{**facts, "scenario": "skipped-one"},
+        platforms=["linux"],
+        status="skipped",
+        cause=Cause("unavailable", "no uv"),
     )
-    path.write_text(harness_report.render_json([*cells, skipped]), encoding="utf-8")
+    path.write_text(json.dumps(harness_report.document([*cells, skipped])), encoding="utf-8")
     assert check_report.main(["--os", "linux", str(path)]) == 1
-    errored = CellVerdict(**facts, platforms=["linux"], status="error", cause=Cause("build", "x"))
-    path.write_text(harness_report.render_json([*cells, errored]), encoding="utf-8")
+    errored = CellVerdict(
+        **{**facts, "scenario": "errored-one"},
+        platforms=["linux"],
+        status="error",
+        cause=Cause("build", "x"),
+    )
+    path.write_text(json.dumps(harness_report.document([*cells, errored])), encoding="utf-8")
     assert check_report.main(["--os", "linux", str(path)]) == 1
 
 
