@@ -13,8 +13,9 @@ import sys
 
 import pytest
 
-from harness.scenarios import options, parse
+from harness.scenarios import checkout, options, parse
 from harness.scenarios.pluginload import plugin_args
+from harness.usage import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,13 +51,19 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     known = {path.parent.name for path in parse.discover(root)}
     unknown = [name for name in names if name not in known]
     if unknown:
-        raise SystemExit(
-            f"harness run: unknown scenario {unknown[0]!r} in {root} "
+        raise UsageError(
+            f"unknown scenario {unknown[0]!r} in {root} "
             f"(known: {', '.join(sorted(known))}); pytest options go after `--`"
         )
+    selection = options.selection(args)
+    for scenario in parse.load_all(root, on_error=lambda _error: None):
+        if (names and scenario.name not in names) or not selection.wants_scenario(scenario):
+            continue  # (a broken scenario is reported by its pytest item, with the cells)
+        problem = checkout.problem(scenario)
+        if problem is not None:
+            raise UsageError(problem)
     targets = [str(root / name) for name in names] or [str(root)]
     command = [*targets, *plugin_args(), "--import-mode=importlib"]
-    selection = options.selection(args)
     for flag, values in (
         ("--python", selection.pythons),
         ("--layout", selection.layouts),
