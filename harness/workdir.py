@@ -44,7 +44,7 @@ def check_usable(root: Path) -> None:
     """Raise :class:`WorkDirError` unless ``root`` is, or can be made as, a writable
     directory. Creates nothing: a command that then stops on a usage fault leaves no
     empty work dir behind."""
-    root = Path(os.path.abspath(root))
+    root = root.absolute()
     fix = f"pass --workdir DIR or set ${ENV_VAR} to a directory you can write"
     existing = root
     while not existing.exists():
@@ -54,7 +54,7 @@ def check_usable(root: Path) -> None:
     if not existing.is_dir():
         raise WorkDirError(f"work dir {root}: {existing} is not a directory; {fix}")
     try:  # a real try (os.access says yes to root on /proc or a read-only mount)
-        os.rmdir(tempfile.mkdtemp(prefix=".harness-probe-", dir=existing))
+        Path(tempfile.mkdtemp(prefix=".harness-probe-", dir=existing)).rmdir()
     except OSError as error:
         where = "" if existing == root else f" in its nearest existing parent {existing}"
         raise WorkDirError(

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+from pathlib import Path
 
 import pytest
 
 from harness.scenarios import checkout, options, parse
 from harness.scenarios.pluginload import plugin_args
 from harness.usage import UsageError
+from harness.workdir import default_root
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,8 +76,13 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
             command += [flag, ",".join(values)]
     if getattr(args, "workdir", None):
         command += ["--harness-workdir", str(args.workdir)]
+    # pytest's cache goes into the work dir, not beside a maintainer's scenario directory
+    cache = (Path(args.workdir) if getattr(args, "workdir", None) else default_root()).resolve()
+    command += ["-o", f"cache_dir={cache / 'pytest-cache'}"]
     if args.keyword:
         command += ["-k", args.keyword]
+    if args.workers and not (args.workers.isdigit() or args.workers in ("auto", "logical")):
+        raise UsageError(f"-n {args.workers!r}: expected a number, auto or logical")
     workers = args.workers or default_workers()
     if workers and workers != "0":
         command += ["-n", str(workers)]

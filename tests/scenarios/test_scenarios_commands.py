@@ -10,6 +10,7 @@ import pytest
 from scenario_testlib import VALID
 
 from harness.scenarios import list_command, run_command
+from harness.usage import UsageError
 
 
 def _args(module: object, argv: list[str]) -> argparse.Namespace:
@@ -56,7 +57,7 @@ def test_run_in_one_process_with_n_0(write_scenario: Callable[[str, str], Path])
 
 def test_run_rejects_unknown_scenario_names(write_scenario: Callable[[str, str], Path]) -> None:
     root = write_scenario("venv-basic", VALID).parent.parent
-    with pytest.raises(SystemExit, match=r"unknown scenario 'venv-basik'.*known: venv-basic"):
+    with pytest.raises(UsageError, match=r"unknown scenario 'venv-basik'.*known: venv-basic"):
         run_command.pytest_arguments(_args(run_command, ["--scenarios", str(root), "venv-basik"]))
 
 
