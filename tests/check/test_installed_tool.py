@@ -55,40 +55,28 @@ if _LOG:
     atexit.register(_write)
 '''
 
-SCENARIO = """\
-schema = 1
-description = "My producer in a --target directory, my consumer in the venv: one libfoo, from the target."
-platforms = ["linux", "macos", "windows"]
-layouts = ["venv"]
-
+WHEELS = """\
 [wheels]
 manager = "${MY_WHEELS}/shared_lib_manager-*.whl"
 consumer = "${MY_WHEELS}/shared_lib_consumer-*.whl"
 producer = "${MY_WHEELS}/libfoo-1.0-*.whl"
 extension = "${MY_WHEELS}/pyfoo-1.0-*.whl"
 
-[[install]]
-location = "target"
-wheels = ["manager", "producer"]
-
-[[install]]
-location = "site"
-wheels = ["consumer", "extension"]
-
-[[steps]]
-id = "import"
-import = "pyfoo"
-
-[[steps]]
-id = "identity"
-call = "pyfoo.identity"
-expect = { value = "libfoo 1.0 wheel" }
-
-[libraries.libfoo]
-location = "target"
-copies = 1
-identity = "libfoo 1.0 wheel"
 """
+
+
+def own_scenario() -> str:
+    """The catalogue's ``split-producer-target`` as a maintainer writes it: every wheel
+    named under ``[wheels]`` instead of by catalogue id."""
+    text = (REPO / "scenarios" / "split-producer-target" / "scenario.toml").read_text()
+    for ids, names in (
+        ('["shared_lib_manager", "libfoo"]', '["manager", "producer"]'),
+        ('["shared_lib_consumer", "pyfoo"]', '["consumer", "extension"]'),
+    ):
+        assert ids in text, "split-producer-target changed: update this test"
+        text = text.replace(ids, names)
+    first = text.index("[[install]]")
+    return text[:first] + WHEELS + text[first:]
 
 
 def _uv() -> str:
@@ -299,7 +287,7 @@ def my_scenarios(places: dict[str, Path]) -> Path:
     """A maintainer's repository with a directory of their own scenarios."""
     scenarios = places["root"] / "my-repo" / "harness-scenarios"
     (scenarios / "my-split").mkdir(parents=True, exist_ok=True)
-    (scenarios / "my-split" / "scenario.toml").write_text(SCENARIO, encoding="utf-8")
+    (scenarios / "my-split" / "scenario.toml").write_text(own_scenario(), encoding="utf-8")
     return scenarios
 
 
@@ -318,13 +306,13 @@ def test_my_scenario_directory_gives_the_checkouts_report(
         "the installed tool wrote into the current directory"
     )
     # the same scenario naming a catalogue wheel id: a clear one-line error outside the checkout
-    text = SCENARIO.replace('wheels = ["manager", "producer"]', 'wheels = ["manager", "libfoo"]')
+    text = own_scenario().replace('["manager", "producer"]', '["manager", "libfoo"]')
     (scenarios / "my-split" / "scenario.toml").write_text(text, encoding="utf-8")
     refused = outside("run", "--scenarios", str(scenarios), MY_WHEELS=str(wheels))
     assert refused.returncode == 2, refused.stderr
     assert "catalogue wheel id 'libfoo'" in refused.stderr and "Traceback" not in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
-    (scenarios / "my-split" / "scenario.toml").write_text(SCENARIO, encoding="utf-8")
+    (scenarios / "my-split" / "scenario.toml").write_text(own_scenario(), encoding="utf-8")
 
 
 def test_report_merge_gives_the_checkouts_matrix(

@@ -37,8 +37,9 @@ def test_run_builds_the_pytest_command_line(write_scenario: Callable[[str, str],
     assert "--import-mode=importlib" in command
     text = " ".join(command)
     assert (
-        "--python 3.9,3.13 --layout venv --harness-workdir /w -k target -n 2 -x --tb=short" in text
-    )
+        "--python 3.9,3.13 --layout venv --harness-workdir /w -o cache_dir=/w/pytest-cache "
+        "-k target -n 2 -x --tb=short" in text
+    )  # pytest's cache in the work dir, never beside a scenario directory of one's own
 
 
 def test_run_defaults_to_the_whole_directory(write_scenario: Callable[[str, str], Path]) -> None:
