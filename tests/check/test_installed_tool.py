@@ -121,7 +121,7 @@ def install_tool(wheel: Path, venv: Path) -> Path:
         capture_output=True,
         timeout=300,
     )
-    python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     subprocess.run(
         [_uv(), "pip", "install", "--quiet", "--python", str(python), str(wheel)],
         check=True,
@@ -138,7 +138,7 @@ def install_tool(wheel: Path, venv: Path) -> Path:
     )
     (site / "_harness_open_audit.py").write_text(AUDIT_MODULE, encoding="utf-8")
     (site / "_harness_open_audit.pth").write_text("import _harness_open_audit\n")
-    return python.with_name("harness")
+    return python.with_name("harness.exe" if os.name == "nt" else "harness")
 
 
 def wheel_files(wheel: Path) -> set[str]:

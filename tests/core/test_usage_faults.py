@@ -49,10 +49,9 @@ wheels = ["libfoo"]
 import = "libfoo"
 """
 
-UNUSABLE = "/proc/harness-workdir" if sys.platform == "linux" else "/dev/null/harness-workdir"
 
 # (command, why it is a fault, the expected words); {scenarios}, {catalogue}, {wheel} and
-# {unusable} are filled in below
+# {unusable} (a work dir under a regular file) are filled in below
 CASES: list[tuple[str, str, str]] = [
     # outside a checkout: what builds the catalogue says so
     ("build", "outside a checkout", "needs a checkout"),
@@ -112,7 +111,13 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (catalogue / "scenario.toml").write_text(CATALOGUE_SCENARIO)
     wheel = root / "demo-1.0-py3-none-any.whl"
     wheel.write_bytes(b"not a zip file")
-    return {"scenarios": own.parent, "catalogue": catalogue.parent, "wheel": wheel}
+    (root / "a-file").write_text("a work dir cannot be made under a file\n")
+    return {
+        "scenarios": own.parent,
+        "catalogue": catalogue.parent,
+        "wheel": wheel,
+        "unusable": root / "a-file" / "workdir",
+    }
 
 
 def harness_outside(words: list[str], cwd: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
@@ -142,7 +147,7 @@ def test_a_usage_fault_is_one_line_and_exit_2(
     here = tmp_path / "empty"
     here.mkdir()
     workdir = tmp_path / "wd"
-    line = command.format(tmp=tmp_path, unusable=UNUSABLE, **places)
+    line = command.format(tmp=tmp_path, **places)
     result = harness_outside(line.split(), here, workdir)
     output = (result.stdout + result.stderr).strip().splitlines()
     shown = "\n".join(output)
@@ -152,6 +157,15 @@ def test_a_usage_fault_is_one_line_and_exit_2(
     assert words in shown, shown
     assert not list(here.iterdir()), f"{fault}: left {list(here.iterdir())} behind"
     assert not workdir.exists(), f"{fault}: made the work dir {workdir}"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc: Linux only")
+def test_a_work_dir_nothing_can_be_made_in(tmp_path: Path) -> None:
+    """A directory that exists but takes no new entries (as root, too: /proc)."""
+    result = harness_outside(["--workdir", "/proc/harness-wd", "build"], tmp_path, tmp_path / "wd")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "/proc/harness-wd cannot be made" in lines[0], result.stderr
 
 
 def test_the_control_without_a_fault_is_not_exit_2(places: dict[str, Path], tmp_path: Path) -> None:
