@@ -153,6 +153,14 @@ def missing_resources(files: set[str], opened: Iterable[str] = ()) -> list[str]:
     return sorted({*resources.SHIPPED, *opened} - files)
 
 
+CHECKOUT_VARS = frozenset(
+    ("HARNESS_PROJECT_ROOT", "HARNESS_WORKDIR", "HARNESS_RUN_ID", "HARNESS_WHEELHOUSE")
+    + ("HARNESS_BUILT_WHEELS", "HARNESS_TEST_OPEN_LOG")
+)
+"""What ties a harness to this checkout or to the test run (the conda backend's and other
+settings of the machine are kept)."""
+
+
 class Tool:
     """One ``harness`` to run: the installed one outside, or the checkout's inside."""
 
@@ -160,7 +168,7 @@ class Tool:
         self.command, self.cwd, self.workdir, self.open_log = command, cwd, workdir, open_log
 
     def __call__(self, *words: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HARNESS_")}
+        env = {k: v for k, v in os.environ.items() if k not in CHECKOUT_VARS}
         env.update(HARNESS_WORKDIR=str(self.workdir), HARNESS_TEST_OPEN_LOG=str(self.open_log))
         if self.cwd == REPO:
             env["HARNESS_PROJECT_ROOT"] = str(REPO)
