@@ -154,8 +154,14 @@ def missing_resources(files: set[str], opened: Iterable[str] = ()) -> list[str]:
 
 
 CHECKOUT_VARS = frozenset(
-    ("HARNESS_PROJECT_ROOT", "HARNESS_WORKDIR", "HARNESS_RUN_ID", "HARNESS_WHEELHOUSE")
-    + ("HARNESS_BUILT_WHEELS", "HARNESS_TEST_OPEN_LOG")
+    {
+        "HARNESS_PROJECT_ROOT",
+        "HARNESS_WORKDIR",
+        "HARNESS_RUN_ID",
+        "HARNESS_WHEELHOUSE",
+        "HARNESS_BUILT_WHEELS",
+        "HARNESS_TEST_OPEN_LOG",
+    }
 )
 """What ties a harness to this checkout or to the test run (the conda backend's and other
 settings of the machine are kept)."""
