@@ -16,7 +16,7 @@ import pytest
 
 from harness.scenarios import checkout, options, parse
 from harness.scenarios.pluginload import plugin_args
-from harness.usage import UsageError
+from harness.usage import EXIT_USAGE, UsageError
 from harness.workdir import default_root
 
 
@@ -98,4 +98,6 @@ def default_workers() -> str | None:
 def run(args: argparse.Namespace) -> int:
     command = pytest_arguments(args)
     print("pytest " + " ".join(command), file=sys.stderr)
-    return int(pytest.main(command))
+    status = int(pytest.main(command))
+    # pytest's own usage error (a bad option after `--`, a bad -k expression) is one too
+    return EXIT_USAGE if status == pytest.ExitCode.USAGE_ERROR else status
