@@ -37,15 +37,20 @@ def default_root() -> Path:
 
 
 class WorkDirError(UsageError):
-    """The work directory cannot be made or written (a usage fault: one line, exit 2)."""
+    """The work directory cannot be made (a usage fault: one line, exit 2)."""
 
 
 def check_usable(root: Path) -> None:
-    """Raise :class:`WorkDirError` unless ``root`` is, or can be made as, a writable
-    directory. Creates nothing: a command that then stops on a usage fault leaves no
-    empty work dir behind."""
+    """Raise :class:`WorkDirError` unless ``root`` is a directory or can be made as one.
+
+    Creates nothing: a command that then stops on a usage fault leaves no empty work dir
+    behind. A work dir that exists is left to the run: a read-only or full one is a host
+    fault each cell's cause names, with its path (the caches it holds may still serve).
+    """
     root = root.absolute()
     fix = f"pass --workdir DIR or set ${ENV_VAR} to a directory you can write"
+    if root.is_dir():
+        return
     existing = root
     while not existing.exists():
         if existing.is_symlink():  # a dangling link: mkdir would fail on it
