@@ -19,6 +19,8 @@ from harness.scenarios.pluginload import plugin_args
 from harness.usage import EXIT_USAGE, UsageError
 from harness.workdir import default_root
 
+ALREADY_IMPORTED = "Module already imported so cannot be rewritten; harness"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     options.add_selection_arguments(parser)
@@ -79,6 +81,9 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     # pytest's cache goes into the work dir, not beside a maintainer's scenario directory
     cache = (Path(args.workdir) if getattr(args, "workdir", None) else default_root()).resolve()
     command += ["-o", f"cache_dir={cache / 'pytest-cache'}"]
+    # an installed (not editable) harness: pytest would rewrite the plugin's distribution,
+    # imported long before by this very command, and warn about it in every run
+    command += ["-W", f"ignore:{ALREADY_IMPORTED}:pytest.PytestAssertRewriteWarning"]
     if args.keyword:
         command += ["-k", args.keyword]
     if args.workers and not (args.workers.isdigit() or args.workers in ("auto", "logical")):

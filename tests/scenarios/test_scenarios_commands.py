@@ -38,6 +38,7 @@ def test_run_builds_the_pytest_command_line(write_scenario: Callable[[str, str],
     text = " ".join(command)
     assert (
         "--python 3.9,3.13 --layout venv --harness-workdir /w -o cache_dir=/w/pytest-cache "
+        f"-W ignore:{run_command.ALREADY_IMPORTED}:pytest.PytestAssertRewriteWarning "
         "-k target -n 2 -x --tb=short" in text
     )  # pytest's cache in the work dir, never beside a scenario directory of one's own
 
