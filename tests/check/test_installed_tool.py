@@ -291,6 +291,7 @@ def run_my_scenarios(tool: Tool, scenarios: Path, wheels: Path) -> dict[str, Any
     scenarios, for the merge)."""
     result = tool("run", "--scenarios", str(scenarios), "-n", "0", MY_WHEELS=str(wheels))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "PytestAssertRewriteWarning" not in result.stdout  # about the harness itself
     report = tool.workdir / "reports" / "report.json"
     shutil.copy2(report, scenarios.parent / f"report-{tool.cwd.name}.json")
     document: dict[str, Any] = json.loads(report.read_text())
