@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import project
 from harness.scenarios import checkout, options, parse
 from harness.scenarios.pluginload import plugin_args
 from harness.usage import EXIT_USAGE, UsageError
@@ -79,8 +80,8 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     if getattr(args, "workdir", None):
         command += ["--harness-workdir", str(args.workdir)]
     # pytest's cache goes into the work dir, not beside a maintainer's scenario directory
-    cache = (Path(args.workdir) if getattr(args, "workdir", None) else default_root()).resolve()
-    command += ["-o", f"cache_dir={cache / 'pytest-cache'}"]
+    workdir = (Path(args.workdir) if getattr(args, "workdir", None) else default_root()).resolve()
+    command += ["-o", f"cache_dir={workdir / 'pytest-cache'}", *own_config(root, workdir)]
     # an installed (not editable) harness: pytest would rewrite the plugin's distribution,
     # imported long before by this very command, and warn about it in every run
     command += ["-W", f"ignore:{ALREADY_IMPORTED}:pytest.PytestAssertRewriteWarning"]
@@ -94,6 +95,23 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     return [*command, *passthrough]
 
 
+OWN_CONFIG = "pytest-own-scenarios.ini"
+"""An empty pytest configuration in the work dir (written by :func:`run`)."""
+
+
+def own_config(root: Path, workdir: Path) -> list[str]:
+    """pytest options that keep a scenario directory outside this checkout apart from
+    the pytest configuration and ``conftest.py`` files of the repository around it (a
+    maintainer's ``addopts`` or fixtures are not the harness's)."""
+    try:
+        inside = root.is_relative_to(project.root())
+    except project.ProjectRootNotFoundError:
+        inside = False
+    if inside:
+        return []
+    return ["-c", str(workdir / OWN_CONFIG), "--rootdir", str(root), "--confcutdir", str(root)]
+
+
 def default_workers() -> str | None:
     """``auto`` where pytest-xdist is installed: a warm cell is mostly a probe process, so
     cells on every core finish the matrix sooner (docs/benchmarks.md)."""
@@ -102,6 +120,10 @@ def default_workers() -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     command = pytest_arguments(args)
+    for before, word in zip(command, command[1:]):
+        if before == "-c" and Path(word).name == OWN_CONFIG:  # ours, not one after `--`
+            Path(word).parent.mkdir(parents=True, exist_ok=True)
+            Path(word).write_text("[pytest]\n", encoding="utf-8")
     print("pytest " + " ".join(command), file=sys.stderr)
     status = int(pytest.main(command))
     # pytest's own usage error (a bad option after `--`, a bad -k expression) is one too

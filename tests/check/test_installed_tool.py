@@ -298,8 +298,19 @@ def run_my_scenarios(tool: Tool, scenarios: Path, wheels: Path) -> dict[str, Any
     return document
 
 
+MY_PYPROJECT = """\
+[tool.pytest.ini_options]
+addopts = "--an-option-of-my-own-plugin"
+"""
+MY_CONFTEST = "raise RuntimeError(\"my own tests' conftest.py is not the harness's\")\n"
+
+
 def my_scenarios(places: dict[str, Path]) -> Path:
-    """A maintainer's repository with a directory of their own scenarios."""
+    """A maintainer's repository with a directory of their own scenarios, and a pytest
+    configuration and conftest.py of their own tests that the harness must not read."""
+    (places["root"] / "my-repo").mkdir(exist_ok=True)
+    (places["root"] / "my-repo" / "pyproject.toml").write_text(MY_PYPROJECT)
+    (places["root"] / "my-repo" / "conftest.py").write_text(MY_CONFTEST)
     scenarios = places["root"] / "my-repo" / "harness-scenarios"
     (scenarios / "my-split").mkdir(parents=True, exist_ok=True)
     (scenarios / "my-split" / "scenario.toml").write_text(own_scenario(), encoding="utf-8")
