@@ -3,6 +3,10 @@
 Each subcommand lives in the module of its concern and exposes
 ``add_arguments(parser)`` and ``run(args) -> int``; only the chosen one is imported,
 so ``harness list`` does not pay for the builder or the inspectors.
+
+Every usage fault ends here as one line and exit 2 (:mod:`harness.usage`): a bad option
+value (argparse's own errors included), an unusable work dir, no checkout for a command
+that builds the catalogue, an unknown scenario.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import importlib
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
 
-from harness import logged
+from harness import logged, workdir
+from harness.usage import EXIT_USAGE, UsageError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -30,6 +37,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+WORKDIR_COMMANDS = frozenset({"build", "run", "check", "conda"})
+"""The commands that write into the work dir (checked before they start)."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with its errors on one line instead of the whole usage (every subparser
+    is made of this class too: ``add_subparsers`` uses the parser's own class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workdir",
@@ -40,7 +59,7 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="harness",
         description="Build producer/consumer wheels, install them into real layouts and prove "
         "from in-process evidence how their shared libraries load.",
@@ -71,7 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(_chosen_command(arguments))
     args = parser.parse_args(arguments)
     try:
+        if args.command in WORKDIR_COMMANDS:
+            workdir.check_usable(Path(args.workdir) if args.workdir else workdir.default_root())
         result: int = args.func(args)
+    except UsageError as error:
+        print(f"harness {args.command}: {error.one_line()}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt as stop:
         name = str(stop) if str(stop).startswith("SIG") else "SIGINT"
         print(f"harness {args.command}: stopped by {name}", file=sys.stderr)

@@ -176,6 +176,11 @@ def expand_keywords(versions: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(expanded)
 
 
+def is_version_word(word: str) -> bool:
+    """``3.12`` or a keyword (``current``, ``oldest``...): what ``--python`` accepts."""
+    return word in KEYWORDS or bool(_VERSION_RE.match(word))
+
+
 def parse_versions(spec: str) -> list[str]:
     """Split ``"3.9,3.12"`` into versions, keeping order and dropping repeats."""
     versions: list[str] = []

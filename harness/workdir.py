@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
+from harness.usage import UsageError
+
 fcntl: ModuleType | None
 if sys.platform == "win32":  # pragma: no cover - Windows
     fcntl = None
@@ -32,6 +34,38 @@ def default_root() -> Path:
     """``$HARNESS_WORKDIR`` or ``./.harness``."""
     configured = os.environ.get(ENV_VAR)
     return Path(configured).resolve() if configured else (Path.cwd() / ".harness").resolve()
+
+
+class WorkDirError(UsageError):
+    """The work directory cannot be made (a usage fault: one line, exit 2)."""
+
+
+def check_usable(root: Path) -> None:
+    """Raise :class:`WorkDirError` unless ``root`` is a directory or can be made as one.
+
+    Creates nothing: a command that then stops on a usage fault leaves no empty work dir
+    behind. A work dir that exists is left to the run: a read-only or full one is a host
+    fault each cell's cause names, with its path (the caches it holds may still serve).
+    """
+    root = root.absolute()
+    fix = f"pass --workdir DIR or set ${ENV_VAR} to a directory you can write"
+    if root.is_dir():
+        return
+    existing = root
+    while not existing.exists():
+        if existing.is_symlink():  # a dangling link: mkdir would fail on it
+            raise WorkDirError(f"work dir {root}: {existing} is a dangling symlink; {fix}")
+        existing = existing.parent
+    if not existing.is_dir():
+        raise WorkDirError(f"work dir {root}: {existing} is not a directory; {fix}")
+    try:  # a real try (os.access says yes to root on /proc or a read-only mount)
+        Path(tempfile.mkdtemp(prefix=".harness-probe-", dir=existing)).rmdir()
+    except OSError as error:
+        where = "" if existing == root else f" in its nearest existing parent {existing}"
+        raise WorkDirError(
+            f"work dir {root} cannot be made: no directory can be created{where} "
+            f"({error.strerror}); {fix}"
+        ) from None
 
 
 class WorkDir:

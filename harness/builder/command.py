@@ -20,6 +20,7 @@ from harness.builder.staging import ProjectError
 from harness.builder.toolchain import ToolMissingError
 from harness.builder.wheelhouse import WheelhouseError
 from harness.inspect import UnusableInputError
+from harness.usage import UsageError
 from harness.workdir import WorkDir
 
 
@@ -49,9 +50,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             interpreter = interpreters.find(version)
             house = build_all(workdir, interpreter, only, jobs=args.jobs)
+        except (interpreters.InterpreterNotFoundError, UnknownIdError) as error:
+            raise UsageError(str(error)) from None  # a bad --python or --only value
         except (
-            interpreters.InterpreterNotFoundError,
-            UnknownIdError,
             ProjectError,
             ToolMissingError,
             BuildError,

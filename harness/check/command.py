@@ -130,6 +130,9 @@ def _fail(message: str) -> int:
 def pythons(args: argparse.Namespace) -> list[str]:
     """``--python 3.11,3.12`` (repeatable), else the wheels' ``cpXY`` tag, else the running one."""
     given = [v.strip() for text in args.python or () for v in text.split(",") if v.strip()]
+    for word in given:  # a bad option value before any input is read
+        if not interpreters.is_version_word(word):
+            raise families.CheckInputError(f"--python {word!r}: expected versions like 3.12")
     if given:
         return list(dict.fromkeys(given))
     paths = families.wheel_files(list(args.wheels), "input")

@@ -7,6 +7,10 @@ channel directory (``<cache>/conda/channels/<key>/``, with the machine's subdir 
 then renamed into place; a concurrent run that loses the race discards its copy
 (:func:`harness.workdir.atomic_directory`). With a real conda (the external backend)
 the channel holds only the libfoo packages: python and pip come from conda-forge.
+
+Without ``libfoo_source`` (no conda package beyond python and pip was asked for, as in
+``harness check``) the channel holds python and pip only: they are made from the chosen
+interpreter and the harness's own modules, so an installed harness needs no checkout.
 """
 
 from __future__ import annotations
@@ -81,7 +85,7 @@ def _cached_package(workdir: WorkDir, key: str, build: Callable[[Path, Path], Pa
 
 
 def package_keys(
-    install: CPythonInstall, libfoo_source: Path, *, with_python: bool = True
+    install: CPythonInstall, libfoo_source: Path | None, *, with_python: bool = True
 ) -> dict[str, str]:
     """Cache key of every package, from the inputs alone (nothing is built).
 
@@ -94,19 +98,26 @@ def package_keys(
         py_key = "python-" + combine(code, native, python_package.fingerprint(install))
         keys["python"] = py_key
         keys["pip"] = "pip-" + combine(code, py_key, str(install.pip_version))
-    src = libfoo_package.source_digest(libfoo_source)
-    for major in LIBFOO_MAJORS:
-        keys[f"libfoo{major}"] = f"libfoo{major}-" + combine(code, native, src, str(major))
+    if libfoo_source is not None:
+        src = libfoo_package.source_digest(libfoo_source)
+        for major in LIBFOO_MAJORS:
+            keys[f"libfoo{major}"] = f"libfoo{major}-" + combine(code, native, src, str(major))
     return keys
 
 
-def channel_key(install: CPythonInstall, libfoo_source: Path, *, with_python: bool = True) -> str:
+def channel_key(
+    install: CPythonInstall, libfoo_source: Path | None, *, with_python: bool = True
+) -> str:
     """The key of the channel for these inputs (nothing is built)."""
     return combine(*package_keys(install, libfoo_source, with_python=with_python).values())
 
 
 def build_packages(
-    workdir: WorkDir, install: CPythonInstall, libfoo_source: Path, *, with_python: bool = True
+    workdir: WorkDir,
+    install: CPythonInstall,
+    libfoo_source: Path | None,
+    *,
+    with_python: bool = True,
 ) -> list[Path]:
     """Build (or reuse) every package of the channel."""
     keys = package_keys(install, libfoo_source, with_python=with_python)
@@ -121,9 +132,10 @@ def build_packages(
                 workdir, keys["pip"], lambda p, _s: python_package.stage_pip(install, p)
             ),
         ]
-    for major in LIBFOO_MAJORS:
-        build = functools.partial(_stage_libfoo, libfoo_source, major, log)
-        packages.append(_cached_package(workdir, keys[f"libfoo{major}"], build))
+    if libfoo_source is not None:
+        for major in LIBFOO_MAJORS:
+            build = functools.partial(_stage_libfoo, libfoo_source, major, log)
+            packages.append(_cached_package(workdir, keys[f"libfoo{major}"], build))
     return packages
 
 
@@ -136,7 +148,11 @@ def _index(channel_dir: Path) -> None:
 
 
 def ensure_channel(
-    workdir: WorkDir, install: CPythonInstall, libfoo_source: Path, *, with_python: bool = True
+    workdir: WorkDir,
+    install: CPythonInstall,
+    libfoo_source: Path | None,
+    *,
+    with_python: bool = True,
 ) -> LocalChannel:
     """The indexed local channel for ``install`` and ``libfoo_source``, built if needed."""
     packages = build_packages(workdir, install, libfoo_source, with_python=with_python)

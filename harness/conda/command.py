@@ -10,6 +10,7 @@ from pathlib import Path
 from harness import interpreters
 from harness.conda import channel, cpython, prefix
 from harness.conda.errors import CondaError
+from harness.usage import UsageError
 from harness.workdir import WorkDir
 
 
@@ -46,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
     workdir = WorkDir(Path(args.workdir) if args.workdir else None)
     try:
         interpreter = interpreters.find(args.python).executable
+    except interpreters.InterpreterNotFoundError as error:
+        raise UsageError(str(error)) from None
+    try:
         if args.conda_command == "channel":
             source = args.libfoo_source or prefix.default_libfoo_source()
             built = channel.ensure_channel(workdir, cpython.inspect(interpreter), source)
@@ -59,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             libfoo_source=args.libfoo_source,
             backend=args.backend,
         )
-    except (CondaError, interpreters.InterpreterNotFoundError) as error:
+    except CondaError as error:
         print(f"harness conda: {error}", file=sys.stderr)
         return 1
     summary = {

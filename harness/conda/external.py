@@ -89,13 +89,14 @@ def install(
     tool: str,
     python_version: str,
     *,
-    local_channel_url: str,
+    local_channel_url: str | None,
     extra_specs: Sequence[str],
     prefix: Path,
     root_prefix: Path,
     log: Path,
 ) -> list[str]:
-    """``<tool> create -p prefix`` with conda-forge's python and pip plus ``extra_specs``."""
+    """``<tool> create -p prefix`` with conda-forge's python and pip plus ``extra_specs``
+    (from the local channel at ``local_channel_url``, when one is needed)."""
     remote = remote_channel()
     args = [
         tool,
@@ -104,8 +105,7 @@ def install(
         "--prefix",
         str(prefix),
         "--override-channels",
-        "--channel",
-        local_channel_url,
+        *(("--channel", local_channel_url) if local_channel_url else ()),
         "--channel",
         remote,
         f"{remote}::python={python_version}",

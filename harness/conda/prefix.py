@@ -42,7 +42,22 @@ def _inspect(executable: Path) -> cpython.CPythonInstall:
 
 
 def default_libfoo_source() -> Path:
+    """``wheels-src/libfoo`` of the checkout (:class:`~harness.project.ProjectRootNotFoundError`
+    outside one)."""
     return project.wheels_src() / "libfoo"
+
+
+def libfoo_source_for(packages: Sequence[str], libfoo_source: Path | None) -> Path | None:
+    """The libfoo sources the local channel needs, or None: python and pip alone (all that
+    ``harness check``'s conda cells ask for) come from the interpreter, with no checkout."""
+    if libfoo_source is not None or not packages:
+        return libfoo_source
+    try:
+        return default_libfoo_source()
+    except project.ProjectRootNotFoundError as error:  # a usage fault: one line, exit 2
+        raise project.ProjectRootNotFoundError(
+            f"conda package {sorted(packages)[0]!r} is built from wheels-src/libfoo: {error}"
+        ) from None
 
 
 def choose_backend(requested: Backend = "auto") -> tuple[str, str | None]:
@@ -90,7 +105,7 @@ def template_key(
 ) -> tuple[str, str, str | None]:
     """``(key, backend kind, tool)`` of the template prefix for these inputs; nothing is built."""
     install = _inspect(interpreter)
-    source = libfoo_source or default_libfoo_source()
+    source = libfoo_source_for(packages, libfoo_source)
     kind, tool = choose_backend(backend)
     channel = local_channel.channel_key(install, source, with_python=kind != "external")
     extra = sorted(packages)
@@ -114,18 +129,20 @@ def ensure_template(
         interpreter, packages, libfoo_source=libfoo_source, backend=backend
     )
     install = _inspect(interpreter)
-    source = libfoo_source or default_libfoo_source()
+    source = libfoo_source_for(packages, libfoo_source)
     extra = sorted(packages)
     if kind == "external" and tool is not None:
 
         def make(prefix: Path) -> list[str]:
-            channel = local_channel.ensure_channel(workdir, install, source, with_python=False)
+            url = None
+            if source is not None:  # python and pip come from the remote channel
+                url = local_channel.ensure_channel(workdir, install, source, with_python=False).url
             root = workdir.cache / "conda" / "external-root"
             log = workdir.logs / "conda-external.log"
             return external.install(
                 tool,
                 install.short,
-                local_channel_url=channel.url,
+                local_channel_url=url,
                 extra_specs=extra,
                 prefix=prefix,
                 root_prefix=root,

