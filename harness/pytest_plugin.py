@@ -28,7 +28,8 @@ from harness.scenarios import parse
 from harness.scenarios.cells import Cell, Selection, expand, split_list
 from harness.scenarios.observed import Observed
 from harness.scenarios.results import CHECK_OF_PROPERTY, ResultCollector, verdict_property
-from harness.scenarios.runner import CellEnvironment, CellFailedError, CellRunner
+from harness.scenarios.runner import CellEnvironment, CellRunner
+from harness.scenarios.verdict import CellFailedError
 from harness.scenarios.schema import Scenario
 from harness.scenarios.verdict import CellVerdict, cell_key
 from harness.workdir import Run, WorkDir, publish_latest

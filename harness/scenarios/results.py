@@ -82,7 +82,3 @@ class ResultCollector:
 def verdict_property(verdict: CellVerdict) -> tuple[str, str]:
     return VERDICT_PROPERTY, json.dumps(verdict.to_json())
 
-
-def load_verdicts(data: Any) -> list[CellVerdict]:
-    """Verdicts from a report.json document's ``cells``."""
-    return [CellVerdict.from_json(cell) for cell in data["cells"]]

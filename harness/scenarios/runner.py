@@ -37,7 +37,14 @@ from harness.scenarios.native_cells import NativeCells
 from harness.scenarios.observed import Observed, observe
 from harness.scenarios.probing import ProbeSpec, fill_locations, run_probe
 from harness.scenarios.schema import Install, Scenario
-from harness.scenarios.verdict import Cause, CellVerdict, Stopwatch, judge, not_applicable
+from harness.scenarios.verdict import (
+    Cause,
+    CellFailedError,
+    CellVerdict,
+    Stopwatch,
+    judge,
+    not_applicable,
+)
 from harness.scenarios.verdict import verdict_for as _verdict_for
 from harness.vocabulary import EDITABLE, NATIVE
 from harness.workdir import Run, WorkDir
@@ -101,16 +108,6 @@ def resolve_wheel_file(
             else "make the pattern more specific (add the version or the python tag)",
         )
     return matches[0]
-
-
-class CellFailedError(RuntimeError):
-    """The cell could not produce evidence; carries the :class:`Cause`."""
-
-    def __init__(self, cause: Cause, *, skip: bool = False) -> None:
-        super().__init__("\n".join(cause.lines()))
-        self.cause = cause
-        self.skip = skip
-        """The cell cannot run here (missing interpreter or tool): a skip, not an error."""
 
 
 @dataclass
