@@ -106,21 +106,28 @@ def _set(
     node[key_path[-1]] = copy.deepcopy(value)
 
 
+def staged_pyproject_text(directory: Path, spec: WheelSpec) -> str | None:
+    """The variant's ``pyproject.toml`` text, or ``None`` when it is the project's own."""
+    pyproject = directory / PYPROJECT
+    try:
+        original = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ProjectError(f"{pyproject}: invalid TOML: {error}") from error
+    if not (spec.overrides or spec.defines):
+        return None
+    return (
+        f"# Staged by harness.builder for wheel id {spec.id!r} from wheels-src/{spec.project}.\n"
+        + tomlwrite.dumps(staged_pyproject(original, spec))
+    )
+
+
 def stage(directory: Path, spec: WheelSpec, destination: Path) -> Path:
     """Copy the project to ``destination`` and write the variant's pyproject.toml there."""
     for path in source_files(directory):
         target = destination / path.relative_to(directory)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
-    pyproject = directory / PYPROJECT
-    try:
-        original = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ProjectError(f"{pyproject}: invalid TOML: {error}") from error
-    if spec.overrides or spec.defines:
-        text = (
-            f"# Staged by harness.builder for wheel id {spec.id!r} from wheels-src/{spec.project}.\n"
-            + tomlwrite.dumps(staged_pyproject(original, spec))
-        )
+    text = staged_pyproject_text(directory, spec)
+    if text is not None:
         (destination / PYPROJECT).write_text(text, encoding="utf-8")
     return destination

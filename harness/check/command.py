@@ -27,8 +27,7 @@ from harness.check import matrix
 from harness.evidence import Evidence, location_label
 from harness.scenarios.cells import Cell
 from harness.scenarios.runner import CellRunner
-from harness.scenarios.verdict import CellFailedError
-from harness.scenarios.verdict import Cause, CellVerdict, verdict_for
+from harness.scenarios.verdict import Cause, CellFailedError, CellVerdict, verdict_for
 from harness.vocabulary import CONDA_LIB, INSTALLERS
 from harness.workdir import WorkDir
 

@@ -26,11 +26,12 @@ from pathlib import Path
 
 from harness import platforms
 from harness.copying import CopyMode, copy_tree
-from harness.envs import commands, editable, manifest
-from harness.envs.base import BaseProvider, InstallRequest, Layout
+from harness.envs import commands, manifest
 from harness.envs.introspect import interpreter_identity
+from harness.envs.layout import BaseProvider, Layout
 from harness.filelock import locked
 from harness.hashing import file_sha256
+from harness.installs import InstallRequest
 from harness.vocabulary import Installer
 from harness.workdir import WorkDir, atomic_directory
 
@@ -89,7 +90,7 @@ def _install_key(request: InstallRequest) -> dict[str, object]:
     if request.remove:
         key["remove"] = list(request.remove)
     if request.projects:
-        key["projects"] = [[p, editable.project_digest(p)] for p in request.projects]
+        key["projects"] = [[p.name, p.digest] for p in request.projects]
         key["editable_mode"] = request.editable_mode
         key["build_inputs"] = [[w.name, file_sha256(w)] for w in request.build_inputs]
     return key

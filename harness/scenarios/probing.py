@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 from harness.evidence import Evidence, JSONValue, ProbeError, load
 from harness.scenarios.schema import Scenario
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from harness.scenarios.verdict import CellVerdict, CheckOutcome, scenario_error
 
@@ -81,4 +80,3 @@ class ResultCollector:
 
 def verdict_property(verdict: CellVerdict) -> tuple[str, str]:
     return VERDICT_PROPERTY, json.dumps(verdict.to_json())
-

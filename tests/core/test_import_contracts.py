@@ -49,16 +49,16 @@ def test_the_contracts_hold_on_the_tree() -> None:
 
 def test_a_cycle_inside_a_package_breaks_the_contract(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    # envs.layouts imports envs.base; base importing layouts back closes a circle
+    # envs.layouts imports envs.layout; layout importing layouts back closes a circle
     _add_import(
-        root / "harness/envs/base.py",
+        root / "harness/envs/layout.py",
         "from harness.platforms import Platform",
         "from harness.envs import layouts  # noqa: F401",
     )
     done = lint_imports(root)
     assert done.returncode != 0
     assert "no import cycles" in done.stdout and "BROKEN" in done.stdout
-    assert ".base -> .layouts" in done.stdout
+    assert ".layout -> .layouts" in done.stdout
 
 
 def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
@@ -67,9 +67,9 @@ def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
     _add_import(
         root / "harness/evidence.py",
         "from harness import platforms",
-        "from harness.envs import base  # noqa: F401",
+        "from harness.envs import layout  # noqa: F401",
     )
     done = lint_imports(root)
     assert done.returncode != 0
     assert "one-way core" in done.stdout and "BROKEN" in done.stdout
-    assert "harness.evidence -> harness.envs.base" in done.stdout
+    assert "harness.evidence -> harness.envs.layout" in done.stdout

@@ -21,8 +21,7 @@ from harness.native import build, wine
 from harness.scenarios import parse
 from harness.scenarios.cells import Cell, Selection, expand
 from harness.scenarios.runner import CellRunner
-from harness.scenarios.verdict import CellFailedError
-from harness.scenarios.verdict import CellVerdict
+from harness.scenarios.verdict import CellFailedError, CellVerdict
 from harness.vocabulary import NATIVE_PYTHON
 from harness.workdir import WorkDir
 
