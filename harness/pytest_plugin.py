@@ -25,10 +25,10 @@ from harness import platforms, report
 from harness.envs.layout import Layout
 from harness.evidence import Evidence
 from harness.scenarios import parse
+from harness.scenarios.cell_runner import CellEnvironment, CellRunner
 from harness.scenarios.cells import Cell, Selection, expand, split_list
 from harness.scenarios.observed import Observed
 from harness.scenarios.results import CHECK_OF_PROPERTY, ResultCollector, verdict_property
-from harness.scenarios.runner import CellEnvironment, CellRunner
 from harness.scenarios.schema import Scenario
 from harness.scenarios.verdict import CellFailedError, CellVerdict, cell_key
 from harness.workdir import Run, WorkDir, publish_latest
@@ -351,5 +351,5 @@ def scenario_observed(
 @pytest.fixture
 def run_probe(scenario_environment: CellEnvironment) -> Callable[..., Evidence]:
     """``run_probe(spec, extra_env=None) -> Evidence``: run any probe spec in the cell's layout
-    (:meth:`harness.scenarios.runner.CellEnvironment.run_probe`)."""
+    (:meth:`harness.scenarios.cell_runner.CellEnvironment.run_probe`)."""
     return scenario_environment.run_probe

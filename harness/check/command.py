@@ -25,8 +25,8 @@ from harness import interpreters, logged, report
 from harness.check import family as families
 from harness.check import matrix
 from harness.evidence import Evidence, location_label
+from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Cell
-from harness.scenarios.runner import CellRunner
 from harness.scenarios.verdict import Cause, CellFailedError, CellVerdict, verdict_for
 from harness.vocabulary import CONDA_LIB, INSTALLERS
 from harness.workdir import WorkDir

@@ -26,7 +26,7 @@ from harness.envs.installing import check_request, install
 from harness.envs.layout import PASSTHROUGH, BaseProvider, Layout, LayoutError
 from harness.envs.location import Setup
 from harness.envs.locations.user import USER_BASE_DIR
-from harness.envs.runner import LoggedRunner
+from harness.envs.logged_runner import LoggedRunner
 from harness.envs.system import SYSTEM_DIR, add_system
 from harness.envs.templates import (
     SCRATCH_DIR,

@@ -7,7 +7,7 @@ locations are the build's directories (``producer``, ``copy``, ``consumer``,
 :class:`~harness.native.NativeSpec`; the evidence is judged by the same expectations
 as every other cell, after Wine's Windows paths are mapped back to host files.
 
-One :class:`NativeCells` lives in each :class:`~harness.scenarios.runner.CellRunner`: it
+One :class:`NativeCells` lives in each :class:`~harness.scenarios.cell_runner.CellRunner`: it
 starts the wine server on the first Wine cell and stops it in :meth:`close` (at the end
 of the pytest session; pytest-xdist workers each hold a shared lock on the prefix and
 the last one to leave stops the server, see :mod:`harness.native.wine`).
@@ -22,7 +22,7 @@ from pathlib import Path
 from harness.evidence import ProbeError
 from harness.native import NativeSpec, NativeStep, run_native, wine
 from harness.native import build as native_build
-from harness.native.runner import SPEC_FILE
+from harness.native.probe_run import SPEC_FILE
 from harness.scenarios.cells import Cell
 from harness.scenarios.observed import observe
 from harness.scenarios.probing import fill_locations

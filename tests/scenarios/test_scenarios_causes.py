@@ -19,8 +19,8 @@ from harness.builder import Wheelhouse
 from harness.builder.wheelhouse import WheelEntry
 from harness.hashing import file_sha256
 from harness.scenarios import parse
+from harness.scenarios.cell_runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
 from harness.scenarios.cells import Cell, Selection, expand
-from harness.scenarios.runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
 from harness.scenarios.verdict import MAX_CAUSE_LINES
 from harness.workdir import WorkDir
 
@@ -163,4 +163,4 @@ def test_pytest_prints_the_cause_not_a_traceback(
     result.assert_outcomes(failed=1)
     out = result.stdout.str()
     assert "layout: " in out and "not-on-any-index-here" in out
-    assert "Traceback" not in out and "harness/scenarios/runner.py" not in out
+    assert "Traceback" not in out and "harness/scenarios/cell_runner.py" not in out
