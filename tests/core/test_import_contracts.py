@@ -73,3 +73,39 @@ def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "one-way core" in done.stdout and "BROKEN" in done.stdout
     assert "harness.evidence -> harness.envs.layout" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("edit", "contract", "route"),
+    [
+        (
+            (
+                "harness/envs/locations/editable.py",
+                "from harness.envs import commands, pipfinder",
+                "from harness.builder import staging  # noqa: F401",
+            ),
+            "envs never import the builder",
+            "harness.envs.locations.editable -> harness.builder.staging",
+        ),
+        (
+            (
+                "harness/scenarios/cell_runner.py",
+                "from harness.filelock import locked",
+                "from harness.builder.catalogue import WHEELS_BY_ID  # noqa: F401",
+            ),
+            "never from the catalogue",
+            "harness.scenarios.cell_runner -> harness.builder.catalogue",
+        ),
+    ],
+    ids=["envs-reads-builder", "scenarios-read-catalogue"],
+)
+def test_reading_the_catalogue_around_the_supply_breaks_a_contract(
+    tmp_path: Path, edit: tuple[str, str, str], contract: str, route: str
+) -> None:
+    module, anchor, line = edit
+    root = _copy(tmp_path)
+    _add_import(root / module, anchor, line)
+    done = lint_imports(root)
+    assert done.returncode != 0
+    assert contract in done.stdout and "BROKEN" in done.stdout
+    assert route in done.stdout
