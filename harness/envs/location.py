@@ -21,8 +21,12 @@ A location says:
 - :meth:`Location.install`: put one :class:`~harness.installs.InstallRequest`'s wheels in
   (by default the one installer command :meth:`Location.command` returns).
 
-Adding a location is one module under ``harness/envs/locations/``, its entry in the
-registry's order, its label in :mod:`harness.vocabulary`, tests and a docs row.
+- ``order``: where it comes among a layout's locations (their ``PYTHONPATH`` order).
+
+A location whose tool is missing raises :class:`LocationUnavailableError`: the cell is
+skipped naming the tool, not failed. Adding a location is one module under
+``harness/envs/locations/`` (the registry finds it), its label in
+:mod:`harness.vocabulary`, tests and a docs row.
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ from harness.envs.layout import CommandRunner, Layout, LayoutError
 from harness.envs.removing import check_removals
 from harness.installs import InstallRequest
 from harness.vocabulary import Installer
+
+
+class LocationUnavailableError(LayoutError):
+    """A location cannot be made here because a tool it needs is missing (a skip)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,8 @@ class Location:
     """One location; subclasses set the class attributes and override what differs."""
 
     label: ClassVar[str]
+    order: ClassVar[int]
+    """Where it comes among the locations a layout adds (site first, 0)."""
     directory: ClassVar[str | None] = None
     relocatable: ClassVar[bool] = True
     user_site: ClassVar[bool] = False

@@ -28,6 +28,7 @@ from harness import interpreters, platforms
 from harness.envs import registry
 from harness.envs.layout import Layout, LayoutError
 from harness.envs.layouts import LOG_DIR, LayoutSpec, make_layout
+from harness.envs.location import LocationUnavailableError
 from harness.evidence import Evidence, ProbeError
 from harness.filelock import locked
 from harness.scenarios.cells import Cell
@@ -352,6 +353,8 @@ class CellRunner:
             shutil.rmtree(cell_dir)
         try:
             layout = make_layout(spec, cell_dir / "layout", workdir=self.workdir, provider=provider)
+        except LocationUnavailableError as error:
+            raise CellFailedError(Cause("unavailable", str(error)), skip=True) from None
         except LayoutError as error:
             raise CellFailedError(_layout_cause(error, cell_dir / "layout" / LOG_DIR)) from error
         env = resolve_env(scenario.env, layout.locations, str(scenario.path))

@@ -1,39 +1,33 @@
 """The registry of locations: label -> :class:`~harness.envs.location.Location`.
 
-One module per location; this is the one place that names them, in the order a layout
-adds them (which is the order of their ``PYTHONPATH`` entries). See
+One module per location, each with a ``LOCATION``; the registry finds them (a new
+location is a new module, no list to edit) and orders them by ``Location.order``: the
+order a layout adds them in, which is the order of their ``PYTHONPATH`` entries. See
 :mod:`harness.envs.location` for what a location is and how to add one.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterable
 
 from harness.envs.layout import LayoutError
 from harness.envs.location import Location
-from harness.envs.locations import (
-    base_env,
-    editable,
-    pip_prefix,
-    pip_root,
-    site,
-    target,
-    user,
-    wheel_dirs,
-    zipped,
-)
 
-ORDER: tuple[Location, ...] = (
-    site.LOCATION,
-    base_env.LOCATION,
-    target.LOCATION,
-    user.LOCATION,
-    pip_prefix.LOCATION,
-    pip_root.LOCATION,
-    wheel_dirs.LOCATION,
-    zipped.LOCATION,
-    editable.LOCATION,
-)
+
+def _discover() -> tuple[Location, ...]:
+    """Every module of this package's ``LOCATION``, in the order they are added."""
+    found: list[Location] = []
+    for module in pkgutil.iter_modules(__path__):
+        location = importlib.import_module(f"{__name__}.{module.name}").LOCATION
+        if not isinstance(location, Location):
+            raise TypeError(f"{__name__}.{module.name}.LOCATION is not a Location")
+        found.append(location)
+    return tuple(sorted(found, key=lambda location: location.order))
+
+
+ORDER: tuple[Location, ...] = _discover()
 BY_LABEL: dict[str, Location] = {location.label: location for location in ORDER}
 LABELS: tuple[str, ...] = tuple(BY_LABEL)
 """Every label a wheel can be installed into (the same set as

@@ -92,6 +92,7 @@ class BaseEnvironment(Location):
     path, so a layout with it is built once where it stays and used there."""
 
     label = BASE
+    order = 10
     directory = BASE_DIR
     relocatable = False
     user_site = True  # the venv sees the base environment through the system site

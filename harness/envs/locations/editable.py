@@ -118,6 +118,7 @@ class Editable(Location):
     absolute path, so such a layout is built once where it stays."""
 
     label = EDITABLE
+    order = 80
     directory = EDITABLE_DIR
     relocatable = False
 

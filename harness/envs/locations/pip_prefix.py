@@ -33,6 +33,7 @@ print(json.dumps([sysconfig.get_path(k, scheme, base) for k in ("purelib", "plat
 
 class Prefix(Location):
     label = PREFIX
+    order = 40
     directory = PREFIX_DIR
 
     def add(self, layout: Layout, setup: Setup) -> None:

@@ -26,6 +26,7 @@ def rerooted(root: Path, path: PurePath) -> Path:
 
 class Root(Location):
     label = ROOT
+    order = 50
     directory = ROOT_DIR
 
     def add(self, layout: Layout, setup: Setup) -> None:

@@ -15,6 +15,7 @@ from harness.vocabulary import SITE, Installer
 
 class Site(Location):
     label = SITE
+    order = 0
 
     def add(self, layout: Layout, setup: Setup) -> None:
         """Nothing to add: the provider made the environment with its site-packages."""

@@ -11,6 +11,7 @@ from harness.vocabulary import TARGET, Installer
 
 class Target(Location):
     label = TARGET
+    order = 20
     directory = "target"
 
     def add(self, layout: Layout, setup: Setup) -> None:

@@ -42,6 +42,7 @@ so an install is never "already satisfied" by them. CPython 3.9-3.13 share this
 
 class User(Location):
     label = USER
+    order = 30
     directory = USER_BASE_DIR
     user_site = True
 

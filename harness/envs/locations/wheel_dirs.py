@@ -30,6 +30,7 @@ def wheel_dir(layout: Layout, wheel: Path) -> Path:
 
 class WheelDirs(Location):
     label = WHEEL_DIRS
+    order = 60
     directory = WHEEL_DIRS_DIR
 
     def add(self, layout: Layout, setup: Setup) -> None:

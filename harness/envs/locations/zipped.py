@@ -29,6 +29,7 @@ _STAGING = "zip-staging"
 
 class Zipped(Location):
     label = ZIPPED
+    order = 70
     directory = ZIP_DIR
 
     def add(self, layout: Layout, setup: Setup) -> None:
