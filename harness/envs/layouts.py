@@ -184,8 +184,15 @@ def make_layout(
         return build_layout(spec, root, provider=provider, workdir=workdir, log_dir=log_dir)
 
     if reuse and provider.relocatable:
+        used = locations.in_order(spec.wheel_labels())
+        fingerprints = {loc.label: loc.fingerprint() for loc in used if loc.fingerprint()}
         key = template_key(
-            provider, spec.python, spec.installer, spec.wheel_labels(), list(spec.installs)
+            provider,
+            spec.python,
+            spec.installer,
+            spec.wheel_labels(),
+            list(spec.installs),
+            fingerprints=fingerprints,
         )
         if spec.relocatable():
             layout = clone(ensure_template(key, workdir, build), cell_dir, copy_mode)

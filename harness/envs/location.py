@@ -74,6 +74,11 @@ class Location:
         del root, setup
         return python
 
+    def fingerprint(self) -> str:
+        """What besides the spec decides what this location makes (its tools' inputs), so
+        a change of it is never served from an old template; empty: nothing."""
+        return ""
+
     def add(self, layout: Layout, setup: Setup) -> None:
         """Create this location in ``layout`` (its directory exists under the root after it)."""
         raise NotImplementedError

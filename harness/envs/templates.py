@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from harness import platforms
@@ -61,8 +61,13 @@ def template_key(
     installer: Installer,
     labels: list[str],
     installs: list[InstallRequest],
+    *,
+    fingerprints: Mapping[str, str] | None = None,
 ) -> str:
-    """Directory name of the template for these inputs (readable prefix + content hash)."""
+    """Directory name of the template for these inputs (readable prefix + content hash).
+
+    ``fingerprints``: label -> what else decides that location (only non-empty ones, so
+    the keys of templates without any stay what they were)."""
     real, version = interpreter_identity(python)
     data = {
         "schema": TEMPLATE_SCHEMA,
@@ -74,6 +79,8 @@ def template_key(
         "labels": sorted(labels),
         "installs": [_install_key(r) for r in installs],
     }
+    if fingerprints:
+        data["locations"] = dict(sorted(fingerprints.items()))
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
     return f"{provider.kind}-{installer}-{digest}"
 
