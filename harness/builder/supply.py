@@ -16,29 +16,22 @@ from __future__ import annotations
 import glob
 import os
 import re
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from harness import project
 from harness.builder.catalogue import PREFIXES_BY_ID, WHEELS_BY_ID, build_inputs
 from harness.builder.staging import (
-    PYPROJECT,
     ProjectError,
     project_dir,
     source_digest,
     source_files,
-    staged_pyproject,
+    staged_build_system,
     staged_pyproject_text,
 )
 from harness.builder.wheelhouse import Wheelhouse
 from harness.installs import EditableSource, InstallRequest
 from harness.vocabulary import EDITABLE
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 
 class SupplyError(LookupError):
@@ -124,20 +117,16 @@ def editable_source(wheel_id: str) -> EditableSource:
     try:
         directory = project_dir(project.wheels_src(), spec)
         text = staged_pyproject_text(directory, spec)
+        backend, requires = staged_build_system(directory, spec)
     except ProjectError as error:
         raise SupplyError(str(error)) from error
-    original = tomllib.loads((directory / PYPROJECT).read_text(encoding="utf-8"))
-    table = staged_pyproject(original, spec).get("build-system")
-    table = table if isinstance(table, dict) else {}
-    backend = table.get("build-backend", "setuptools.build_meta:__legacy__")
-    requires = table.get("requires", [])
     return EditableSource(
         name=wheel_id,
         project=directory,
         files=tuple(path.relative_to(directory).as_posix() for path in source_files(directory)),
         pyproject=text,
-        backend=str(backend),
-        requires=tuple(str(r) for r in requires) if isinstance(requires, list) else (),
+        backend=backend,
+        requires=requires,
         digest=source_digest(directory, spec),
     )
 

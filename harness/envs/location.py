@@ -105,16 +105,32 @@ class Location:
         more than one step override :meth:`install` instead)."""
         raise LayoutError(f"location {self.label!r} installs in more than one command")
 
+    def install_env(self, layout: Layout, installer: Installer) -> tuple[str, dict[str, str]]:
+        """The installer the command uses and the variables it runs with (by default the
+        cell's installer, no more variables)."""
+        del layout
+        return installer, {}
+
     def install(
         self, layout: Layout, request: InstallRequest, installer: Installer, run: CommandRunner
     ) -> None:
         """Install ``request``'s wheels into this location of ``layout``."""
+        used, env = self.install_env(layout, installer)
         run(
             self.command(layout, request, installer),
-            step=f"install into {self.label} ({installer})",
+            step=f"install into {self.label} ({used})",
+            env=env or None,
             location=self.label,
             wheels=list(request.wheels),
         )
+
+    def own_directory(self, layout: Layout) -> Path:
+        """``layout.root / directory``, created."""
+        if self.directory is None:
+            raise LayoutError(f"location {self.label!r} has no directory of its own")
+        directory = layout.root / self.directory
+        directory.mkdir(parents=True, exist_ok=True)
+        return directory
 
 
 def on_pythonpath(layout: Layout, directories: list[Path]) -> None:

@@ -6,11 +6,12 @@ Asking costs a process or two, so locations ask only when they need pip.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from harness.envs import commands
 from harness.envs.layout import Layout
-from harness.vocabulary import SITE
+from harness.vocabulary import SITE, Installer
 
 
 def layout_pip(layout: Layout) -> list[str]:
@@ -61,3 +62,24 @@ def _venv_base_python(python: Path) -> Path | None:
         if (home / name).is_file():
             return home / name
     return None
+
+
+def install_argv(
+    layout: Layout,
+    installer: Installer,
+    wheels: Sequence[Path],
+    *,
+    deps: bool,
+    target: Path | None = None,
+    prefix: Path | None = None,
+) -> list[str]:
+    """``uv pip install`` or the layout's ``pip install`` of ``wheels`` into the layout's
+    environment, or into ``target`` / ``prefix``."""
+    resolved = [wheel.resolve() for wheel in wheels]
+    if installer == "uv":
+        uv = commands.find_uv()
+        return commands.uv_install(
+            uv, layout.python, resolved, deps=deps, target=target, prefix=prefix
+        )
+    pip = layout_pip(layout)
+    return commands.pip_install(pip, resolved, deps=deps, target=target, prefix=prefix)

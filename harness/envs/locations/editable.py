@@ -124,8 +124,7 @@ class Editable(Location):
 
     def add(self, layout: Layout, setup: Setup) -> None:
         del setup
-        (layout.root / EDITABLE_DIR).mkdir(exist_ok=True)
-        layout.locations[EDITABLE] = layout.root / EDITABLE_DIR
+        layout.locations[EDITABLE] = self.own_directory(layout)
 
     def check(self, request: InstallRequest) -> None:
         check_editable(request)

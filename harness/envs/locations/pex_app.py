@@ -64,9 +64,7 @@ class PexApp(Location):
                 f"the {self.label!r} location runs the PEX through a POSIX shell launcher; "
                 'declare `platforms = ["linux", "macos"]` for this scenario'
             )
-        directory = layout.root / self.directory
-        directory.mkdir(parents=True, exist_ok=True)
-        cache = directory / CACHE
+        cache = self.own_directory(layout) / CACHE
         layout.locations[self.label] = cache / "installed_wheels"
         layout.env["PEX_ROOT"] = str(cache)
         layout.env["PEX_INTERPRETER"] = "1"

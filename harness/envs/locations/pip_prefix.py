@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.envs import commands, pipfinder
+from harness.envs import pipfinder
 from harness.envs.layout import Layout
 from harness.envs.location import Location, Setup, on_pythonpath
 from harness.installs import InstallRequest
@@ -38,8 +38,7 @@ class Prefix(Location):
 
     def add(self, layout: Layout, setup: Setup) -> None:
         """An empty install prefix whose site-packages the layout's processes import from."""
-        prefix = layout.root / PREFIX_DIR
-        prefix.mkdir(parents=True, exist_ok=True)
+        prefix = self.own_directory(layout)
         output = setup.run(
             [str(layout.python), "-c", _PREFIX_SCHEME, str(prefix)], step="query prefix scheme"
         )
@@ -55,13 +54,10 @@ class Prefix(Location):
         on_pythonpath(layout, dirs)
 
     def command(self, layout: Layout, request: InstallRequest, installer: Installer) -> list[str]:
-        wheels = [w.resolve() for w in request.wheels]
         prefix = layout.root / PREFIX_DIR
-        if installer == "uv":
-            uv = commands.find_uv()
-            return commands.uv_install(uv, layout.python, wheels, deps=request.deps, prefix=prefix)
-        pip = pipfinder.layout_pip(layout)
-        return commands.pip_install(pip, wheels, deps=request.deps, prefix=prefix)
+        return pipfinder.install_argv(
+            layout, installer, request.wheels, deps=request.deps, prefix=prefix
+        )
 
 
 LOCATION = Prefix()

@@ -32,8 +32,7 @@ class Root(Location):
     def add(self, layout: Layout, setup: Setup) -> None:
         """An empty ``--root`` staging tree; its copy of the site-packages goes on ``PYTHONPATH``."""
         del setup
-        root = layout.root / ROOT_DIR
-        root.mkdir(parents=True, exist_ok=True)
+        root = self.own_directory(layout)
         staged = rerooted(root, layout.location(SITE))
         staged.mkdir(parents=True, exist_ok=True)
         layout.locations[ROOT] = staged

@@ -97,9 +97,7 @@ class PyInstallerBundle(Location):
     def add(self, layout: Layout, setup: Setup) -> None:
         """The bundle's directory; ``_internal`` is where its files will be."""
         del setup
-        directory = layout.root / BUNDLE_DIR
-        directory.mkdir(parents=True, exist_ok=True)
-        layout.locations[self.label] = directory / "dist" / APP / "_internal"
+        layout.locations[self.label] = self.own_directory(layout) / "dist" / APP / "_internal"
 
     def install(
         self, layout: Layout, request: InstallRequest, installer: Installer, run: CommandRunner

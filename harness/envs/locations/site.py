@@ -6,7 +6,7 @@ it by itself; installs are the installer's plain ``install`` into that environme
 
 from __future__ import annotations
 
-from harness.envs import commands, pipfinder
+from harness.envs import pipfinder
 from harness.envs.layout import Layout
 from harness.envs.location import Location, Setup
 from harness.installs import InstallRequest
@@ -22,10 +22,7 @@ class Site(Location):
         del layout, setup
 
     def command(self, layout: Layout, request: InstallRequest, installer: Installer) -> list[str]:
-        wheels = [w.resolve() for w in request.wheels]
-        if installer == "uv":
-            return commands.uv_install(commands.find_uv(), layout.python, wheels, deps=request.deps)
-        return commands.pip_install(pipfinder.layout_pip(layout), wheels, deps=request.deps)
+        return pipfinder.install_argv(layout, installer, request.wheels, deps=request.deps)
 
 
 LOCATION = Site()

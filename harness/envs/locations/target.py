@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.envs import commands, pipfinder
+from harness.envs import pipfinder
 from harness.envs.layout import Layout
 from harness.envs.location import Location, Setup, on_pythonpath
 from harness.installs import InstallRequest
@@ -17,19 +17,15 @@ class Target(Location):
     def add(self, layout: Layout, setup: Setup) -> None:
         """Give ``layout`` an empty ``target`` directory that its processes import from."""
         del setup
-        directory = layout.root / self.directory
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = self.own_directory(layout)
         layout.locations[TARGET] = directory
         on_pythonpath(layout, [directory])
 
     def command(self, layout: Layout, request: InstallRequest, installer: Installer) -> list[str]:
-        wheels = [w.resolve() for w in request.wheels]
         target = layout.location(TARGET)
-        if installer == "uv":
-            uv = commands.find_uv()
-            return commands.uv_install(uv, layout.python, wheels, deps=request.deps, target=target)
-        pip = pipfinder.layout_pip(layout)
-        return commands.pip_install(pip, wheels, deps=request.deps, target=target)
+        return pipfinder.install_argv(
+            layout, installer, request.wheels, deps=request.deps, target=target
+        )
 
 
 LOCATION = Target()

@@ -56,16 +56,9 @@ class User(Location):
         pip = pipfinder.layout_pip(layout)
         return commands.pip_install(pip, wheels, deps=request.deps, user=True)
 
-    def install(
-        self, layout: Layout, request: InstallRequest, installer: Installer, run: CommandRunner
-    ) -> None:
-        run(
-            self.command(layout, request, installer),
-            step=f"install into {USER} (pip)",
-            env={"PYTHONUSERBASE": layout.env["PYTHONUSERBASE"]},
-            location=USER,
-            wheels=list(request.wheels),
-        )
+    def install_env(self, layout: Layout, installer: Installer) -> tuple[str, dict[str, str]]:
+        del installer
+        return "pip", {"PYTHONUSERBASE": layout.env["PYTHONUSERBASE"]}
 
 
 LOCATION = User()

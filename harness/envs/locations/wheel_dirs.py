@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.envs import commands, pipfinder
+from harness.envs import pipfinder
 from harness.envs.layout import CommandRunner, Layout
 from harness.envs.location import Location, Setup, on_pythonpath
 from harness.installs import InstallRequest
@@ -36,9 +36,7 @@ class WheelDirs(Location):
     def add(self, layout: Layout, setup: Setup) -> None:
         """The (empty) parent of the per-wheel directories; each install adds its own."""
         del setup
-        directory = layout.root / WHEEL_DIRS_DIR
-        directory.mkdir(parents=True, exist_ok=True)
-        layout.locations[WHEEL_DIRS] = directory
+        layout.locations[WHEEL_DIRS] = self.own_directory(layout)
 
     def install(
         self, layout: Layout, request: InstallRequest, installer: Installer, run: CommandRunner
@@ -48,14 +46,9 @@ class WheelDirs(Location):
         for wheel in request.wheels:
             target = wheel_dir(layout, wheel)
             target.mkdir(parents=True, exist_ok=True)
-            resolved = [wheel.resolve()]
-            if installer == "uv":
-                argv = commands.uv_install(
-                    commands.find_uv(), layout.python, resolved, deps=request.deps, target=target
-                )
-            else:
-                pip = pipfinder.layout_pip(layout)
-                argv = commands.pip_install(pip, resolved, deps=request.deps, target=target)
+            argv = pipfinder.install_argv(
+                layout, installer, [wheel], deps=request.deps, target=target
+            )
             run(
                 argv,
                 step=f"install {wheel.name} into its own directory ({installer})",

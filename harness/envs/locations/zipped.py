@@ -16,7 +16,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from harness.envs import commands, pipfinder
+from harness.envs import pipfinder
 from harness.envs.layout import CommandRunner, Layout
 from harness.envs.location import Location, Setup, on_pythonpath
 from harness.installs import InstallRequest
@@ -35,9 +35,7 @@ class Zipped(Location):
     def add(self, layout: Layout, setup: Setup) -> None:
         """Record the archive (made by :meth:`install`) as the location, on PYTHONPATH."""
         del setup
-        directory = layout.root / ZIP_DIR
-        directory.mkdir(parents=True, exist_ok=True)
-        archive = directory / ARCHIVE
+        archive = self.own_directory(layout) / ARCHIVE
         layout.locations[ZIPPED] = archive
         on_pythonpath(layout, [archive])
 
@@ -47,16 +45,11 @@ class Zipped(Location):
         """Install the wheels unpacked into a staging directory, then zip that directory."""
         staging = layout.root / _STAGING
         staging.mkdir(parents=True, exist_ok=True)
-        wheels = [w.resolve() for w in request.wheels]
-        if installer == "uv":
-            argv = commands.uv_install(
-                commands.find_uv(), layout.python, wheels, deps=request.deps, target=staging
-            )
-        else:
-            pip = pipfinder.layout_pip(layout)
-            argv = commands.pip_install(pip, wheels, deps=request.deps, target=staging)
+        argv = pipfinder.install_argv(
+            layout, installer, request.wheels, deps=request.deps, target=staging
+        )
         step = f"install into a directory to zip ({installer})"
-        run(argv, step=step, location=ZIPPED, wheels=wheels)
+        run(argv, step=step, location=ZIPPED, wheels=[w.resolve() for w in request.wheels])
         write_archive(staging, layout.location(ZIPPED))
         shutil.rmtree(staging)
 
