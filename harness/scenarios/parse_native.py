@@ -7,7 +7,7 @@ import re
 from typing import Literal
 
 from harness.native import build as native_build
-from harness.scenarios.parse_steps import expectation_table
+from harness.scenarios.parse_steps import step_expect
 from harness.scenarios.parse_table import ID_RE, SYMBOL_RE, Problem, Table, array_of_tables, known
 from harness.scenarios.schema import (
     Install,
@@ -167,9 +167,7 @@ def native_steps(
         if step_id in ids:
             table.problem("id", f"step id {step_id!r} is used twice", "give each step its own id")
         ids.add(step_id)
-        expect = expectation_table(
-            table.sub("expect", 'use an inline table, e.g. `expect = { value = "x" }`')
-        )
+        expect = step_expect(table)
         table.finish(known("id", "load", "mode", "call", "library", "expect"))
         if action == "load":
             loads.append(step_id)

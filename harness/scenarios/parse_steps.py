@@ -141,6 +141,13 @@ def _placeholder_problems(table: Table, key: str, value: Any, available: set[str
             )
 
 
+def step_expect(table: Table) -> StepExpectation:
+    """A step's ``expect`` inline table (native and Python steps alike)."""
+    return expectation_table(
+        table.sub("expect", 'use an inline table, e.g. `expect = { value = "x" }`')
+    )
+
+
 def steps_table(top: Table, problems: list[Problem], available: set[str]) -> tuple[Step, ...]:
     fix = (
         'write [[steps]] tables with `import = "module"`, `call = "module.function"` '
@@ -205,9 +212,7 @@ def steps_table(top: Table, problems: list[Problem], available: set[str]) -> tup
             )
         _placeholder_problems(table, "args", args, available)
         _placeholder_problems(table, "kwargs", kwargs, available)
-        expect = expectation_table(
-            table.sub("expect", 'use an inline table, e.g. `expect = { value = "x" }`')
-        )
+        expect = step_expect(table)
         table.finish(known("id", "import", "call", "load", "args", "kwargs", "expect"))
         if target is not None:
             steps.append(
