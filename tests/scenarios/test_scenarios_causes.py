@@ -9,6 +9,7 @@ and pytest shows those lines instead of a traceback.
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from scenario_testlib import pure_wheel
 from harness import interpreters, platforms, project
 from harness.builder import Wheelhouse
 from harness.builder.wheelhouse import WheelEntry
+from harness.envs.locations import pex_app
 from harness.hashing import file_sha256
 from harness.scenarios import parse
 from harness.scenarios.cell_runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
@@ -164,3 +166,28 @@ def test_pytest_prints_the_cause_not_a_traceback(
     out = result.stdout.str()
     assert "layout: " in out and "not-on-any-index-here" in out
     assert "Traceback" not in out and "harness/scenarios/cell_runner.py" not in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the pex location runs a sh launcher")
+def test_a_location_whose_tool_is_missing_is_a_skip_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tag = interpreters.find(interpreters.running_version()).tag
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    plain = pure_wheel(wheels, "plain", "plain", "VALUE = 1\n")
+    monkeypatch.setenv(
+        PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {"plain": plain}))
+    )
+    body = '[[install]]\nlocation = "pex"\nwheels = ["plain"]\n[[steps]]\nimport = "plain"\n'
+    cell = _cell(tmp_path, body)
+    if pex_app.tools.find("pex") is None:
+        pytest.skip("needs pex (the test extras install it) for the control")
+    # control: with the tool the same cell passes
+    assert CellRunner(WorkDir(tmp_path / "work")).run_cell(cell).status == "passed"
+    # the pex tool as if it were not installed (the harness's own copy is found first)
+    monkeypatch.setattr(pex_app.tools, "find", lambda name, path=None: None)
+    skipped = CellRunner(WorkDir(tmp_path / "work2")).run_cell(cell)
+    assert skipped.status == "skipped", skipped
+    assert skipped.cause is not None and skipped.cause.kind == "unavailable"
+    _assert_short(skipped.cause.lines(), "needs the `pex` tool", "pip install pex")
