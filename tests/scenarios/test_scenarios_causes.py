@@ -49,6 +49,19 @@ def _prebuilt(root: Path, tag: str, wheels: dict[str, Path]) -> Path:
     return root
 
 
+def _prebuilt_pure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str, requires: str = ""
+) -> None:
+    """A prebuilt wheelhouse of the running interpreter holding one pure wheel ``name``."""
+    tag = interpreters.find(interpreters.running_version()).tag
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    wheel = pure_wheel(wheels, name, name, source, requires=requires)
+    monkeypatch.setenv(
+        PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {name: wheel}))
+    )
+
+
 def _cell(tmp_path: Path, body: str) -> Cell:
     path = tmp_path / "scenarios" / "fault" / parse.SCENARIO_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,13 +107,7 @@ def test_a_build_failure_names_the_wheel_and_its_log(
 def test_a_layout_error_names_the_command_and_its_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tag = interpreters.find(interpreters.running_version()).tag
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    needy = pure_wheel(wheels, "needy", "needy", "", requires="not-on-any-index-here>=1")
-    monkeypatch.setenv(
-        PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {"needy": needy}))
-    )
+    _prebuilt_pure(tmp_path, monkeypatch, "needy", "", requires="not-on-any-index-here>=1")
     # deps = true: the installer must resolve Requires-Dist from the given wheels only
     body = '[[install]]\nlocation = "site"\nwheels = ["needy"]\ndeps = true\n'
     cell = _cell(tmp_path, body + '[[steps]]\nid = "import"\nimport = "needy"\n')
@@ -116,12 +123,8 @@ def test_a_layout_error_names_the_command_and_its_log(
 def test_a_probe_timeout_names_the_cell_and_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tag = interpreters.find(interpreters.running_version()).tag
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    slow = pure_wheel(wheels, "sleepy", "sleepy", "import time\n\ndef nap(s):\n    time.sleep(s)\n")
-    monkeypatch.setenv(
-        PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {"sleepy": slow}))
+    _prebuilt_pure(
+        tmp_path, monkeypatch, "sleepy", "import time\n\ndef nap(s):\n    time.sleep(s)\n"
     )
     body = '[[install]]\nlocation = "site"\nwheels = ["sleepy"]\n'
     steps = '[[steps]]\nid = "quick"\ncall = "sleepy.nap"\nargs = [0]\n'
@@ -172,13 +175,7 @@ def test_pytest_prints_the_cause_not_a_traceback(
 def test_a_location_whose_tool_is_missing_is_a_skip_naming_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tag = interpreters.find(interpreters.running_version()).tag
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    plain = pure_wheel(wheels, "plain", "plain", "VALUE = 1\n")
-    monkeypatch.setenv(
-        PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {"plain": plain}))
-    )
+    _prebuilt_pure(tmp_path, monkeypatch, "plain", "VALUE = 1\n")
     body = '[[install]]\nlocation = "pex"\nwheels = ["plain"]\n[[steps]]\nimport = "plain"\n'
     cell = _cell(tmp_path, body)
     if pex_app.tools.find("pex") is None:
