@@ -1,7 +1,7 @@
 """PyInstaller's way into libfoo: the ``pyinstaller40`` entry point names
 :func:`get_hook_dirs`, so an app frozen with libfoo installed runs ``hook-libfoo.py``."""
 
-# ruff: noqa: PTH120 - str paths, as PyInstaller's examples; no pathlib import at freeze time
+# ruff: noqa: PTH120 - PyInstaller takes hook directories as str paths
 import os
 
 
