@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from harness import interpreters
-from harness.envs.base import InstallRequest
 from harness.envs.layouts import LayoutSpec, make_layout
+from harness.installs import InstallRequest
 from harness.vocabulary import Installer
 from harness.workdir import WorkDir
 

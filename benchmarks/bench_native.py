@@ -27,8 +27,8 @@ from pathlib import Path
 from harness import project
 from harness.native import NativeSpec, NativeStep, build, run_native, wine
 from harness.scenarios import parse
+from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Selection, expand
-from harness.scenarios.runner import CellRunner
 from harness.workdir import WorkDir
 
 PRELOAD_CELL = NativeSpec(

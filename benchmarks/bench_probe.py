@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from harness import interpreters
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 from harness.scenarios.probing import ProbeSpec, ProbeStep, run_probe
 
 

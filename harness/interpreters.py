@@ -140,9 +140,6 @@ def find(version: str) -> Interpreter:
 SUPPORTED_MINORS = range(9, 16)
 """CPython 3.9 (the oldest the loader packages support) up to the newest we know of."""
 
-KEYWORDS = ("current", "oldest", "newest", "all")
-"""``--python`` words that stand for versions found on this machine."""
-
 
 @functools.lru_cache(maxsize=1)
 def available_versions() -> tuple[str, ...]:

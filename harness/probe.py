@@ -54,7 +54,6 @@ import sys
 
 SCHEMA = 1
 EXIT_BAD_SPEC = 2
-EXIT_INTERNAL_ERROR = 1
 
 
 class SpecError(Exception):

@@ -22,15 +22,15 @@ from typing import Any
 import pytest
 
 from harness import platforms, report
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 from harness.evidence import Evidence
 from harness.scenarios import parse
+from harness.scenarios.cell_runner import CellEnvironment, CellRunner
 from harness.scenarios.cells import Cell, Selection, expand, split_list
 from harness.scenarios.observed import Observed
 from harness.scenarios.results import CHECK_OF_PROPERTY, ResultCollector, verdict_property
-from harness.scenarios.runner import CellEnvironment, CellFailedError, CellRunner
 from harness.scenarios.schema import Scenario
-from harness.scenarios.verdict import CellVerdict, cell_key
+from harness.scenarios.verdict import CellFailedError, CellVerdict, cell_key
 from harness.workdir import Run, WorkDir, publish_latest
 
 _STATE_KEY = pytest.StashKey["HarnessState"]()
@@ -330,7 +330,7 @@ def scenario_environment(request: pytest.FixtureRequest, scenario_cell: Cell) ->
 
 @pytest.fixture
 def scenario_layout(scenario_environment: CellEnvironment) -> Layout:
-    """The cell's :class:`harness.envs.base.Layout`."""
+    """The cell's :class:`harness.envs.layout.Layout`."""
     return scenario_environment.layout
 
 
@@ -351,5 +351,5 @@ def scenario_observed(
 @pytest.fixture
 def run_probe(scenario_environment: CellEnvironment) -> Callable[..., Evidence]:
     """``run_probe(spec, extra_env=None) -> Evidence``: run any probe spec in the cell's layout
-    (:meth:`harness.scenarios.runner.CellEnvironment.run_probe`)."""
+    (:meth:`harness.scenarios.cell_runner.CellEnvironment.run_probe`)."""
     return scenario_environment.run_probe

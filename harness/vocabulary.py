@@ -59,6 +59,12 @@ BASE = "base"
 created from it with ``--system-site-packages``."""
 EDITABLE = "editable"
 """The source trees of editable installs (``pip install -e``) inside the cell."""
+PEX = "pex"
+"""A PEX app's cache: each wheel unpacked into a directory of its own on its first run."""
+PEX_WARM = "pex-warm"
+"""The same, with the cache filled by a run while the layout was made."""
+PYINSTALLER = "pyinstaller"
+"""``_internal/`` of a PyInstaller one-folder bundle: the frozen app's modules and libraries."""
 OUTSIDE = "other"
 """Any path outside every location of a layout (the interpreter's own libraries...)."""
 
@@ -72,6 +78,9 @@ WHEEL_LOCATIONS: tuple[str, ...] = (
     ZIPPED,
     BASE,
     EDITABLE,
+    PEX,
+    PEX_WARM,
+    PYINSTALLER,
 )
 """Labels a wheel can be installed into (``editable``: its project, from source)."""
 EDITABLE_MODES: tuple[str, ...] = ("redirect", "inplace", "meson")

@@ -187,6 +187,18 @@ WHEELS: tuple[WheelSpec, ...] = (
         platforms=frozenset({"linux"}),
     ),
     WheelSpec(
+        "libfoo-nohook",
+        "libfoo",
+        "libfoo",
+        "1.0+nohook",
+        "producer",
+        requires=("shared_lib_manager",),
+        defines={"LIBFOO_PYINSTALLER_HOOK": "OFF"},
+        overrides={("project", "version"): "1.0+nohook"},
+        # the hook concerns PyInstaller's one-folder bundles, scenarios on Linux
+        platforms=frozenset({"linux"}),
+    ),
+    WheelSpec(
         "libfoo-linkerscript",
         "libfoo",
         "libfoo",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import logged, platforms, project
-from harness.builder import cache, frontend, prefix, repair, staging
+from harness.builder import cache, cmake_prefix, frontend, repair, staging
 from harness.builder.catalogue import (
     PREFIXES_BY_ID,
     WHEELS_BY_ID,
@@ -239,7 +239,7 @@ def _build_prefix(ctx: _Context, spec: PrefixSpec) -> cache.Entry:
     ]
 
     def build(work: Path, scratch: Path, log: Path) -> dict[str, object]:
-        prefix.install_prefix(
+        cmake_prefix.install_prefix(
             ctx.toolchain,
             directory,
             spec.defines,

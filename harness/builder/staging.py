@@ -106,21 +106,43 @@ def _set(
     node[key_path[-1]] = copy.deepcopy(value)
 
 
+def staged_pyproject_text(directory: Path, spec: WheelSpec) -> str | None:
+    """The variant's ``pyproject.toml`` text, or ``None`` when it is the project's own."""
+    pyproject = directory / PYPROJECT
+    try:
+        original = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ProjectError(f"{pyproject}: invalid TOML: {error}") from error
+    if not (spec.overrides or spec.defines):
+        return None
+    return (
+        f"# Staged by harness.builder for wheel id {spec.id!r} from wheels-src/{spec.project}.\n"
+        + tomlwrite.dumps(staged_pyproject(original, spec))
+    )
+
+
+def staged_build_system(directory: Path, spec: WheelSpec) -> tuple[str, tuple[str, ...]]:
+    """``build-backend`` and ``requires`` of the variant's staged ``pyproject.toml`` (a
+    variant may name another backend than the project's own file)."""
+    pyproject = directory / PYPROJECT
+    try:
+        original = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ProjectError(f"{pyproject}: invalid TOML: {error}") from error
+    table = staged_pyproject(original, spec).get("build-system")
+    table = table if isinstance(table, dict) else {}
+    backend = table.get("build-backend", "setuptools.build_meta:__legacy__")
+    requires = table.get("requires", [])
+    return str(backend), tuple(str(r) for r in requires) if isinstance(requires, list) else ()
+
+
 def stage(directory: Path, spec: WheelSpec, destination: Path) -> Path:
     """Copy the project to ``destination`` and write the variant's pyproject.toml there."""
     for path in source_files(directory):
         target = destination / path.relative_to(directory)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
-    pyproject = directory / PYPROJECT
-    try:
-        original = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ProjectError(f"{pyproject}: invalid TOML: {error}") from error
-    if spec.overrides or spec.defines:
-        text = (
-            f"# Staged by harness.builder for wheel id {spec.id!r} from wheels-src/{spec.project}.\n"
-            + tomlwrite.dumps(staged_pyproject(original, spec))
-        )
+    text = staged_pyproject_text(directory, spec)
+    if text is not None:
         (destination / PYPROJECT).write_text(text, encoding="utf-8")
     return destination

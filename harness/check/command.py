@@ -26,9 +26,9 @@ from harness.check import family as families
 from harness.check import matrix
 from harness.evidence import Evidence, location_label
 from harness.report import as_text
+from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Cell
-from harness.scenarios.runner import CellFailedError, CellRunner
-from harness.scenarios.verdict import Cause, CellVerdict, verdict_for
+from harness.scenarios.verdict import Cause, CellFailedError, CellVerdict, verdict_for
 from harness.vocabulary import CONDA_LIB, INSTALLERS
 from harness.workdir import WorkDir
 

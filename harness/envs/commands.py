@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness import tools
-from harness.envs.base import LayoutError
+from harness.envs.layout import LayoutError
 from harness.vocabulary import Installer
 
 

@@ -18,7 +18,7 @@ from harness import platforms
 from harness.conda import conda_paths
 from harness.conda import prefix as conda_prefix
 from harness.conda.errors import CondaError
-from harness.envs.base import CommandRunner, Layout, LayoutError
+from harness.envs.layout import CommandRunner, Layout, LayoutError
 from harness.vocabulary import CONDA_LIB, SITE, Installer
 from harness.workdir import WorkDir
 

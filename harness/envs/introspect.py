@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.envs.base import CommandRunner, LayoutError
+from harness.envs.layout import CommandRunner, LayoutError
 
 # Runs under Python >= 3.9; prints one JSON line last.
 _SNIPPET = """\

@@ -21,13 +21,13 @@ from pathlib import Path
 
 from harness import platforms
 from harness.copying import CopyMode
-from harness.envs.base import PASSTHROUGH, BaseProvider, InstallRequest, Layout, LayoutError
-from harness.envs.baseenv import BASE_DIR, add_base, make_base
+from harness.envs import locations
 from harness.envs.installing import check_request, install
-from harness.envs.prefix import PREFIX_DIR, ROOT_DIR, add_prefix, add_root
-from harness.envs.runner import LoggedRunner
+from harness.envs.layout import PASSTHROUGH, BaseProvider, Layout, LayoutError
+from harness.envs.location import Setup
+from harness.envs.locations.user import USER_BASE_DIR
+from harness.envs.logged_runner import LoggedRunner
 from harness.envs.system import SYSTEM_DIR, add_system
-from harness.envs.target import TARGET_DIR, add_target
 from harness.envs.templates import (
     SCRATCH_DIR,
     clone,
@@ -36,46 +36,13 @@ from harness.envs.templates import (
     template_key,
     use_in_place,
 )
-from harness.envs.user import USER_BASE_DIR, add_user
 from harness.envs.venv import VENV_DIR, VenvProvider
-from harness.envs.wheeldirs import WHEEL_DIRS_DIR, add_wheel_dirs
-from harness.envs.zipped import ZIP_DIR, add_zip
-from harness.vocabulary import (
-    BASE,
-    EDITABLE,
-    INSTALLERS,
-    PREFIX,
-    ROOT,
-    SITE,
-    TARGET,
-    USER,
-    WHEEL_DIRS,
-    WHEEL_LOCATIONS,
-    ZIPPED,
-    Installer,
-)
+from harness.installs import InstallRequest
+from harness.vocabulary import INSTALLERS, SITE, WHEEL_LOCATIONS, Installer
 from harness.workdir import WorkDir
 
 LOG_DIR = "logs"
-_EDITABLE_DIR = "editable"
-_CELL_ENTRIES = (
-    VENV_DIR,
-    TARGET_DIR,
-    USER_BASE_DIR,
-    SYSTEM_DIR,
-    LOG_DIR,
-    SCRATCH_DIR,
-    PREFIX_DIR,
-    ROOT_DIR,
-    WHEEL_DIRS_DIR,
-    ZIP_DIR,
-    BASE_DIR,
-    _EDITABLE_DIR,
-)
-_NOT_RELOCATABLE = frozenset({BASE, EDITABLE})
-"""Locations whose layouts hold absolute paths into their own root (a venv's ``home`` in
-the base environment, an editable install's import hook): never copied; built once where
-they stay and used there by every cell (``copy_mode="copy"``: built in the cell)."""
+_CELL_ENTRIES = (VENV_DIR, SYSTEM_DIR, LOG_DIR, SCRATCH_DIR, *locations.cell_entries())
 
 
 @dataclass(frozen=True)
@@ -99,8 +66,12 @@ class LayoutSpec:
         return sorted(labels)
 
     def relocatable(self) -> bool:
-        """Whether a template of this layout still works from a copy (see ``_NOT_RELOCATABLE``)."""
-        return not _NOT_RELOCATABLE & set(self.wheel_labels())
+        """Whether a template of this layout still works from a copy: not when a location
+        holds absolute paths into its own root (a venv's ``home`` in the base environment,
+        an editable install's import hook). Such layouts are never copied; they are built
+        once where they stay and used there by every cell (``copy_mode="copy"``: built in
+        the cell)."""
+        return all(location.relocatable for location in locations.in_order(self.wheel_labels()))
 
 
 def setup_env(root: Path, workdir: WorkDir) -> dict[str, str]:
@@ -134,39 +105,29 @@ def build_layout(
     spec: LayoutSpec, root: Path, *, provider: BaseProvider, workdir: WorkDir, log_dir: Path
 ) -> Layout:
     """Create the layout in the empty directory ``root`` (no template involved)."""
-    labels = spec.wheel_labels()
     (root / SCRATCH_DIR).mkdir(parents=True, exist_ok=True)
     run = LoggedRunner(log_dir, cwd=root, base_env=setup_env(root, workdir))
+    used = locations.in_order(spec.wheel_labels())
+    setup = Setup(
+        labels=frozenset(spec.wheel_labels()),
+        installer=spec.installer,
+        run=run,
+        provider_kind=provider.kind,
+    )
     python = spec.python
-    if BASE in labels:
-        if provider.kind != VenvProvider.kind:
-            raise LayoutError(
-                f"the 'base' location needs a venv layout (a venv over a base environment), "
-                f"not {provider.kind!r}"
-            )
-        python = make_base(root, spec.python, run)
+    for location in used:
+        python = location.interpreter(root, python, setup)
     # a venv sees PYTHONUSERBASE and the base environment only with the system site packages
     layout = provider.create_base(
-        root, python, installer=spec.installer, user_site=bool({USER, BASE} & set(labels)), run=run
+        root,
+        python,
+        installer=spec.installer,
+        user_site=any(location.user_site for location in used),
+        run=run,
     )
     layout.env.update(cell_env(root))
-    if BASE in labels:
-        add_base(layout)
-    if TARGET in labels:
-        add_target(layout)
-    if USER in labels:
-        add_user(layout, run, hide_base_site=BASE not in labels)
-    if PREFIX in labels:
-        add_prefix(layout, run)
-    if ROOT in labels:
-        add_root(layout)
-    if WHEEL_DIRS in labels:
-        add_wheel_dirs(layout)
-    if ZIPPED in labels:
-        add_zip(layout)
-    if EDITABLE in labels:
-        (root / _EDITABLE_DIR).mkdir(exist_ok=True)
-        layout.locations[EDITABLE] = root / _EDITABLE_DIR
+    for location in used:
+        location.add(layout, setup)
     for request in spec.installs:
         install(layout, request, spec.installer, run)
     return layout
@@ -223,8 +184,15 @@ def make_layout(
         return build_layout(spec, root, provider=provider, workdir=workdir, log_dir=log_dir)
 
     if reuse and provider.relocatable:
+        used = locations.in_order(spec.wheel_labels())
+        fingerprints = {loc.label: loc.fingerprint() for loc in used if loc.fingerprint()}
         key = template_key(
-            provider, spec.python, spec.installer, spec.wheel_labels(), list(spec.installs)
+            provider,
+            spec.python,
+            spec.installer,
+            spec.wheel_labels(),
+            list(spec.installs),
+            fingerprints=fingerprints,
         )
         if spec.relocatable():
             layout = clone(ensure_template(key, workdir, build), cell_dir, copy_mode)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from harness import platforms
-from harness.envs.base import Layout, LayoutError
+from harness.envs.layout import Layout, LayoutError
 
 MANIFEST = "layout.json"
 SCHEMA = 1

@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Sequence
 from typing import Any
 
-from harness.envs.base import BaseProvider
+from harness.envs.layout import BaseProvider
 from harness.workdir import WorkDir
 
 # kind -> (module, class)

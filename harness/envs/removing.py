@@ -19,7 +19,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from harness.envs.base import LayoutError
+from harness.envs.layout import LayoutError
 
 
 def removal_problem(path: str) -> str | None:

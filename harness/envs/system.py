@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness import platforms
 from harness.copying import copy_tree
-from harness.envs.base import Layout, LayoutError
+from harness.envs.layout import Layout, LayoutError
 from harness.vocabulary import SYSTEM
 
 SYSTEM_DIR = "system"

@@ -21,16 +21,17 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from harness import platforms
 from harness.copying import CopyMode, copy_tree
-from harness.envs import commands, editable, manifest
-from harness.envs.base import BaseProvider, InstallRequest, Layout
+from harness.envs import commands, manifest
 from harness.envs.introspect import interpreter_identity
+from harness.envs.layout import BaseProvider, Layout
 from harness.filelock import locked
 from harness.hashing import file_sha256
+from harness.installs import InstallRequest
 from harness.vocabulary import Installer
 from harness.workdir import WorkDir, atomic_directory
 
@@ -60,8 +61,13 @@ def template_key(
     installer: Installer,
     labels: list[str],
     installs: list[InstallRequest],
+    *,
+    fingerprints: Mapping[str, str] | None = None,
 ) -> str:
-    """Directory name of the template for these inputs (readable prefix + content hash)."""
+    """Directory name of the template for these inputs (readable prefix + content hash).
+
+    ``fingerprints``: label -> what else decides that location (only non-empty ones, so
+    the keys of templates without any stay what they were)."""
     real, version = interpreter_identity(python)
     data = {
         "schema": TEMPLATE_SCHEMA,
@@ -73,6 +79,8 @@ def template_key(
         "labels": sorted(labels),
         "installs": [_install_key(r) for r in installs],
     }
+    if fingerprints:
+        data["locations"] = dict(sorted(fingerprints.items()))
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
     return f"{provider.kind}-{installer}-{digest}"
 
@@ -89,7 +97,7 @@ def _install_key(request: InstallRequest) -> dict[str, object]:
     if request.remove:
         key["remove"] = list(request.remove)
     if request.projects:
-        key["projects"] = [[p, editable.project_digest(p)] for p in request.projects]
+        key["projects"] = [[p.name, p.digest] for p in request.projects]
         key["editable_mode"] = request.editable_mode
         key["build_inputs"] = [[w.name, file_sha256(w)] for w in request.build_inputs]
     return key

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from harness import platforms
 from harness.envs import commands
-from harness.envs.base import CommandRunner, Layout
 from harness.envs.introspect import install_paths
+from harness.envs.layout import CommandRunner, Layout
 from harness.vocabulary import SITE, Installer
 
 VENV_DIR = "venv"
@@ -48,7 +48,7 @@ class VenvProvider:
         # site-packages (site.venv()), and pip refuses `--user` there too; so a venv
         # with a user location says `include-system-site-packages = true`, and the user
         # location hides the base interpreter's site-packages again
-        # (harness.envs.user.NO_BASE_SITE_PTH).
+        # (harness.envs.locations.user.NO_BASE_SITE_PTH).
         argv = commands.create_venv(installer, python, venv_dir, system_site_packages=user_site)
         run(argv, step=f"create venv ({installer})")
         venv_python = platforms.venv_interpreter(venv_dir, platform)

@@ -5,13 +5,13 @@ with the flags the Python loaders use, call through a consumer, look symbols up 
 writes the same evidence schema, so musl and Windows-under-Wine cells are checked from
 evidence like every other cell. ``build.py`` compiles the probe and the native library
 variants per loader, ``wine.py`` keeps the Wine prefix and server, and
-``runner.run_native`` is the one entry point a layout kind calls.
+``probe_run.run_native`` is the one entry point a layout kind calls.
 """
 
 from __future__ import annotations
 
 from harness.native.build import LOADERS, Loader, NativeBuild, NativeBuildError, ToolMissingError
-from harness.native.runner import NativeSpec, NativeStep, run_native
+from harness.native.probe_run import NativeSpec, NativeStep, run_native
 
 __all__ = [
     "LOADERS",

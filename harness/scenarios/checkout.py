@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from harness import project
-from harness.scenarios.runner import BUILT_WHEELS_VAR, PREBUILT_WHEELHOUSE_VAR
+from harness.scenarios.cell_runner import BUILT_WHEELS_VAR, PREBUILT_WHEELHOUSE_VAR
 from harness.scenarios.schema import Scenario
 
 

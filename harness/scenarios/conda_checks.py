@@ -11,8 +11,8 @@ from pathlib import Path
 
 from harness import platforms
 from harness.conda import conda_paths
+from harness.scenarios.cell_runner import CellEnvironment
 from harness.scenarios.observed import Observed
-from harness.scenarios.runner import CellEnvironment
 
 
 def assert_conda_copy_installed_not_loaded(

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from harness import platforms
-from harness.builder.catalogue import PREFIXES_BY_ID, WHEELS_BY_ID
+from harness.builder import supply
 from harness.scenarios import checkout, options, parse
 from harness.scenarios.cells import expand
 from harness.scenarios.schema import Scenario
@@ -17,22 +17,21 @@ def catalogue_problems(scenario: Scenario) -> parse.ScenarioError | None:
     (they would fail only at run time)."""
     problems: list[parse.Problem] = []
     for index, install in enumerate(scenario.installs):
-        for wheel_id in install.wheels:
-            if wheel_id not in WHEELS_BY_ID and wheel_id not in scenario.wheel_files:
-                problems.append(
-                    parse.Problem(
-                        f"install[{index}].wheels",
-                        f"{wheel_id!r} is not a wheel id of the catalogue nor of [wheels]",
-                        f"use a wheel id of harness/builder/catalogue.py "
-                        f"({', '.join(WHEELS_BY_ID)}) or declare it under [wheels]",
-                    )
+        for wheel_id in supply.unknown_wheel_ids(install.wheels, scenario.wheel_files):
+            problems.append(
+                parse.Problem(
+                    f"install[{index}].wheels",
+                    f"{wheel_id!r} is not a wheel id of the catalogue nor of [wheels]",
+                    f"use a wheel id of harness/builder/catalogue.py "
+                    f"({', '.join(supply.catalogue_wheel_ids())}) or declare it under [wheels]",
                 )
-    if scenario.system is not None and scenario.system.prefix not in PREFIXES_BY_ID:
+            )
+    if scenario.system is not None and not supply.is_prefix_id(scenario.system.prefix):
         problems.append(
             parse.Problem(
                 "system.prefix",
                 f"{scenario.system.prefix!r} is not a prefix id of the catalogue",
-                f"use one of {', '.join(sorted(PREFIXES_BY_ID))}",
+                f"use one of {', '.join(supply.catalogue_prefix_ids())}",
             )
         )
     return parse.ScenarioError(scenario.path, problems) if problems else None

@@ -7,7 +7,7 @@ locations are the build's directories (``producer``, ``copy``, ``consumer``,
 :class:`~harness.native.NativeSpec`; the evidence is judged by the same expectations
 as every other cell, after Wine's Windows paths are mapped back to host files.
 
-One :class:`NativeCells` lives in each :class:`~harness.scenarios.runner.CellRunner`: it
+One :class:`NativeCells` lives in each :class:`~harness.scenarios.cell_runner.CellRunner`: it
 starts the wine server on the first Wine cell and stops it in :meth:`close` (at the end
 of the pytest session; pytest-xdist workers each hold a shared lock on the prefix and
 the last one to leave stops the server, see :mod:`harness.native.wine`).
@@ -22,21 +22,12 @@ from pathlib import Path
 from harness.evidence import ProbeError
 from harness.native import NativeSpec, NativeStep, run_native, wine
 from harness.native import build as native_build
-from harness.native.runner import SPEC_FILE
+from harness.native.probe_run import SPEC_FILE
 from harness.scenarios.cells import Cell
 from harness.scenarios.observed import observe
 from harness.scenarios.probing import fill_locations
-from harness.scenarios.verdict import Cause, CellVerdict, Stopwatch, judge
+from harness.scenarios.verdict import Cause, CellFailedError, CellVerdict, Stopwatch, judge
 from harness.workdir import WorkDir
-
-
-class _StopError(Exception):
-    """The cell ends without evidence (a skip when ``skip``)."""
-
-    def __init__(self, cause: Cause, *, skip: bool = False) -> None:
-        super().__init__(cause.what)
-        self.cause = cause
-        self.skip = skip
 
 
 class NativeCells:
@@ -69,7 +60,7 @@ class NativeCells:
                 timeout=self.probe_timeout,
             )
             clock.lap("probe")
-        except _StopError as stop:
+        except CellFailedError as stop:
             verdict.status = "skipped" if stop.skip else "error"
             verdict.cause = stop.cause
         except ProbeError as error:
@@ -98,7 +89,7 @@ class NativeCells:
         if missing is None and native_build.toolchain(loader).pe:
             missing = wine.missing_tool()
         if missing is not None:
-            raise _StopError(
+            raise CellFailedError(
                 Cause(
                     "unavailable",
                     str(missing),
@@ -110,7 +101,7 @@ class NativeCells:
             return native_build.build(loader, self.workdir)
         except native_build.NativeBuildError as error:
             lines = str(error).splitlines()
-            raise _StopError(
+            raise CellFailedError(
                 Cause(
                     "build",
                     f"the {loader} native build failed: {lines[0]}",
@@ -125,7 +116,7 @@ class NativeCells:
             try:
                 session = wine.WineSession(self.workdir).start()
             except wine.WineError as error:
-                raise _StopError(
+                raise CellFailedError(
                     Cause(
                         "layout",
                         f"the Wine prefix or server could not be made: {error}",
@@ -160,7 +151,7 @@ class NativeCells:
                 identity_functions=tuple(dict.fromkeys(functions)),
             )
         except (KeyError, ValueError) as error:
-            raise _StopError(
+            raise CellFailedError(
                 Cause(
                     "scenario",
                     str(error.args[0] if error.args else error),
@@ -174,7 +165,7 @@ class NativeCells:
             env = fill_locations(cell.scenario.env, built.locations, str(cell.scenario.path))
             return {str(name): str(value) for name, value in env.items()}
         except KeyError as error:
-            raise _StopError(
+            raise CellFailedError(
                 Cause("scenario", str(error.args[0]), where=str(cell.scenario.path))
             ) from None
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import resources
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 from harness.evidence import Evidence, JSONValue, ProbeError, load
 from harness.scenarios.schema import Scenario
 

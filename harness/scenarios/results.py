@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from harness.scenarios.verdict import CellVerdict, CheckOutcome, scenario_error
 
@@ -81,8 +80,3 @@ class ResultCollector:
 
 def verdict_property(verdict: CellVerdict) -> tuple[str, str]:
     return VERDICT_PROPERTY, json.dumps(verdict.to_json())
-
-
-def load_verdicts(data: Any) -> list[CellVerdict]:
-    """Verdicts from a report.json document's ``cells``."""
-    return [CellVerdict.from_json(cell) for cell in data["cells"]]

@@ -75,6 +75,16 @@ class Cause:
         return cls(**{**data, "details": tuple(data.get("details") or ())})
 
 
+class CellFailedError(RuntimeError):
+    """The cell could not produce evidence; carries the :class:`Cause`."""
+
+    def __init__(self, cause: Cause, *, skip: bool = False) -> None:
+        super().__init__("\n".join(cause.lines()))
+        self.cause = cause
+        self.skip = skip
+        """The cell cannot run here (missing interpreter or tool): a skip, not an error."""
+
+
 @dataclass(frozen=True)
 class Expectation:
     """One expectation of the scenario against the evidence."""

@@ -9,8 +9,8 @@ extension's own (none): the first directory searched is ``$CONDA_PREFIX/lib``,
 from __future__ import annotations
 
 from harness.conda.ld_trace import first_search, same_file
+from harness.scenarios.cell_runner import CellEnvironment
 from harness.scenarios.probing import ProbeSpec
-from harness.scenarios.runner import CellEnvironment
 
 
 def test_conda_lib_comes_from_the_executables_rpath(

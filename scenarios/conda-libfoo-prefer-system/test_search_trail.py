@@ -27,8 +27,8 @@ import pytest
 from harness.conda import elf
 from harness.conda.ld_trace import LibrarySearch, first_search, same_file
 from harness.evidence import Evidence
+from harness.scenarios.cell_runner import CellEnvironment
 from harness.scenarios.probing import ProbeSpec
-from harness.scenarios.runner import CellEnvironment
 
 LIBRARY = "libfoo.so.1"
 PREFER = (

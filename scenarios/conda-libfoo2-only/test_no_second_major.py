@@ -8,8 +8,8 @@ DT_RPATH search reaches the prefix's lib/), it just never has a reason to.
 
 from __future__ import annotations
 
+from harness.scenarios.cell_runner import CellEnvironment
 from harness.scenarios.observed import Observed
-from harness.scenarios.runner import CellEnvironment
 
 WRONG_MAJOR = "libfoo.so.2"
 

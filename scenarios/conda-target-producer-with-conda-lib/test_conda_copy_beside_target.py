@@ -7,9 +7,9 @@ file), the file is in conda-lib, and no copy of libfoo was loaded from there.
 
 from __future__ import annotations
 
+from harness.scenarios.cell_runner import CellEnvironment
 from harness.scenarios.conda_checks import assert_conda_copy_installed_not_loaded
 from harness.scenarios.observed import Observed
-from harness.scenarios.runner import CellEnvironment
 
 
 def test_conda_libfoo_is_installed_but_not_loaded(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 
 _FIND = """\
 import json, os

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 
 _FIND = """\
 import glob, json, os, sys

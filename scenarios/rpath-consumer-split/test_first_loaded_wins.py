@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from harness.evidence import Evidence
-from harness.scenarios.runner import CellEnvironment
+from harness.scenarios.cell_runner import CellEnvironment
 
 REVERSED = {
     "steps": [

@@ -18,7 +18,7 @@ import pytest
 
 from harness import platforms
 from harness.evidence import Evidence
-from harness.scenarios.runner import CellEnvironment
+from harness.scenarios.cell_runner import CellEnvironment
 
 
 @pytest.mark.skipif(

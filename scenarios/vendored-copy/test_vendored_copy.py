@@ -17,9 +17,9 @@ from typing import Any
 
 from harness.evidence import Evidence
 from harness.inspect import elf
+from harness.scenarios.cell_runner import CellEnvironment
 from harness.scenarios.observed import Observed
 from harness.scenarios.probing import ProbeSpec
-from harness.scenarios.runner import CellEnvironment
 
 WHEEL_COPY = "site:libfoo/lib/libfoo.so.1"
 PRIVATE_COPY = re.compile(r"site:pyfoo_vendored\.libs/(libfoo-[0-9a-f]{8}\.so\.1)")

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from harness import interpreters
-from harness.scenarios.runner import CellFailedError, CellRunner
+from harness.scenarios.cell_runner import CellRunner
+from harness.scenarios.verdict import CellFailedError
 from harness.workdir import WorkDir
 
 LOADERS = ("shared_lib_manager", "shared_lib_consumer")

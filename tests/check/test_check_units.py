@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from harness import evidence, probe
+from harness.builder.supply import WheelFileError, resolve_wheel_file
 from harness.check import family as families
 from harness.inspect.wheel import Wheel
 from harness.inspect.wheel import load as load_wheel
 from harness.scenarios import parse
 from harness.scenarios.probing import ProbeSpec, fill_locations
-from harness.scenarios.runner import WheelFileError, resolve_wheel_file
 
 HEAD = """
 schema = 1

@@ -10,8 +10,8 @@ import pytest
 
 from harness import interpreters, platforms
 from harness.scenarios import parse
+from harness.scenarios.cell_runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
 from harness.scenarios.cells import Cell
-from harness.scenarios.runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
 from harness.workdir import WorkDir
 
 pytestmark = [

@@ -49,16 +49,16 @@ def test_the_contracts_hold_on_the_tree() -> None:
 
 def test_a_cycle_inside_a_package_breaks_the_contract(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    # envs.layouts imports envs.base; base importing layouts back closes a circle
+    # envs.layouts imports envs.layout; layout importing layouts back closes a circle
     _add_import(
-        root / "harness/envs/base.py",
+        root / "harness/envs/layout.py",
         "from harness.platforms import Platform",
         "from harness.envs import layouts  # noqa: F401",
     )
     done = lint_imports(root)
     assert done.returncode != 0
     assert "no import cycles" in done.stdout and "BROKEN" in done.stdout
-    assert ".base -> .layouts" in done.stdout
+    assert ".layout -> .layouts" in done.stdout
 
 
 def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
@@ -67,9 +67,45 @@ def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
     _add_import(
         root / "harness/evidence.py",
         "from harness import platforms",
-        "from harness.envs import base  # noqa: F401",
+        "from harness.envs import layout  # noqa: F401",
     )
     done = lint_imports(root)
     assert done.returncode != 0
     assert "one-way core" in done.stdout and "BROKEN" in done.stdout
-    assert "harness.evidence -> harness.envs.base" in done.stdout
+    assert "harness.evidence -> harness.envs.layout" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("edit", "contract", "route"),
+    [
+        (
+            (
+                "harness/envs/locations/editable.py",
+                "from harness.envs import commands, pipfinder",
+                "from harness.builder import staging  # noqa: F401",
+            ),
+            "envs never import the builder",
+            "harness.envs.locations.editable -> harness.builder.staging",
+        ),
+        (
+            (
+                "harness/scenarios/cell_runner.py",
+                "from harness.filelock import locked",
+                "from harness.builder.catalogue import WHEELS_BY_ID  # noqa: F401",
+            ),
+            "never from the catalogue",
+            "harness.scenarios.cell_runner -> harness.builder.catalogue",
+        ),
+    ],
+    ids=["envs-reads-builder", "scenarios-read-catalogue"],
+)
+def test_reading_the_catalogue_around_the_supply_breaks_a_contract(
+    tmp_path: Path, edit: tuple[str, str, str], contract: str, route: str
+) -> None:
+    module, anchor, line = edit
+    root = _copy(tmp_path)
+    _add_import(root / module, anchor, line)
+    done = lint_imports(root)
+    assert done.returncode != 0
+    assert contract in done.stdout and "BROKEN" in done.stdout
+    assert route in done.stdout

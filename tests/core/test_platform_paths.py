@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import pytest
 
 from harness import platforms
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 from harness.platforms import prepend_path_list
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 
 _WHERE = """\
 import importlib, json, sys

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from harness import platforms
-from harness.envs.base import InstallRequest, LayoutError
+from harness.builder.supply import SupplyError, editable_request
+from harness.envs.layout import LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
+from harness.installs import InstallRequest
 from harness.vocabulary import Installer
 from harness.workdir import WorkDir
 
@@ -30,7 +32,7 @@ _ORIGIN = "import importlib.util as u; print(u.find_spec('libfoo').origin)"
 
 
 def _editable(mode: str) -> InstallRequest:
-    return InstallRequest("editable", (), projects=("libfoo",), editable_mode=mode)
+    return editable_request(("libfoo",), mode=mode)
 
 
 @pytest.mark.parametrize("installer", ["uv", "pip"])
@@ -72,30 +74,39 @@ def test_inplace_mode_cannot_install_a_project_without_source_packages(
 
 
 @pytest.mark.parametrize(
-    ("request_", "message"),
+    ("asked", "message"),
     [
-        (InstallRequest("editable", (), projects=("libfoo",), editable_mode="strict"), "mode"),
-        (InstallRequest("editable", (), projects=("nosuch",)), "not a wheel id"),
-        (InstallRequest("editable", ()), "names no projects"),
+        ((("libfoo",), "strict"), "mode"),
+        (((), "redirect"), "names no projects"),
         (
-            InstallRequest("editable", (), projects=("libfoo",), editable_mode="meson"),
+            (("libfoo",), "meson"),
             "mode 'meson' needs the build backend 'mesonpy'.*names 'scikit_build_core.build'",
         ),
-        (
-            InstallRequest("editable", (), projects=("libfoo-meson",), editable_mode="redirect"),
-            "names 'mesonpy'; use mode 'meson'",
-        ),
+        ((("libfoo-meson",), "redirect"), "names 'mesonpy'; use mode 'meson'"),
     ],
-    ids=["mode", "id", "empty", "skbc-project-as-meson", "meson-project-as-skbc"],
+    ids=["mode", "empty", "skbc-project-as-meson", "meson-project-as-skbc"],
 )
 def test_bad_editable_requests_fail_before_any_build(
-    request_: InstallRequest, message: str, python: Path, workdir: WorkDir, tmp_path: Path
+    asked: tuple[tuple[str, ...], str],
+    message: str,
+    python: Path,
+    workdir: WorkDir,
+    tmp_path: Path,
 ) -> None:
+    projects, mode = asked
+    request = editable_request(projects, mode=mode) if projects else InstallRequest("editable", ())
     with pytest.raises(LayoutError, match=message):
-        make_layout(
-            LayoutSpec(python=python, installs=(request_,)), tmp_path / "c", workdir=workdir
-        )
+        make_layout(LayoutSpec(python=python, installs=(request,)), tmp_path / "c", workdir=workdir)
     assert not (tmp_path / "c" / "venv").exists()
+
+
+def test_the_supply_refuses_an_unknown_editable_project() -> None:
+    # the catalogue is the supply's: a layout never sees a wheel id it would have to look up
+    with pytest.raises(SupplyError, match="'nosuch': not a wheel id of the catalogue"):
+        editable_request(("nosuch",))
+    # control: a catalogue id comes back staged, the variant's pyproject included
+    (source,) = editable_request(("libfoo-meson",), mode="meson").projects
+    assert source.backend == "mesonpy" and "pyproject.toml" in source.files
 
 
 _C_COMPILER = any(shutil.which(name) for name in ("cc", "gcc", "clang", "cl"))
@@ -113,7 +124,7 @@ def test_meson_mode_runs_the_layouts_own_meson_and_ninja(
 
     pip, because it leaves PATH alone for the backend (uv puts the venv's scripts first):
     without the harness's MESON and NINJA the install fails, or takes the host's tools."""
-    request = InstallRequest("editable", (), projects=("libfoo-meson",), editable_mode="meson")
+    request = editable_request(("libfoo-meson",), mode="meson")
     layout = make_layout(
         LayoutSpec(python=python, installer="pip", installs=(request,)),
         tmp_path / "cell",

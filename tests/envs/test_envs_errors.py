@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.envs.base import InstallRequest, LayoutError
+from harness.envs.layout import LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
+from harness.installs import InstallRequest
 from harness.logged import commands_run
 from harness.vocabulary import Installer
 from harness.workdir import WorkDir

@@ -15,9 +15,10 @@ import pytest
 from envs_testlib import where
 
 from harness import platforms
-from harness.envs.base import InstallRequest, LayoutError
+from harness.envs.layout import LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
-from harness.envs.prefix import rerooted
+from harness.envs.locations.pip_root import rerooted
+from harness.installs import InstallRequest
 from harness.logged import commands_run
 from harness.vocabulary import Installer
 from harness.workdir import WorkDir

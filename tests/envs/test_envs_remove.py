@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from envs_testlib import where
 
-from harness.envs.base import InstallRequest, LayoutError
+from harness.envs.layout import LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.envs.removing import apply_removals, removal_problem
+from harness.installs import InstallRequest
 from harness.logged import commands_run
 from harness.workdir import WorkDir
 

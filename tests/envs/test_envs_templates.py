@@ -13,8 +13,8 @@ import pytest
 from envs_testlib import where
 
 from harness import project
-from harness.envs.base import InstallRequest
 from harness.envs.layouts import LayoutSpec, make_layout
+from harness.installs import InstallRequest
 from harness.logged import commands_run
 from harness.workdir import WorkDir
 
@@ -108,7 +108,7 @@ def test_reuse_false_and_changed_wheels_build_again(
 _RACE = """\
 import sys
 from pathlib import Path
-from harness.envs.base import InstallRequest
+from harness.installs import InstallRequest
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.logged import commands_run
 from harness.workdir import WorkDir

@@ -11,8 +11,8 @@ import pytest
 from envs_testlib import where
 
 from harness import platforms
-from harness.envs.base import InstallRequest
 from harness.envs.layouts import LayoutSpec, make_layout
+from harness.installs import InstallRequest
 from harness.vocabulary import Installer
 from harness.workdir import WorkDir
 

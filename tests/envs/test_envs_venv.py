@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from envs_testlib import where
 
-from harness.envs.base import InstallRequest, LayoutError
+from harness.envs.layout import LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.envs.venv import VenvProvider
+from harness.installs import InstallRequest
 from harness.vocabulary import Installer
 from harness.workdir import WorkDir
 

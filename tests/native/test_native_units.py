@@ -9,7 +9,15 @@ import pytest
 from native_testlib import RunCell, call_identity, load
 
 from harness.evidence import EvidenceError, parse
-from harness.native import NativeSpec, NativeStep, ToolMissingError, build, run_native, runner, wine
+from harness.native import (
+    NativeSpec,
+    NativeStep,
+    ToolMissingError,
+    build,
+    probe_run,
+    run_native,
+    wine,
+)
 from harness.vocabulary import NATIVE_LOADERS, NATIVE_LOCATIONS
 from harness.workdir import WorkDir
 
@@ -76,8 +84,8 @@ def test_the_evidence_names_its_loader_and_parses_unchanged(
     evidence = run_cell("glibc", load("preload", "producer"))
     assert evidence.python.version == "native" and evidence.loaded_source == "dl_iterate_phdr"
     cells = sorted(native_workdir.cells.glob("native-glibc-*"), key=lambda p: p.stat().st_mtime)
-    out = cells[-1] / runner.EVIDENCE_FILE
-    assert runner.loader_of(out) == "glibc"
+    out = cells[-1] / probe_run.EVIDENCE_FILE
+    assert probe_run.loader_of(out) == "glibc"
     assert parse(out.read_text(encoding="utf-8")) == evidence
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness import interpreters
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 from harness.evidence import Evidence
 from harness.scenarios.probing import ProbeSpec, ProbeStep, run_probe
 

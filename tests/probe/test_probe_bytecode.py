@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 from harness.scenarios import probing
 from harness.scenarios.probing import ProbeSpec, ProbeStep
 

@@ -229,7 +229,7 @@ def test_ld_debug_env_points_into_the_cell(tmp_path: Path):
 
 
 def test_extra_dirs_take_part_in_the_deepest_match_like_layout_label_of(tmp_path):
-    from harness.envs.base import Layout
+    from harness.envs.layout import Layout
 
     cell = tmp_path / "cell"
     platlib = cell / "venv" / "lib64"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from harness import evidence
-from harness.envs.base import Layout
+from harness.envs.layout import Layout
 from harness.evidence import ProbeError
 from harness.inspect import elf
 from harness.scenarios import probing

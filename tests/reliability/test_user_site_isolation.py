@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.envs.base import InstallRequest, Layout, LayoutError
+from harness.envs.layout import Layout, LayoutError
 from harness.envs.layouts import LayoutSpec, make_layout
+from harness.installs import InstallRequest
 from harness.vocabulary import USER, Installer
 from harness.workdir import WorkDir
 

@@ -9,6 +9,7 @@ and pytest shows those lines instead of a traceback.
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,11 @@ from scenario_testlib import pure_wheel
 from harness import interpreters, platforms, project
 from harness.builder import Wheelhouse
 from harness.builder.wheelhouse import WheelEntry
+from harness.envs.locations import pex_app
 from harness.hashing import file_sha256
 from harness.scenarios import parse
+from harness.scenarios.cell_runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
 from harness.scenarios.cells import Cell, Selection, expand
-from harness.scenarios.runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
 from harness.scenarios.verdict import MAX_CAUSE_LINES
 from harness.workdir import WorkDir
 
@@ -45,6 +47,19 @@ def _prebuilt(root: Path, tag: str, wheels: dict[str, Path]) -> Path:
         )
     house.write()
     return root
+
+
+def _prebuilt_pure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str, requires: str = ""
+) -> None:
+    """A prebuilt wheelhouse of the running interpreter holding one pure wheel ``name``."""
+    tag = interpreters.find(interpreters.running_version()).tag
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    wheel = pure_wheel(wheels, name, name, source, requires=requires)
+    monkeypatch.setenv(
+        PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {name: wheel}))
+    )
 
 
 def _cell(tmp_path: Path, body: str) -> Cell:
@@ -92,13 +107,7 @@ def test_a_build_failure_names_the_wheel_and_its_log(
 def test_a_layout_error_names_the_command_and_its_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tag = interpreters.find(interpreters.running_version()).tag
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    needy = pure_wheel(wheels, "needy", "needy", "", requires="not-on-any-index-here>=1")
-    monkeypatch.setenv(
-        PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {"needy": needy}))
-    )
+    _prebuilt_pure(tmp_path, monkeypatch, "needy", "", requires="not-on-any-index-here>=1")
     # deps = true: the installer must resolve Requires-Dist from the given wheels only
     body = '[[install]]\nlocation = "site"\nwheels = ["needy"]\ndeps = true\n'
     cell = _cell(tmp_path, body + '[[steps]]\nid = "import"\nimport = "needy"\n')
@@ -114,12 +123,8 @@ def test_a_layout_error_names_the_command_and_its_log(
 def test_a_probe_timeout_names_the_cell_and_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tag = interpreters.find(interpreters.running_version()).tag
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    slow = pure_wheel(wheels, "sleepy", "sleepy", "import time\n\ndef nap(s):\n    time.sleep(s)\n")
-    monkeypatch.setenv(
-        PREBUILT_WHEELHOUSE_VAR, str(_prebuilt(tmp_path / "prebuilt", tag, {"sleepy": slow}))
+    _prebuilt_pure(
+        tmp_path, monkeypatch, "sleepy", "import time\n\ndef nap(s):\n    time.sleep(s)\n"
     )
     body = '[[install]]\nlocation = "site"\nwheels = ["sleepy"]\n'
     steps = '[[steps]]\nid = "quick"\ncall = "sleepy.nap"\nargs = [0]\n'
@@ -163,4 +168,23 @@ def test_pytest_prints_the_cause_not_a_traceback(
     result.assert_outcomes(failed=1)
     out = result.stdout.str()
     assert "layout: " in out and "not-on-any-index-here" in out
-    assert "Traceback" not in out and "harness/scenarios/runner.py" not in out
+    assert "Traceback" not in out and "harness/scenarios/cell_runner.py" not in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the pex location runs a sh launcher")
+def test_a_location_whose_tool_is_missing_is_a_skip_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _prebuilt_pure(tmp_path, monkeypatch, "plain", "VALUE = 1\n")
+    body = '[[install]]\nlocation = "pex"\nwheels = ["plain"]\n[[steps]]\nimport = "plain"\n'
+    cell = _cell(tmp_path, body)
+    if pex_app.tools.find("pex") is None:
+        pytest.skip("needs pex (the test extras install it) for the control")
+    # control: with the tool the same cell passes
+    assert CellRunner(WorkDir(tmp_path / "work")).run_cell(cell).status == "passed"
+    # the pex tool as if it were not installed (the harness's own copy is found first)
+    monkeypatch.setattr(pex_app.tools, "find", lambda name, path=None: None)
+    skipped = CellRunner(WorkDir(tmp_path / "work2")).run_cell(cell)
+    assert skipped.status == "skipped", skipped
+    assert skipped.cause is not None and skipped.cause.kind == "unavailable"
+    _assert_short(skipped.cause.lines(), "needs the `pex` tool", "pip install pex")

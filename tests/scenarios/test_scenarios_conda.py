@@ -11,8 +11,8 @@ import pytest
 
 from harness.envs import registry
 from harness.scenarios import parse
+from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Cell, Selection
-from harness.scenarios.runner import CellRunner
 from harness.workdir import WorkDir
 
 CONDA_VALID = textwrap.dedent(

@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from harness import interpreters
-from harness.scenarios.runner import CellFailedError, CellRunner
+from harness.scenarios.cell_runner import CellRunner
+from harness.scenarios.verdict import CellFailedError
 from harness.workdir import WorkDir
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -43,7 +43,10 @@ _KEYS = ("Linux", "Darwin", "Windows")  # platform.system() values, PlatformLibr
 _SYSTEM = {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}.get(sys.platform)
 # POSIX: always RTLD_LOCAL explicitly (dyld's default is global). Windows, by full path:
 # DLL_LOAD_DIR | DEFAULT_DIRS (neighbours resolve); system search: 0, the order incl. PATH.
-_POSIX_MODE = getattr(os, "RTLD_LOCAL", 0) | getattr(os, "RTLD_NOW", 0)
+# The companion interface (not in __all__, for ``<this module>_diagnostics`` only): the
+# companion loads and logs the way this module does through POSIX_MODE and log(), and
+# never reaches for anything else of this module that starts with an underscore.
+POSIX_MODE = getattr(os, "RTLD_LOCAL", 0) | getattr(os, "RTLD_NOW", 0)
 _WIN_FULL_PATH_MODE = 0x00000100 | 0x00001000
 
 # One lock for every loader of this module. A thread holding it at fork() does not exist
@@ -76,7 +79,8 @@ def _companion() -> "ModuleType":
     return sys.modules[name]
 
 
-def _log(level: int, message: str, *args: object) -> None:
+def log(level: int, message: str, *args: object) -> None:
+    """Companion interface: a record on this module's logger, when logging is imported."""
     if "logging" in sys.modules:  # unconfigured, logging would drop DEBUG/INFO records anyway
         sys.modules["logging"].getLogger(__name__).log(level, message, *args)
 
@@ -238,7 +242,7 @@ def _dlopen(path: str) -> int:
     if sys.platform == "win32":  # DLL_LOAD_DIR needs a fully qualified path
         handle: int = _ctypes.LoadLibrary(os.path.abspath(path), _WIN_FULL_PATH_MODE)
     else:
-        handle = _ctypes.dlopen(path, _POSIX_MODE)
+        handle = _ctypes.dlopen(path, POSIX_MODE)
     return handle
 
 
@@ -315,5 +319,5 @@ class LibraryLoader:
             attempts.append((f"wheel path {path}", str(error)))
             raise _companion().load_error(name, attempts, want_system, variable, path) from error
         source = SOURCE_WHEEL_FALLBACK if want_system else SOURCE_WHEEL
-        _log(10, "%s: loaded %s (%s)", name, path, source)
+        log(10, "%s: loaded %s (%s)", name, path, source)
         return LoadedLibrary(name, handle, path, source)

@@ -69,10 +69,10 @@ def load_from_system(
     manager = _manager()
     bare = os.path.basename(path)
     try:
-        handle = ctypes.CDLL(bare, mode=manager._POSIX_MODE, winmode=0)
+        handle = ctypes.CDLL(bare, mode=manager.POSIX_MODE, winmode=0)
     except (OSError, ValueError) as error:  # ValueError: a NUL in the name
         attempts.append((f"system search for {bare!r}", str(error)))
-        manager._log(20, "%s: no system copy of %r found, using the wheel's", name, bare)
+        manager.log(20, "%s: no system copy of %r found, using the wheel's", name, bare)
         return None
     # dlopen may have returned the wheel's own file (loaded by another loader).
     found = _file_of(handle, bare)
@@ -81,10 +81,10 @@ def load_from_system(
     except (OSError, ValueError):
         own = False
     if own:
-        manager._log(20, "%s: the search for %r found the wheel's own %s", name, bare, found)
+        manager.log(20, "%s: the search for %r found the wheel's own %s", name, bare, found)
         return None
     why = "prefer_system=True" if prefer_system else f"{variable} is true"
-    manager._log(20, "%s: loaded system copy %s (%s)", name, found, why)
+    manager.log(20, "%s: loaded system copy %s (%s)", name, found, why)
     record: "LoadedLibrary" = manager.LoadedLibrary(name, handle, found, manager.SOURCE_SYSTEM)
     return record
 

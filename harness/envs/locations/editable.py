@@ -1,9 +1,10 @@
 """The ``editable`` location: projects installed with ``pip install -e`` / ``uv pip install -e``
 from source trees copied into the cell, the way a producer's or consumer's developer works.
 
-Each project (named by the wheel id it would build) is staged exactly as the builder stages
-it (:func:`harness.builder.staging.stage`) into ``editable/<id>``, then installed editable
-with scikit-build-core's mode chosen by ``-C editable.mode=...``:
+Each project (named by the wheel id it would build) comes staged by the builder's supply
+(:class:`harness.installs.EditableSource`: the files and the variant's ``pyproject.toml``
+:func:`harness.builder.staging.stage` would write), is copied into ``editable/<id>``, then
+installed editable with scikit-build-core's mode chosen by ``-C editable.mode=...``:
 
 - ``redirect`` (the default): the wheel holds what CMake installed plus an import hook
   (``_editable_skbc_<name>.py`` + ``.pth``) that serves the packages listed in
@@ -29,20 +30,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
-from harness import project
-from harness.builder.catalogue import WHEELS_BY_ID
-from harness.builder.staging import PYPROJECT, project_dir, source_digest, stage, staged_pyproject
-from harness.envs import commands
-from harness.envs.base import CommandRunner, InstallRequest, Layout, LayoutError
+from harness.envs import commands, pipfinder
+from harness.envs.layout import CommandRunner, Layout, LayoutError
+from harness.envs.location import Location, Setup
+from harness.installs import EditableSource, InstallRequest
 from harness.vocabulary import EDITABLE, EDITABLE_MODES, Installer
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+EDITABLE_DIR = "editable"
 
 SCIKIT_BUILD_CORE = "scikit_build_core.build"
 MESON_PYTHON = "mesonpy"
@@ -80,17 +76,12 @@ def network_env() -> dict[str, str]:
 
 
 def check_editable(request: InstallRequest) -> None:
-    """A clear error for an editable request without projects or with an unknown mode."""
+    """A clear error for an editable request without projects, with an unknown mode or a
+    mode of another build backend than the project's."""
     if not request.projects:
         raise LayoutError("an editable install request names no projects (wheel ids)")
     if request.wheels:
         raise LayoutError("an editable install builds projects from source; it takes no wheels")
-    for item in request.projects:
-        if item not in WHEELS_BY_ID:
-            raise LayoutError(
-                f"editable install of {item!r}: not a wheel id of the catalogue "
-                "(harness/builder/catalogue.py)"
-            )
     if request.editable_mode not in EDITABLE_MODES:
         raise LayoutError(
             f"unknown editable mode {request.editable_mode!r}; use one of {EDITABLE_MODES}"
@@ -100,30 +91,13 @@ def check_editable(request: InstallRequest) -> None:
             raise LayoutError(f"build input wheel {wheel} does not exist; build it first")
     wanted = BACKEND_OF_MODE[request.editable_mode]
     for item in request.projects:
-        backend, _ = build_system(item)
-        if backend != wanted:
-            modes = [m for m, b in BACKEND_OF_MODE.items() if b == backend]
+        if item.backend != wanted:
+            modes = [m for m, b in BACKEND_OF_MODE.items() if b == item.backend]
             raise LayoutError(
-                f"editable install of {item!r}: mode {request.editable_mode!r} needs the "
+                f"editable install of {item.name!r}: mode {request.editable_mode!r} needs the "
                 f"build backend {wanted!r}, the project's staged pyproject.toml names "
-                f"{backend!r}; use mode {' or '.join(repr(m) for m in modes) or '(none known)'}"
+                f"{item.backend!r}; use mode {' or '.join(repr(m) for m in modes) or '(none known)'}"
             )
-
-
-def build_system(wheel_id: str) -> tuple[str, list[str]]:
-    """``build-backend`` and ``requires`` of the project of ``wheel_id`` as its variant
-    stages it (a variant may name another backend than the project's own file)."""
-    spec = WHEELS_BY_ID[wheel_id]
-    pyproject = project_dir(project.wheels_src(), spec) / PYPROJECT
-    try:
-        original = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise LayoutError(f"{pyproject}: invalid TOML: {error}") from error
-    table = staged_pyproject(original, spec).get("build-system")
-    table = table if isinstance(table, dict) else {}
-    backend = table.get("build-backend", "setuptools.build_meta:__legacy__")
-    requires = table.get("requires", [])
-    return str(backend), [str(r) for r in requires] if isinstance(requires, list) else []
 
 
 def constraint_lines(wheels: tuple[Path, ...]) -> list[str]:
@@ -131,33 +105,53 @@ def constraint_lines(wheels: tuple[Path, ...]) -> list[str]:
     return [f"{w.name.split('-', 1)[0]} @ {w.resolve().as_uri()}" for w in sorted(wheels)]
 
 
-def stage_project(layout: Layout, wheel_id: str) -> Path:
-    """Copy the project of ``wheel_id`` (with its variant's pyproject) into ``editable/``."""
-
-    spec = WHEELS_BY_ID[wheel_id]
-    destination = layout.location(EDITABLE) / wheel_id
+def stage_project(layout: Layout, source: EditableSource) -> Path:
+    """Copy the staged project into ``editable/<id>``."""
+    destination = layout.location(EDITABLE) / source.name
     if destination.exists():
-        raise LayoutError(f"project {wheel_id!r} is installed editable twice in one layout")
-    return stage(project_dir(project.wheels_src(), spec), spec, destination)
+        raise LayoutError(f"project {source.name!r} is installed editable twice in one layout")
+    return source.copy_to(destination)
+
+
+class Editable(Location):
+    """Not relocatable: an editable install's import hook names its source tree by
+    absolute path, so such a layout is built once where it stays."""
+
+    label = EDITABLE
+    order = 80
+    directory = EDITABLE_DIR
+    relocatable = False
+
+    def add(self, layout: Layout, setup: Setup) -> None:
+        del setup
+        layout.locations[EDITABLE] = self.own_directory(layout)
+
+    def check(self, request: InstallRequest) -> None:
+        check_editable(request)
+
+    def install(
+        self, layout: Layout, request: InstallRequest, installer: Installer, run: CommandRunner
+    ) -> None:
+        install(layout, request, installer, run)
+
+
+LOCATION = Editable()
 
 
 def install(
-    layout: Layout,
-    request: InstallRequest,
-    installer: Installer,
-    run: CommandRunner,
-    pip: list[str],
+    layout: Layout, request: InstallRequest, installer: Installer, run: CommandRunner
 ) -> None:
     """Stage and install every project of ``request`` editable, in order."""
     check_editable(request)
     constraints = layout.root / CONSTRAINTS_FILE
     constraints.write_text("\n".join(constraint_lines(request.build_inputs)) + "\n", "utf-8")
     setting = f"editable.mode={request.editable_mode}"
-    head = _install_command(layout, installer, pip)
-    for wheel_id in request.projects:
-        source = stage_project(layout, wheel_id)
+    head = _install_command(layout, installer)
+    for project in request.projects:
+        wheel_id = project.name
+        source = stage_project(layout, project)
         if request.editable_mode == "meson":
-            _install_meson(layout, wheel_id, source, head, run)
+            _install_meson(layout, project, source, head, run)
             continue
         if installer == "uv":
             argv = [*head, "--no-deps", "--build-constraint", str(constraints)]
@@ -175,19 +169,20 @@ def install(
         )
 
 
-def _install_command(layout: Layout, installer: Installer, pip: list[str]) -> list[str]:
+def _install_command(layout: Layout, installer: Installer) -> list[str]:
     """``uv pip install`` / ``pip install`` into the layout's interpreter, without options
     from the host's configuration files."""
     if installer == "uv":
         return [commands.find_uv(), "pip", "install", "--python", str(layout.python), "--no-config"]
+    pip = pipfinder.layout_pip(layout)
     return [*pip, "install", "--no-input", "--disable-pip-version-check"]
 
 
 def _install_meson(
-    layout: Layout, wheel_id: str, source: Path, head: list[str], run: CommandRunner
+    layout: Layout, project: EditableSource, source: Path, head: list[str], run: CommandRunner
 ) -> None:
     """Install the build requirements into the layout, then the project without isolation."""
-    _, requires = build_system(wheel_id)
+    wheel_id, requires = project.name, project.requires
     constraints = layout.root / CONSTRAINTS_FILE
     run(
         [*head, "-c", str(constraints), *requires],
@@ -214,11 +209,3 @@ def _layout_script(layout: Layout, name: str, wheel_id: str) -> str:
             f"ninja again on import, so build-system.requires must list {name!r} (from the index)"
         )
     return found
-
-
-def project_digest(wheel_id: str) -> str:
-    """Hash of the project an editable install of ``wheel_id`` is made from (its sources and
-    variant): part of a template's key, so an edited source tree gets a new layout."""
-
-    spec = WHEELS_BY_ID[wheel_id]
-    return source_digest(project_dir(project.wheels_src(), spec), spec)

@@ -197,7 +197,7 @@ def loader_of(out_path: Path) -> str | None:
 
 
 def _spec_text(spec: NativeSpec, built: native_build.NativeBuild, native_path: _PathMapper) -> str:
-    lines = [f"# native probe spec ({built.loader}), written by harness.native.runner"]
+    lines = [f"# native probe spec ({built.loader}), written by harness.native.probe_run"]
     for step in spec.steps:
         if step.load is not None:
             lines.append(_line("load", step.id, native_path(_library(step, built)), step.mode))

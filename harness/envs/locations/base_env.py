@@ -21,8 +21,10 @@ import shutil
 from pathlib import Path
 
 from harness import platforms
-from harness.envs import commands
-from harness.envs.base import CommandRunner, InstallRequest, Layout, LayoutError
+from harness.envs import commands, pipfinder
+from harness.envs.layout import CommandRunner, Layout, LayoutError
+from harness.envs.location import Location, Setup
+from harness.installs import InstallRequest
 from harness.vocabulary import BASE, Installer
 
 BASE_DIR = "base"
@@ -85,32 +87,58 @@ def make_base(root: Path, python: Path, run: CommandRunner) -> Path:
     return interpreter
 
 
-def add_base(layout: Layout) -> None:
-    """Record the base environment's site-packages as the ``base`` location."""
-    site = layout.root / BASE_DIR / "lib"
-    found = [p for p in site.glob("python*/site-packages") if p.is_dir()]
-    if len(found) != 1:
-        raise LayoutError(f"base environment {layout.root / BASE_DIR} has no single site-packages")
-    layout.locations[BASE] = found[0]
+class BaseEnvironment(Location):
+    """Not relocatable: the venv's ``home`` points into the base environment by absolute
+    path, so a layout with it is built once where it stays and used there."""
+
+    label = BASE
+    order = 10
+    directory = BASE_DIR
+    relocatable = False
+    user_site = True  # the venv sees the base environment through the system site
+
+    def interpreter(self, root: Path, python: Path, setup: Setup) -> Path:
+        """The base environment's interpreter, made under ``root`` (venv layouts only)."""
+        if setup.provider_kind != "venv":
+            raise LayoutError(
+                f"the 'base' location needs a venv layout (a venv over a base environment), "
+                f"not {setup.provider_kind!r}"
+            )
+        return make_base(root, python, setup.run)
+
+    def add(self, layout: Layout, setup: Setup) -> None:
+        """Record the base environment's site-packages as the ``base`` location."""
+        del setup
+        site = layout.root / BASE_DIR / "lib"
+        found = [p for p in site.glob("python*/site-packages") if p.is_dir()]
+        if len(found) != 1:
+            raise LayoutError(
+                f"base environment {layout.root / BASE_DIR} has no single site-packages"
+            )
+        layout.locations[BASE] = found[0]
+
+    def install(
+        self, layout: Layout, request: InstallRequest, installer: Installer, run: CommandRunner
+    ) -> None:
+        """Install into the base environment with its own interpreter (the venv only sees it).
+
+        The layout's pip gets ``--python`` pointing at the base interpreter (pip runs itself
+        there, so it must support that Python: the venv's own pip does).
+        """
+        python = base_python(layout.root)
+        wheels = [w.resolve() for w in request.wheels]
+        if installer == "uv":
+            argv = commands.uv_install(commands.find_uv(), python, wheels, deps=request.deps)
+        else:
+            pip = pipfinder.layout_pip(layout)
+            own = pip[:-2] if pip[-2:-1] == ["--python"] else pip  # drop a foreign pip's target
+            argv = commands.pip_install([*own, "--python", str(python)], wheels, deps=request.deps)
+        run(
+            argv,
+            step=f"install into the base environment ({installer})",
+            location=BASE,
+            wheels=wheels,
+        )
 
 
-def install(
-    layout: Layout,
-    request: InstallRequest,
-    installer: Installer,
-    run: CommandRunner,
-    pip: list[str],
-) -> None:
-    """Install into the base environment with its own interpreter (the venv only sees it).
-
-    ``pip`` is the layout's pip command; ``--python`` points it at the base interpreter
-    (pip runs itself there, so it must support that Python: the venv's own pip does).
-    """
-    python = base_python(layout.root)
-    wheels = [w.resolve() for w in request.wheels]
-    if installer == "uv":
-        argv = commands.uv_install(commands.find_uv(), python, wheels, deps=request.deps)
-    else:
-        own = pip[:-2] if pip[-2:-1] == ["--python"] else pip  # drop a foreign pip's target
-        argv = commands.pip_install([*own, "--python", str(python)], wheels, deps=request.deps)
-    run(argv, step=f"install into the base environment ({installer})", location=BASE, wheels=wheels)
+LOCATION = BaseEnvironment()

@@ -46,26 +46,6 @@ class LayoutError(RuntimeError):
         self.tail = tuple(tail)
 
 
-@dataclass(frozen=True)
-class InstallRequest:
-    """Install these wheel files into one location of a layout."""
-
-    location: str
-    wheels: Sequence[Path]
-    deps: bool = False
-    """Resolve ``Requires-Dist`` from the wheels' own directories (never from an index)."""
-    remove: tuple[str, ...] = ()
-    """Paths relative to the location (``libfoo/lib/libfoo.so.1``) unlinked right after
-    this install: an installed-but-broken producer (:mod:`harness.envs.removing`)."""
-    projects: tuple[str, ...] = ()
-    """Location ``editable`` only: wheel ids whose *projects* are copied into the cell and
-    installed with ``-e`` (:mod:`harness.envs.editable`), in order; ``wheels`` stays empty."""
-    editable_mode: str = "redirect"
-    """The backend's editable mode for those projects (:data:`harness.vocabulary.EDITABLE_MODES`)."""
-    build_inputs: tuple[Path, ...] = ()
-    """Wheel files the editable builds must take their build requirements from (pinned)."""
-
-
 @dataclass
 class Layout:
     """A ready environment: what a probe needs to run inside it."""

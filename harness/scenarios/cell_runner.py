@@ -17,32 +17,39 @@ instead of an interpreter in a layout, judged by the same expectations.
 
 from __future__ import annotations
 
-import glob
 import os
-import re
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness import interpreters, platforms
 from harness.envs import registry
-from harness.envs.base import InstallRequest, Layout, LayoutError
+from harness.envs.layout import Layout, LayoutError
 from harness.envs.layouts import LOG_DIR, LayoutSpec, make_layout
+from harness.envs.location import LocationUnavailableError
 from harness.evidence import Evidence, ProbeError
 from harness.filelock import locked
 from harness.scenarios.cells import Cell
 from harness.scenarios.native_cells import NativeCells
 from harness.scenarios.observed import Observed, observe
 from harness.scenarios.probing import ProbeSpec, fill_locations, run_probe
-from harness.scenarios.schema import Install, Scenario
-from harness.scenarios.verdict import Cause, CellVerdict, Stopwatch, judge, not_applicable
+from harness.scenarios.schema import Scenario
+from harness.scenarios.verdict import (
+    Cause,
+    CellFailedError,
+    CellVerdict,
+    Stopwatch,
+    judge,
+    not_applicable,
+)
 from harness.scenarios.verdict import verdict_for as _verdict_for
-from harness.vocabulary import EDITABLE, NATIVE
+from harness.vocabulary import NATIVE
 from harness.workdir import Run, WorkDir
 
 if TYPE_CHECKING:
+    from harness.builder.supply import WheelSupply
     from harness.builder.wheelhouse import Wheelhouse
 
 BUILT_WHEELS_VAR = "HARNESS_BUILT_WHEELS"
@@ -51,66 +58,6 @@ BUILT_WHEELS_VAR = "HARNESS_BUILT_WHEELS"
 
 PREBUILT_WHEELHOUSE_VAR = "HARNESS_WHEELHOUSE"
 """A directory of ``<python tag>/`` wheelhouses (``harness build`` output) to use instead of building."""
-
-
-class WheelFileError(LookupError):
-    """A ``[wheels]`` pattern matches no file or several; names the id and the fix."""
-
-    def __init__(self, wheel_id: str, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.wheel_id = wheel_id
-        self.fix = fix
-
-
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def resolve_wheel_file(
-    pattern: str,
-    directory: Path,
-    variable: Callable[[str], str | None] = os.environ.get,
-    wheel_id: str = "",
-) -> Path:
-    """The one file ``pattern`` names: ``${VAR}`` expanded, relative to ``directory``, globbed."""
-    missing = [name for name in _ENV_REF.findall(pattern) if not variable(name)]
-    if missing:
-        raise WheelFileError(
-            wheel_id,
-            f"wheel {wheel_id!r}: {pattern!r} uses ${{{missing[0]}}}, which is not set",
-            f"set {missing[0]} to the directory holding the wheel",
-        )
-    expanded = _ENV_REF.sub(lambda match: variable(match.group(1)) or "", pattern)
-    path = Path(expanded)
-    if not path.is_absolute():
-        path = directory / path
-    # an absolute pattern (from ${VAR}): Path.glob takes relative patterns only
-    matches = sorted({Path(found).resolve() for found in glob.glob(str(path))})  # noqa: PTH207
-    matches = [found for found in matches if found.is_file()]
-    if len(matches) != 1:
-        shown = ", ".join(found.name for found in matches[:4])
-        raise WheelFileError(
-            wheel_id,
-            f"wheel {wheel_id!r}: {pattern!r} ({path}) matches "
-            + (
-                f"{len(matches)} files ({shown}{', ...' if len(matches) > 4 else ''})"
-                if matches
-                else "no file"
-            ),
-            "make the pattern name exactly one .whl file (build or download it first)"
-            if not matches
-            else "make the pattern more specific (add the version or the python tag)",
-        )
-    return matches[0]
-
-
-class CellFailedError(RuntimeError):
-    """The cell could not produce evidence; carries the :class:`Cause`."""
-
-    def __init__(self, cause: Cause, *, skip: bool = False) -> None:
-        super().__init__("\n".join(cause.lines()))
-        self.cause = cause
-        self.skip = skip
-        """The cell cannot run here (missing interpreter or tool): a skip, not an error."""
 
 
 @dataclass
@@ -317,6 +264,8 @@ class CellRunner:
         """The scenario's ``[wheels]`` files, each pattern matching exactly one file."""
         if not scenario.wheel_files:
             return {}
+        from harness.builder.supply import WheelFileError, resolve_wheel_file  # noqa: PLC0415
+
         built: Path | None = None
 
         def variable(name: str) -> str | None:
@@ -342,6 +291,15 @@ class CellRunner:
                 )
             ) from None
 
+    def _supply(self, scenario: Scenario, interpreter: interpreters.Interpreter) -> WheelSupply:
+        """Who turns the scenario's wheel ids into files (the catalogue built if needed)."""
+        from harness.builder.supply import WheelSupply, needs_catalogue  # noqa: PLC0415
+
+        external = self._external_wheels(scenario, interpreter)
+        ids = [wheel_id for install in scenario.installs for wheel_id in install.wheels]
+        needed = needs_catalogue(external, ids, system=scenario.system is not None)
+        return WheelSupply(self.wheelhouse(interpreter) if needed else None, external)
+
     def _cell_dir(self, cell: Cell) -> Path:
         # a scenario item and its test_*.py checks may land on different xdist workers:
         # each worker makes its own copy of the cell
@@ -358,32 +316,21 @@ class CellRunner:
             )
         except registry.ProviderUnavailableError as error:
             raise CellFailedError(Cause("unavailable", str(error)), skip=True) from None
-        external = self._external_wheels(scenario, interpreter)
-        # a scenario (or `harness check`) naming only outside wheels never builds the
-        # catalogue; every other scenario builds it as before
-        needs_catalogue = (
-            not external
-            or scenario.system is not None
-            or any(
-                wheel_id not in external
-                for install in scenario.installs
-                for wheel_id in install.wheels
-            )
-        )
-        wheelhouse = self.wheelhouse(interpreter) if needs_catalogue else None
-
-        def wheel(wheel_id: str) -> Path:
-            if wheel_id in external:
-                return external[wheel_id]
-            assert wheelhouse is not None
-            return wheelhouse.wheel(wheel_id)
-
+        supply = self._supply(scenario, interpreter)
         try:
-            installs = tuple(_install_request(install, wheel) for install in scenario.installs)
+            installs = tuple(
+                supply.request(
+                    install.location,
+                    install.wheels,
+                    deps=install.deps,
+                    remove=install.remove,
+                    mode=install.mode,
+                )
+                for install in scenario.installs
+            )
             system = None
             if scenario.system is not None:
-                assert wheelhouse is not None
-                prefix = wheelhouse.prefix(scenario.system.prefix)
+                prefix = supply.system_library_dir(scenario.system.prefix)
                 system = platforms.prefix_library_dir(prefix, platforms.current())
         except LookupError as error:
             raise CellFailedError(
@@ -406,6 +353,8 @@ class CellRunner:
             shutil.rmtree(cell_dir)
         try:
             layout = make_layout(spec, cell_dir / "layout", workdir=self.workdir, provider=provider)
+        except LocationUnavailableError as error:
+            raise CellFailedError(Cause("unavailable", str(error)), skip=True) from None
         except LayoutError as error:
             raise CellFailedError(_layout_cause(error, cell_dir / "layout" / LOG_DIR)) from error
         env = resolve_env(scenario.env, layout.locations, str(scenario.path))
@@ -417,28 +366,6 @@ class CellRunner:
             probe_timeout=self.probe_timeout,
             probe_home=self.workdir.cache / "probe",
         )
-
-
-def _install_request(install: Install, wheel: Callable[[str], Path]) -> InstallRequest:
-    """The layout request for one ``[[install]]`` table (wheel ids -> wheel files)."""
-    if install.location != EDITABLE:
-        return InstallRequest(
-            location=install.location,
-            wheels=[wheel(wheel_id) for wheel_id in install.wheels],
-            deps=install.deps,
-            remove=install.remove,
-        )
-    from harness.builder.catalogue import WHEELS_BY_ID, build_inputs  # noqa: PLC0415
-
-    needed = {i for w in install.wheels if w in WHEELS_BY_ID for i in build_inputs(WHEELS_BY_ID[w])}
-    return InstallRequest(
-        location=EDITABLE,
-        wheels=(),
-        remove=install.remove,
-        projects=install.wheels,
-        editable_mode=install.mode or "redirect",
-        build_inputs=tuple(wheel(i) for i in sorted(needed)),
-    )
 
 
 def _tail(log: Path | None, lines: int = 8) -> list[str]:

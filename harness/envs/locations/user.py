@@ -5,16 +5,19 @@ have the user site enabled: for a venv the provider creates it with
 ``include-system-site-packages = true`` (``Provider.create(user_site=True)``), the
 only configuration in which CPython's ``site`` honours ``PYTHONUSERBASE`` inside a
 venv and pip accepts ``--user``, plus a ``.pth`` file that hides the base
-interpreter's site-packages again (``harness.envs.user.NO_BASE_SITE_PTH``), so a cell
+interpreter's site-packages again (``harness.envs.locations.user.NO_BASE_SITE_PTH``), so a cell
 sees only what its scenario installed. Layouts without a ``user`` location get
 ``PYTHONNOUSERSITE=1`` instead.
 """
 
 from __future__ import annotations
 
-from harness.envs.base import CommandRunner, Layout, LayoutError
+from harness.envs import commands, pipfinder
 from harness.envs.introspect import install_paths
-from harness.vocabulary import SITE, USER
+from harness.envs.layout import CommandRunner, Layout, LayoutError
+from harness.envs.location import Location, Setup
+from harness.installs import InstallRequest
+from harness.vocabulary import BASE, SITE, USER, Installer
 
 USER_BASE_DIR = "user"
 
@@ -35,6 +38,30 @@ the order is the venv's site-packages, then the user site (``PYTHONUSERBASE``, w
 site and pip accept ``--user``; pip run in the venv no longer sees the base's packages,
 so an install is never "already satisfied" by them. CPython 3.9-3.13 share this
 ``site.venv()``."""
+
+
+class User(Location):
+    label = USER
+    order = 30
+    directory = USER_BASE_DIR
+    user_site = True
+
+    def add(self, layout: Layout, setup: Setup) -> None:
+        add_user(layout, setup.run, hide_base_site=BASE not in setup.labels)
+
+    def command(self, layout: Layout, request: InstallRequest, installer: Installer) -> list[str]:
+        """Always pip (uv has no ``--user``)."""
+        del installer
+        wheels = [w.resolve() for w in request.wheels]
+        pip = pipfinder.layout_pip(layout)
+        return commands.pip_install(pip, wheels, deps=request.deps, user=True)
+
+    def install_env(self, layout: Layout, installer: Installer) -> tuple[str, dict[str, str]]:
+        del installer
+        return "pip", {"PYTHONUSERBASE": layout.env["PYTHONUSERBASE"]}
+
+
+LOCATION = User()
 
 
 def add_user(layout: Layout, run: CommandRunner, *, hide_base_site: bool = True) -> None:

@@ -16,9 +16,10 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from harness import platforms
-from harness.envs import commands
-from harness.envs.base import CommandRunner, InstallRequest, Layout
+from harness.envs import pipfinder
+from harness.envs.layout import CommandRunner, Layout
+from harness.envs.location import Location, Setup, on_pythonpath
+from harness.installs import InstallRequest
 from harness.vocabulary import ZIPPED, Installer
 
 ZIP_DIR = "zip"
@@ -26,36 +27,34 @@ ARCHIVE = "packages.zip"
 _STAGING = "zip-staging"
 
 
-def add_zip(layout: Layout) -> None:
-    """Record the archive (made by :func:`install`) as the location and put it on PYTHONPATH."""
-    directory = layout.root / ZIP_DIR
-    directory.mkdir(parents=True, exist_ok=True)
-    archive = directory / ARCHIVE
-    layout.locations[ZIPPED] = archive
-    for name, entries in platforms.pythonpath_prepends([archive]).items():
-        layout.path_prepends.setdefault(name, []).extend(entries)
+class Zipped(Location):
+    label = ZIPPED
+    order = 70
+    directory = ZIP_DIR
 
+    def add(self, layout: Layout, setup: Setup) -> None:
+        """Record the archive (made by :meth:`install`) as the location, on PYTHONPATH."""
+        del setup
+        archive = self.own_directory(layout) / ARCHIVE
+        layout.locations[ZIPPED] = archive
+        on_pythonpath(layout, [archive])
 
-def install(
-    layout: Layout,
-    request: InstallRequest,
-    installer: Installer,
-    run: CommandRunner,
-    pip: list[str],
-) -> None:
-    """Install the wheels unpacked into a staging directory, then zip that directory."""
-    staging = layout.root / _STAGING
-    staging.mkdir(parents=True, exist_ok=True)
-    wheels = [w.resolve() for w in request.wheels]
-    if installer == "uv":
-        argv = commands.uv_install(
-            commands.find_uv(), layout.python, wheels, deps=request.deps, target=staging
+    def install(
+        self, layout: Layout, request: InstallRequest, installer: Installer, run: CommandRunner
+    ) -> None:
+        """Install the wheels unpacked into a staging directory, then zip that directory."""
+        staging = layout.root / _STAGING
+        staging.mkdir(parents=True, exist_ok=True)
+        argv = pipfinder.install_argv(
+            layout, installer, request.wheels, deps=request.deps, target=staging
         )
-    else:
-        argv = commands.pip_install(pip, wheels, deps=request.deps, target=staging)
-    run(argv, step=f"install into a directory to zip ({installer})", location=ZIPPED, wheels=wheels)
-    write_archive(staging, layout.location(ZIPPED))
-    shutil.rmtree(staging)
+        step = f"install into a directory to zip ({installer})"
+        run(argv, step=step, location=ZIPPED, wheels=[w.resolve() for w in request.wheels])
+        write_archive(staging, layout.location(ZIPPED))
+        shutil.rmtree(staging)
+
+
+LOCATION = Zipped()
 
 
 def write_archive(source: Path, archive: Path) -> None:

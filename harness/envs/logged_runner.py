@@ -13,12 +13,12 @@ import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from harness.envs.base import LayoutError
+from harness.envs.layout import LayoutError
 from harness.logged import TAIL_LINES, CommandFailedError, run_logged
 
 
 class LoggedRunner:
-    """A :class:`harness.envs.base.CommandRunner` writing ``NN-step.log`` files to ``log_dir``."""
+    """A :class:`harness.envs.layout.CommandRunner` writing ``NN-step.log`` files to ``log_dir``."""
 
     def __init__(
         self, log_dir: Path, cwd: Path, base_env: Mapping[str, str], timeout: float = 600
