@@ -141,6 +141,10 @@ SUPPORTED_MINORS = range(9, 16)
 """CPython 3.9 (the oldest the loader packages support) up to the newest we know of."""
 
 
+KEYWORDS = ("current", "oldest", "newest", "all")
+"""``--python`` words that stand for versions found on this machine."""
+
+
 @functools.lru_cache(maxsize=1)
 def available_versions() -> tuple[str, ...]:
     """Every supported CPython version with a working interpreter here, oldest first."""
