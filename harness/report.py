@@ -132,6 +132,7 @@ def render_markdown(cells: Sequence[CellVerdict]) -> str:
     lines += ["", "## Cells", ""]
     for cell in sorted(cells, key=lambda c: (c.scenario, _column_order(_column(c)))):
         loader = f", {cell.loader_version}" if cell.loader_version else ""
+        loader += ", sandboxed" if cell.sandboxed else ""
         lines.append(
             f"### `{cell.scenario}` {_column(cell)}: {_SYMBOL[cell.status]}"
             f" ({cell.duration:.2f} s{loader})"

@@ -21,6 +21,7 @@ from typing import Any
 
 from harness.envs.base import Layout
 from harness.evidence import Evidence, JSONValue, ProbeError, load
+from harness.processes import ProbeTimeoutError
 from harness.scenarios.schema import Scenario
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{location:([^{}]+)\}")
@@ -250,11 +251,13 @@ def run_probe(
             f"cannot start the probe with {layout.python}: {exc}", returncode=None, stderr=""
         ) from None
     except subprocess.TimeoutExpired as exc:
+        tree = exc.tree if isinstance(exc, ProbeTimeoutError) else []
         raise ProbeError(
-            f"the probe in layout {layout.kind!r} ({cell_dir}) did not finish in {timeout} s",
+            f"the probe in layout {layout.kind!r} ({cell_dir}) did not finish in {timeout:g} s",
             returncode=None,
             stderr=_text(exc.stderr),
             stdout=_text(exc.stdout),
+            processes=[process.line() for process in tree],
         ) from None
     if result.returncode != 0 or not out_path.is_file():
         raise ProbeError(

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import interpreters, platforms
+from harness import interpreters, platforms, sandbox
 from harness.envs import registry
 from harness.envs.base import InstallRequest, Layout, LayoutError
 from harness.envs.layouts import LOG_DIR, LayoutSpec, make_layout
@@ -294,6 +294,7 @@ class CellRunner:
         if cell.layout == NATIVE:
             return self._native.run_cell(cell, verdict, self._cell_dir(cell))
         clock = Stopwatch()
+        verdict.sandboxed = sandbox.active() is not None
         try:
             environment = self.environment(cell)
             clock.lap("layout")
@@ -468,10 +469,11 @@ def _probe_cause(error: ProbeError, cell_dir: Path) -> Cause:
         str(error).splitlines()[0],
         where=str(cell_dir),
         fix=(
-            "a step hangs: run the probe spec in the cell by hand to see where"
+            "a step hangs (the processes below, at the timeout, say where); a longer "
+            "--probe-timeout helps only a slow step"
             if timed_out
             else "the process died in a step (a crash in native code): the stderr says where"
         ),
         log=str(cell_dir / "scenario-spec.json"),
-        details=tuple(stderr[-8:]),
+        details=(*stderr[-4:], *(f"at the timeout: {line}" for line in error.processes)),
     )
