@@ -29,7 +29,7 @@ from harness.scenarios.cells import Cell
 from harness.scenarios.runner import CellFailedError, CellRunner
 from harness.scenarios.verdict import Cause, CellVerdict, verdict_for
 from harness.vocabulary import CONDA_LIB, INSTALLERS
-from harness.workdir import WorkDir
+from harness.workdir import Run, WorkDir
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_PROBE_TIMEOUT = 120.0
@@ -312,7 +312,9 @@ def run_matrix(
     probe_timeout: float = DEFAULT_PROBE_TIMEOUT,
 ) -> list[CellResult]:
     """Run every selected layout's cell: the verdicts and the load modes seen."""
-    runner = CellRunner(workdir, probe_timeout=probe_timeout)
+    # a run of its own, never one named by an inherited $HARNESS_RUN_ID: two checks
+    # started from one process's environment would otherwise share cell directories
+    runner = CellRunner(workdir, Run.new(workdir), probe_timeout=probe_timeout)
     root = workdir.root / "check"
     every = matrix.placements(family) + (matrix.conda_placements(family, probing) if conda else [])
     chosen = [
