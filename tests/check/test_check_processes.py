@@ -29,9 +29,7 @@ from harness.workdir import RUN_ID_VAR, new_run_id
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(
-        platforms.current().name != "linux", reason="the checks read /proc (Linux)"
-    ),
+    pytest.mark.skipif(platforms.current().name != "linux", reason="the checks read /proc (Linux)"),
 ]
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -71,7 +69,7 @@ def left_in(directory: Path) -> list[str]:
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            cwd = os.readlink(entry / "cwd")
+            cwd = str((entry / "cwd").readlink())
         except OSError:
             continue
         if str(directory) in cmdline or cwd == str(directory) or cwd.startswith(f"{directory}/"):
@@ -95,8 +93,19 @@ def _modes() -> list[str]:
 def _check(workdir: Path, family: Path, *args: str) -> tuple[int, dict[str, Any]]:
     reports = workdir.parent / "reports"
     status = main(
-        ["--workdir", str(workdir), "check", str(family), "--layout", "venv"]
-        + ["--import", "pyfoo._pyfoo", *args, "--report-dir", str(reports)]
+        [
+            "--workdir",
+            str(workdir),
+            "check",
+            str(family),
+            "--layout",
+            "venv",
+            "--import",
+            "pyfoo._pyfoo",
+            *args,
+            "--report-dir",
+            str(reports),
+        ]
     )
     (cell,) = json.loads((reports / "report.json").read_text())["cells"]
     return status, cell
@@ -133,8 +142,19 @@ def test_a_setsid_grandchild_does_not_outlive_harness_run(tmp_path: Path) -> Non
     workdir = tmp_path / "work"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", RUN_ID_VAR)}
     done = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "run"]
-        + ["--scenarios", str(tmp_path / "scenarios"), "-n", "0", "forks-at-import"],
+        [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "--workdir",
+            str(workdir),
+            "run",
+            "--scenarios",
+            str(tmp_path / "scenarios"),
+            "-n",
+            "0",
+            "forks-at-import",
+        ],
         cwd=PROJECT,
         env={**env, "PYTHONPATH": str(PROJECT)},
         capture_output=True,
@@ -219,9 +239,23 @@ def test_four_concurrent_checks_of_a_forking_family_on_one_work_dir(
     def one(index: int) -> None:
         results.append(
             subprocess.run(
-                [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "check"]
-                + [str(family), "--import", "pyfoo._pyfoo", "--import", "forker"]
-                + ["--probe-timeout", "300", "--report-dir", str(tmp_path / f"r{index}")],
+                [
+                    sys.executable,
+                    "-m",
+                    "harness.cli",
+                    "--workdir",
+                    str(workdir),
+                    "check",
+                    str(family),
+                    "--import",
+                    "pyfoo._pyfoo",
+                    "--import",
+                    "forker",
+                    "--probe-timeout",
+                    "300",
+                    "--report-dir",
+                    str(tmp_path / f"r{index}"),
+                ],
                 cwd=PROJECT,
                 env={**env, "PYTHONPATH": str(PROJECT)},
                 capture_output=True,

@@ -31,7 +31,7 @@ pytestmark = [
     ),
 ]
 
-ATTACK = '''
+ATTACK = """
 import json, os, socket
 
 def attack(stage):
@@ -57,7 +57,7 @@ def attack(stage):
         found["read"] = repr(error)
     with open("hostile-" + stage + "-" + str(os.getpid()) + ".json", "w") as stream:
         json.dump(found, stream)   # the cwd: the cell directory, writable in the sandbox
-'''
+"""
 
 
 @pytest.fixture
@@ -138,8 +138,19 @@ def test_hostile_wheel_fails_at_everything_sandboxed_and_succeeds_without(
         _hostile(family, port, home, workdir.parent, secret)
         reports = tmp_path / mode / "reports"
         args = ["--workdir", str(workdir), "check", str(family), "--layout", "venv"]
-        status = main([*args, "--import", "pyfoo._pyfoo", "--import", "hostile"]
-                      + ["--sandbox", mode, "--report-dir", str(reports)])
+        status = main(
+            [
+                *args,
+                "--import",
+                "pyfoo._pyfoo",
+                "--import",
+                "hostile",
+                "--sandbox",
+                mode,
+                "--report-dir",
+                str(reports),
+            ]
+        )
         (cell,) = json.loads((reports / "report.json").read_text())["cells"]
         outcomes[mode] = (status, cell, capsys.readouterr().out.splitlines())
         seen = _reports(workdir)
