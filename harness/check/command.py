@@ -362,7 +362,10 @@ def run_matrix(
             futures.append(pool.submit(run_one, placement))
     finally:
         logged.wait_for_jobs(pool, futures)
-    return [future.result() for future in futures]
+    results = [future.result() for future in futures]
+    # release the run (its lock file stays open otherwise); failed cells stay to inspect
+    runner.run.finish(keep_cells=any(r.verdict.status in ("failed", "error") for r in results))
+    return results
 
 
 def prepare(

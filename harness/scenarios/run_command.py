@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 
 import pytest
 
+from harness import sandbox
 from harness.scenarios import options, parse
 from harness.scenarios.pluginload import plugin_args
 
@@ -26,6 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="cells run in parallel with pytest-xdist: a number, 'auto' (one worker per core; "
         "the default when pytest-xdist is installed) or 0 (in this process)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        choices=sandbox.MODES,
+        default=None,
+        help="run each cell's probe in a bubblewrap sandbox (default: off, or $HARNESS_SANDBOX; "
+        "the project's own scenarios are trusted code: docs/check.md)",
     )
     parser.add_argument(
         "scenario_args",
@@ -82,6 +91,13 @@ def default_workers() -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.sandbox:  # the pytest workers inherit it
+        try:
+            sandbox.choose(args.sandbox)
+        except sandbox.SandboxUnavailableError as error:
+            print(f"harness run: {error}", file=sys.stderr)
+            return 2
+        os.environ[sandbox.ENV_VAR] = args.sandbox
     command = pytest_arguments(args)
     print("pytest " + " ".join(command), file=sys.stderr)
     return int(pytest.main(command))

@@ -22,11 +22,11 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import interpreters, platforms, sandbox
+from harness import faults, interpreters, platforms, sandbox
 from harness.envs import registry
 from harness.envs.base import InstallRequest, Layout, LayoutError
 from harness.envs.layouts import LOG_DIR, LayoutSpec, make_layout
@@ -306,11 +306,46 @@ class CellRunner:
         except ProbeError as error:
             verdict.status = "error"
             verdict.cause = _probe_cause(error, self._cell_dir(cell))
+        except OSError as error:  # the host refused a write (full disk, read-only)
+            verdict.status = "error"
+            verdict.cause = Cause(
+                "layout",
+                faults.of_error(error) or f"{type(error).__name__}: {error}",
+                where=str(error.filename or self.workdir.root),
+            )
         else:
             judge(cell, environment.observe(evidence), verdict)
+        if verdict.status == "error" and verdict.cause is not None:
+            verdict.cause = self._with_fault(cell, verdict.cause)
         verdict.timings = clock.timings
         verdict.duration = clock.total()
         return verdict
+
+    def _with_fault(self, cell: Cell, cause: Cause) -> Cause:
+        """``cause`` led by the host fault behind it (full disk, read-only work dir, an
+        interpreter gone), naming its path, when there is one."""
+        try:
+            python: Path | None = self.interpreter(cell.python).executable
+        except CellFailedError:
+            python = None
+        said = "\n".join([cause.what, *cause.details, _log_text(cause.log)])
+        try:
+            places = [self._cell_dir(cell), self.workdir.root]
+        except OSError:  # the run's cell directory cannot even be made
+            places = [self.workdir.root]
+        fault = faults.diagnose(places, python, said)
+        if fault is None or cause.what.startswith(fault):
+            return cause
+        fix = (
+            "reinstall it, or pass --python with an interpreter that runs"
+            if fault.startswith("the interpreter")
+            else "free space or make the work dir writable, then run again (caches keep no "
+            "partial entry)"
+        )
+        kind = fault.split(" at ", 1)[0]
+        said_too = cause.what.lower().startswith(kind)  # an OSError's own words
+        what = f"{fault}: {cause.what.split(': ', 1)[-1]}" if said_too else f"{fault}; {cause.what}"
+        return replace(cause, what=what, fix=fix)
 
     def _external_wheels(
         self, scenario: Scenario, interpreter: interpreters.Interpreter
@@ -440,6 +475,15 @@ def _install_request(install: Install, wheel: Callable[[str], Path]) -> InstallR
         editable_mode=install.mode or "redirect",
         build_inputs=tuple(wheel(i) for i in sorted(needed)),
     )
+
+
+def _log_text(log: str | None, limit: int = 1 << 16) -> str:
+    """The end of a cause's log file (where installers say ``No space left on device``)."""
+    if not log or not Path(log).is_file():
+        return ""
+    with Path(log).open("rb") as stream:
+        stream.seek(max(0, Path(log).stat().st_size - limit))
+        return stream.read().decode(errors="replace")
 
 
 def _tail(log: Path | None, lines: int = 8) -> list[str]:
