@@ -147,13 +147,17 @@ class Layout:
         its interpreter's installation, and every absolute path ``words`` name."""
         paths = [self.root, *self.locations.values()]
         paths += [d for dirs in self.extra_dirs.values() for d in dirs]
-        python = Path(os.path.realpath(self.python))
-        paths.append(python.parent.parent)  # <prefix>/bin/python3.X
+        prefixes = [Path(os.path.realpath(self.python)).parent.parent]  # <prefix>/bin/python
         for config in (self.root / "pyvenv.cfg", Path(self.python).parent.parent / "pyvenv.cfg"):
             for line in config.read_text().splitlines() if config.is_file() else ():
                 key, _, value = line.partition("=")
                 if key.strip() == "home" and value.strip():
-                    paths.append(Path(os.path.realpath(value.strip())).parent)
+                    prefixes.append(Path(os.path.realpath(value.strip())).parent)
+        for prefix in list(prefixes):
+            # a prefix whose standard library is linked from elsewhere (the 'base' copy)
+            for landmark in prefix.glob("lib/python3*/os.py"):
+                prefixes.append(Path(os.path.realpath(landmark)).parents[2])
+        paths += prefixes
         for word in words:
             for item in word.split(os.pathsep):
                 if Path(item).is_absolute() and item != os.sep:

@@ -60,8 +60,16 @@ def mounted(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
 
 def _check(workdir: Path, family: Path, reports: Path) -> tuple[int, dict[str, dict[str, Any]]]:
     status = main(
-        ["--workdir", str(workdir), "check", str(family), "--sandbox", "off"]
-        + ["--report-dir", str(reports)]
+        [
+            "--workdir",
+            str(workdir),
+            "check",
+            str(family),
+            "--sandbox",
+            "off",
+            "--report-dir",
+            str(reports),
+        ]
     )
     cells = json.loads((reports / "report.json").read_text())["cells"]
     return status, {cell["scenario"].removeprefix("check-"): cell for cell in cells}
