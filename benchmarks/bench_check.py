@@ -73,23 +73,25 @@ def check(workdir: Path, wheels: Path, *extra: str) -> tuple[float, float]:
     return elapsed, _children_cpu() - cpu
 
 
-def probe_times(workdir: Path) -> list[float]:
-    """Each cell's probe phase in the last report (seconds)."""
+def cell_times(workdir: Path) -> list[tuple[float, float]]:
+    """Each cell's probe phase and whole duration in the last report (seconds)."""
     cells = json.loads((workdir / "bench-reports" / "report.json").read_text())["cells"]
-    return [cell["timings"]["probe"] for cell in cells]
+    return [(cell["timings"]["probe"], cell["duration"]) for cell in cells]
 
 
 def compare_sandbox(workdir: Path, wheels: Path, rounds: int) -> None:
     """Warm cells with and without the sandbox, alternating, one cell at a time."""
     probes: dict[str, list[float]] = {"on": [], "off": []}
+    durations: dict[str, list[float]] = {"on": [], "off": []}
     walls: dict[str, list[float]] = {"on": [], "off": []}
     cells = 0
     for _ in range(rounds):
         for mode in ("on", "off"):
             wall, _ = check(workdir, wheels, "--sandbox", mode, "--jobs", "1")
-            times = probe_times(workdir)
+            times = cell_times(workdir)
             cells = len(times)
-            probes[mode] += times
+            probes[mode] += [probe for probe, _ in times]
+            durations[mode] += [duration for _, duration in times]
             walls[mode].append(wall)
     on, off = statistics.median(probes["on"]), statistics.median(probes["off"])
     added = (on - off) * 1000
@@ -97,6 +99,10 @@ def compare_sandbox(workdir: Path, wheels: Path, rounds: int) -> None:
         f"probe per cell: sandbox on {on * 1000:.1f} ms, off {off * 1000:.1f} ms "
         f"(medians of {len(probes['on'])} cells): +{added:.1f} ms "
         f"(aim <= {AIM_SANDBOX_MS:.0f} ms: {added / AIM_SANDBOX_MS:.2f} of it)"
+    )
+    on, off = statistics.median(durations["on"]), statistics.median(durations["off"])
+    print(
+        f"whole cell: on {on * 1000:.1f} ms, off {off * 1000:.1f} ms: {(on - off) * 1000:+.1f} ms"
     )
     wall_on, wall_off = statistics.median(walls["on"]), statistics.median(walls["off"])
     print(
