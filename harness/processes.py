@@ -51,6 +51,12 @@ class ProcessInfo:
         )
 
 
+class Finished(subprocess.CompletedProcess[str]):
+    """A process that ended, with what it had started and left running (killed since)."""
+
+    left: tuple[ProcessInfo, ...] = ()
+
+
 class ProbeTimeoutError(subprocess.TimeoutExpired):
     """The probe did not end in time; carries its process tree at that moment."""
 
@@ -183,8 +189,9 @@ def _marked(token: str, roots: Sequence[int]) -> list[int]:
     return list(dict.fromkeys(found))
 
 
-def snapshot(token: str, roots: Sequence[int]) -> list[ProcessInfo]:
-    """The probe's process tree now: command line, state, wait channel, threads, role."""
+def snapshot(token: str, roots: Sequence[int], *, probe_alive: bool = True) -> list[ProcessInfo]:
+    """The probe's process tree now: command line, state, wait channel, threads, role
+    (after the probe ended, everything left was started by the package)."""
     pids = _marked(token, roots)
     started: dict[int, int] = {}
     for pid in pids:
@@ -192,7 +199,7 @@ def snapshot(token: str, roots: Sequence[int]) -> list[ProcessInfo]:
         with contextlib.suppress(ValueError, IndexError):
             started[pid] = int(stat[stat.rindex(")") + 2 :].split()[19])
     tree: list[ProcessInfo] = []
-    probe_seen = False
+    probe_seen = not probe_alive
     for pid in sorted(pids, key=lambda p: started.get(p, 0)):
         cmdline = _read(PROC / str(pid) / "cmdline").replace("\0", " ").strip()
         status = dict(
@@ -264,9 +271,9 @@ def run_contained(
     timeout: float,
     sandbox: Sandbox | None = None,
     readable: Sequence[Path] = (),
-) -> subprocess.CompletedProcess[str]:
+) -> Finished:
     """Run ``argv`` in ``cwd``; when it ends (or times out: :class:`ProbeTimeoutError`),
-    nothing it started is left running. With ``sandbox``, inside it (``readable`` are the
+    nothing it started is left running (:attr:`Finished.left` lists what was). With ``sandbox``, inside it (``readable`` are the
     paths it may read besides the system's)."""
     if _stopping.is_set():
         raise OSError("not started: the harness is stopping")
@@ -292,6 +299,7 @@ def run_contained(
         try:
             try:
                 returncode = process.wait(timeout=timeout)
+                left = snapshot(token, [], probe_alive=False)
             except subprocess.TimeoutExpired:
                 tree = snapshot(token, [process.pid])
                 sweep(token, [process.pid])
@@ -307,7 +315,9 @@ def run_contained(
                 if sys.platform != "win32" and not PROC.is_dir():
                     os.killpg(process.pid, signal.SIGKILL)
             _running.pop(token, None)
-        return subprocess.CompletedProcess(command, returncode, _text(out), _text(err))
+        finished = Finished(command, returncode, _text(out), _text(err))
+        finished.left = tuple(left)
+        return finished
 
 
 def _text(stream: IO[bytes]) -> str:

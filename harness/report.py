@@ -143,6 +143,7 @@ def render_markdown(cells: Sequence[CellVerdict]) -> str:
             lines.append("")
         for origin in _origins(cell):
             lines.append(f"- {origin}")
+        lines += [f"- left running after the probe (killed): `{p}`" for p in cell.left_processes]
         why = _why(cell)
         if why and cell.status in ("failed", "error"):
             lines += ["", "```text", *why, "```"]

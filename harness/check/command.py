@@ -229,6 +229,8 @@ def matrix_lines(
         cause = _cause(verdict)
         if cause:
             lines.append(f"  {'':<{width}}  {cause[:200]}")
+        for left in verdict.left_processes:
+            lines.append(f"  {'':<{width}}  left running after the probe (killed): {left[:160]}")
     return lines
 
 
@@ -363,8 +365,9 @@ def run_matrix(
     finally:
         logged.wait_for_jobs(pool, futures)
     results = [future.result() for future in futures]
-    # release the run (its lock file stays open otherwise); failed cells stay to inspect
-    runner.run.finish(keep_cells=any(r.verdict.status in ("failed", "error") for r in results))
+    # release the run's lock file (held open otherwise while an in-process caller lives);
+    # the cells stay to inspect until a later run on the work dir sweeps them
+    runner.run.finish(keep_cells=True)
     return results
 
 

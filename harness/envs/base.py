@@ -13,7 +13,6 @@ A layout is built once in some directory and may be used from a copy in another
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -127,7 +126,7 @@ class Layout:
         extra_env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
         timeout: float = 120,
-    ) -> subprocess.CompletedProcess[str]:
+    ) -> processes.Finished:
         """Run this layout's interpreter with ``args``: nothing it starts outlives it, and
         in the active sandbox (:mod:`harness.sandbox`) when there is one."""
         env = self.process_env(extra_env)

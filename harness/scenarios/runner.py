@@ -125,6 +125,8 @@ class CellEnvironment:
     """Seconds a probe run may take before the cell is an error of kind ``timeout``."""
     probe_home: Path | None = None
     """Where the probe is kept as a module with its bytecode (see ``probing.installed_probe``)."""
+    left_processes: list[str] = field(default_factory=list)
+    """Processes the package left running after a probe of this cell ended (killed since)."""
     _evidence: Evidence | None = field(default=None, repr=False)
     _runs: int = 0
 
@@ -166,6 +168,7 @@ class CellEnvironment:
             ld_debug=ld_debug,
             timeout=self.probe_timeout,
             probe_home=self.probe_home,
+            on_left=self.left_processes.extend,
         )
 
     def observe(self, evidence: Evidence) -> Observed:
@@ -295,6 +298,7 @@ class CellRunner:
             return self._native.run_cell(cell, verdict, self._cell_dir(cell))
         clock = Stopwatch()
         verdict.sandboxed = sandbox.active() is not None
+        environment: CellEnvironment | None = None
         try:
             environment = self.environment(cell)
             clock.lap("layout")
@@ -317,6 +321,8 @@ class CellRunner:
             judge(cell, environment.observe(evidence), verdict)
         if verdict.status == "error" and verdict.cause is not None:
             verdict.cause = self._with_fault(cell, verdict.cause)
+        if environment is not None:
+            verdict.left_processes = list(environment.left_processes)
         verdict.timings = clock.timings
         verdict.duration = clock.total()
         return verdict

@@ -122,6 +122,11 @@ def test_a_setsid_grandchild_of_the_probe_does_not_outlive_check(
         assert status == 0 and cell["status"] == "passed", cell
         assert cell["sandboxed"] is (mode == "on")
         assert left_in(workdir) == [], mode
+        if mode == "off":  # the verdict names what the package left (the harness killed it)
+            (left,) = cell["left_processes"]
+            assert "(started by the package): state S (sleeping)" in left, left
+        else:  # the sandbox's PID namespace ended it with the probe, unseen
+            assert cell["left_processes"] == []
 
 
 def test_a_setsid_grandchild_does_not_outlive_harness_run(tmp_path: Path) -> None:
