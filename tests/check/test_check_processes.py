@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -281,3 +282,55 @@ def test_four_concurrent_checks_of_a_forking_family_on_one_work_dir(
         cells = json.loads((tmp_path / f"r{index}" / "report.json").read_text())["cells"]
         assert len(cells) == 5 and {c["status"] for c in cells} == {"passed"}
     assert left_in(workdir) == []
+
+
+def _in_cells(workdir: Path) -> list[int]:
+    """Processes whose working directory lies in the work dir's cells (the probe's tree)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cwd = str((entry / "cwd").readlink())
+        except (OSError, ValueError):
+            continue
+        if cwd.startswith(f"{workdir}/cells/"):
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
+def test_a_stopped_harness_leaves_no_probe_process(
+    tmp_path: Path, family_dir: Callable[..., Path], signal_name: str
+) -> None:
+    """``harness check`` stopped while a probe hangs (after forking a sleeper): SIGTERM
+    kills every probe's tree before the harness exits; SIGKILL leaves it to the kernel,
+    which only the sandbox's PID namespace (bwrap --die-with-parent) ends whole."""
+    if signal_name == "SIGKILL" and sandbox.availability()[0] is None:
+        pytest.skip(f"after SIGKILL only the sandbox ends the tree: {sandbox.availability()[1]}")
+    modes = _modes() if signal_name == "SIGTERM" else ["on"]
+    family = family_dir("libfoo", "pyfoo")
+    wheel_of_files(family, "hangs", {"hangs/__init__.py": HANG})
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", RUN_ID_VAR)}
+    for mode in modes:
+        workdir = tmp_path / mode / "work"
+        harness = subprocess.Popen(
+            [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "check",
+             str(family), "--import", "pyfoo._pyfoo", "--import", "hangs", "--layout", "venv",
+             "--sandbox", mode, "--probe-timeout", "600",
+             "--report-dir", str(tmp_path / mode / "reports")],
+            cwd=PROJECT, env={**env, "PYTHONPATH": str(PROJECT)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 300
+            while len(_in_cells(workdir)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)  # the probe and the sleeper it forked
+            assert len(_in_cells(workdir)) >= 2, "the probe never started"
+            harness.send_signal(getattr(signal, signal_name))
+            harness.wait(timeout=120)
+            deadline = time.monotonic() + 30  # SIGKILL: the kernel ends the namespace
+            while _in_cells(workdir) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert left_in(workdir) == [], (mode, signal_name)
+        finally:
+            harness.kill()
+            harness.wait()
