@@ -179,7 +179,10 @@ def _environ(pid: int) -> bytes:
 
 def _marked(token: str, roots: Sequence[int]) -> list[int]:
     """The live processes of one probe: ``roots`` and their descendants, and the orphans
-    (now this process's children) that carry ``token``, with their descendants."""
+    (now this process's children) that carry ``token``, with their descendants. None
+    known without ``/proc`` (macOS, Windows: there the probe's process group is killed)."""
+    if not PROC.is_dir():
+        return []
     candidates = _children_of_self() if _subreaper else _all_pids()
     tops = [*roots, *(pid for pid in candidates if _has_token(pid, token))]
     found: list[int] = []
