@@ -3,16 +3,22 @@ over the 5 layouts of its matrix: cold (empty work directory: every layout templ
 created) and warm (templates cached by the wheels' content hashes: each cell is a fresh
 copy plus one probe process).
 
-    PYTHONPATH=. python benchmarks/bench_check.py [--wheels DIR] [--warm 5]
+    PYTHONPATH=. python benchmarks/bench_check.py [--wheels DIR] [--warm 5] [--sandbox 10]
 
 Without ``--wheels`` the family is copied out of the builder's wheelhouse for the running
 interpreter (``harness build --only libfoo,pyfoo`` first). Wall time of the whole command,
 start-up included. Aims on 2 cores: cold <= 20 s, warm <= 2 s.
+
+``--sandbox N``: N warm rounds alternating ``--sandbox on`` and ``--sandbox off`` with
+``--jobs 1``, comparing each cell's probe phase (the report's ``timings.probe``, the only
+phase the sandbox wraps) and the command's wall time per cell. Aim: the sandbox adds at
+most 20 ms per warm cell.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -26,6 +32,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 AIM_COLD = 20.0
 AIM_WARM = 2.0
+AIM_SANDBOX_MS = 20.0
 FAMILY = ("shared_lib_manager", "shared_lib_consumer", "libfoo", "pyfoo")
 
 
@@ -48,10 +55,10 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def check(workdir: Path, wheels: Path) -> tuple[float, float]:
+def check(workdir: Path, wheels: Path, *extra: str) -> tuple[float, float]:
     """Wall time and CPU time (user + system, the command and all its children)."""
     command = [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "check",
-               str(wheels), "--report-dir", str(workdir / "bench-reports")]  # fmt: skip
+               str(wheels), "--report-dir", str(workdir / "bench-reports"), *extra]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(PROJECT))
     cpu = _children_cpu()
     started = time.perf_counter()
@@ -66,10 +73,51 @@ def check(workdir: Path, wheels: Path) -> tuple[float, float]:
     return elapsed, _children_cpu() - cpu
 
 
+def cell_times(workdir: Path) -> list[tuple[float, float]]:
+    """Each cell's probe phase and whole duration in the last report (seconds)."""
+    cells = json.loads((workdir / "bench-reports" / "report.json").read_text())["cells"]
+    return [(cell["timings"]["probe"], cell["duration"]) for cell in cells]
+
+
+def compare_sandbox(workdir: Path, wheels: Path, rounds: int) -> None:
+    """Warm cells with and without the sandbox, alternating, one cell at a time."""
+    probes: dict[str, list[float]] = {"on": [], "off": []}
+    durations: dict[str, list[float]] = {"on": [], "off": []}
+    walls: dict[str, list[float]] = {"on": [], "off": []}
+    cells = 0
+    for _ in range(rounds):
+        for mode in ("on", "off"):
+            wall, _ = check(workdir, wheels, "--sandbox", mode, "--jobs", "1")
+            times = cell_times(workdir)
+            cells = len(times)
+            probes[mode] += [probe for probe, _ in times]
+            durations[mode] += [duration for _, duration in times]
+            walls[mode].append(wall)
+    on, off = statistics.median(probes["on"]), statistics.median(probes["off"])
+    added = (on - off) * 1000
+    print(
+        f"probe per cell: sandbox on {on * 1000:.1f} ms, off {off * 1000:.1f} ms "
+        f"(medians of {len(probes['on'])} cells): +{added:.1f} ms "
+        f"(aim <= {AIM_SANDBOX_MS:.0f} ms: {added / AIM_SANDBOX_MS:.2f} of it)"
+    )
+    on, off = statistics.median(durations["on"]), statistics.median(durations["off"])
+    print(
+        f"whole cell: on {on * 1000:.1f} ms, off {off * 1000:.1f} ms: {(on - off) * 1000:+.1f} ms"
+    )
+    wall_on, wall_off = statistics.median(walls["on"]), statistics.median(walls["off"])
+    print(
+        f"command wall: on {wall_on:.2f} s, off {wall_off:.2f} s (medians of {rounds}, "
+        f"{cells} cells, --jobs 1): {(wall_on - wall_off) / cells * 1000:+.1f} ms per cell"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, default=None, help="directory of the family")
     parser.add_argument("--warm", type=int, default=5, help="warm repetitions (default 5)")
+    parser.add_argument(
+        "--sandbox", type=int, default=0, metavar="N", help="N rounds comparing --sandbox on/off"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-check."))
     try:
@@ -91,6 +139,8 @@ def main() -> None:
             f"{median / AIM_WARM:.2f} of it)"
         )
         print(f"cold / warm = {cold / median:.1f}")
+        if args.sandbox:
+            compare_sandbox(workdir, wheels, args.sandbox)
         print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

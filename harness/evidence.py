@@ -31,11 +31,21 @@ class EvidenceError(ValueError):
 class ProbeError(RuntimeError):
     """The probe did not produce evidence (crash, timeout, bad spec); carries its output."""
 
-    def __init__(self, message: str, *, returncode: int | None, stderr: str, stdout: str = ""):
+    def __init__(
+        self,
+        message: str,
+        *,
+        returncode: int | None,
+        stderr: str,
+        stdout: str = "",
+        processes: Sequence[str] = (),
+    ):
         super().__init__(message)
         self.returncode = returncode
         self.stderr = stderr
         self.stdout = stdout
+        self.processes = tuple(processes)
+        """A timed-out probe's process tree at the timeout, one line per process."""
 
 
 # ---------------------------------------------------------------------------

@@ -9,18 +9,18 @@ error type (``StepFailedError``, ``CondaError``, ``LayoutError``) with its conte
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import shlex
 import signal
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
+
+from harness import processes
 
 TAIL_LINES = 25
 
@@ -123,7 +123,7 @@ def _run(
         stdin=subprocess.DEVNULL,
         text=True,
         errors="replace",
-        preexec_fn=_die_with_parent(),  # noqa: PLW1509 - only prctl, no Python state
+        preexec_fn=processes.die_with_parent(),  # noqa: PLW1509 - only prctl, no Python state
     )
     with _children_lock:
         _children.add(process)
@@ -145,41 +145,6 @@ def _run(
     return process.returncode, output
 
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _load_prctl() -> Callable[[int, int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        function: Callable[[int, int], int] = libc.prctl
-    except (OSError, AttributeError):
-        return None
-    return function
-
-
-_PRCTL = _load_prctl()
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking Linux to SIGKILL the child when the thread that started
-    it exits (``PR_SET_PDEATHSIG``): a killed harness (even by SIGKILL) leaves no
-    builds or installers running. None elsewhere (there :func:`stop_children` does it
-    on SIGTERM/SIGINT)."""
-    if _PRCTL is None:
-        return None
-    parent = os.getpid()
-    prctl = _PRCTL
-
-    def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return preexec
-
-
 def stop_children(reason: str) -> None:
     """Kill every running logged command and refuse new ones (the harness is stopping)."""
     global _stopping_reason  # noqa: PLW0603 - one process-wide stop
@@ -187,36 +152,13 @@ def stop_children(reason: str) -> None:
     _stopping.set()
     with _children_lock:
         running = list(_children)
+    processes.stop_all()  # probes, with everything they started
     for process in running:
         # the child's own children first (uv's build backend, cmake, the compiler):
         # killing only the child would orphan them, still writing into the work dir
-        for pid in [*_descendants(process.pid), process.pid]:
+        for pid in [*processes.descendants(process.pid), process.pid]:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-
-
-def _descendants(pid: int) -> list[int]:
-    """Every live descendant of ``pid`` (Linux ``/proc``; none known elsewhere)."""
-    parents: dict[int, list[int]] = {}
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return []
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        parents.setdefault(ppid, []).append(int(entry.name))
-    found: list[int] = []
-    pending = [pid]
-    while pending:
-        for child in parents.get(pending.pop(), []):
-            found.append(child)
-            pending.append(child)
-    return found
 
 
 def stop_on_signals() -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness import interpreters, logged, report
+from harness import interpreters, logged, report, sandbox
 from harness.check import family as families
 from harness.check import matrix
 from harness.evidence import Evidence, location_label
@@ -30,9 +30,10 @@ from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Cell
 from harness.scenarios.verdict import Cause, CellFailedError, CellVerdict, verdict_for
 from harness.vocabulary import CONDA_LIB, INSTALLERS
-from harness.workdir import WorkDir
+from harness.workdir import Run, WorkDir
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+DEFAULT_PROBE_TIMEOUT = 120.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +112,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=max(2, os.cpu_count() or 1),
         help="cells run side by side (default: CPU count, at least 2)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        choices=sandbox.MODES,
+        default="auto",
+        help="run each cell's probe in a bubblewrap sandbox: no network, the host read-only, "
+        "an empty home (auto: where available, the default; on: exit 2 where not)",
+    )
+    parser.add_argument(
+        "--probe-timeout",
+        type=float,
+        default=DEFAULT_PROBE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"seconds a cell's probe may run before the cell is an error of kind timeout "
+        f"listing its processes (default: {DEFAULT_PROBE_TIMEOUT:g})",
     )
     parser.add_argument("--report-dir", type=Path, default=None)
     parser.add_argument("--json", action="store_true", help="print report.json to stdout")
@@ -210,10 +226,13 @@ def matrix_lines(
     for placement, verdict in rows:
         status = as_text.word(verdict.status)
         note = " (global symbols: warning)" if warnings.get(placement.name) else ""
+        note = (", sandboxed" if verdict.sandboxed else ", not sandboxed") + note
         lines.append(f"  {placement.name:<{width}}  {status:<5} {verdict.duration:5.1f} s{note}")
         cause = _cause(verdict)
         if cause:
             lines.append(f"  {'':<{width}}  {cause[:200]}")
+        for left in verdict.left_processes:
+            lines.append(f"  {'':<{width}}  left running after the probe (killed): {left[:160]}")
     return lines
 
 
@@ -294,9 +313,12 @@ def run_matrix(
     layouts: Sequence[str] = (),
     jobs: int = 1,
     conda: bool = False,
+    probe_timeout: float = DEFAULT_PROBE_TIMEOUT,
 ) -> list[CellResult]:
     """Run every selected layout's cell: the verdicts and the load modes seen."""
-    runner = CellRunner(workdir)
+    # a run of its own, never one named by an inherited $HARNESS_RUN_ID: two checks
+    # started from one process's environment would otherwise share cell directories
+    runner = CellRunner(workdir, Run.new(workdir), probe_timeout=probe_timeout)
     root = workdir.root / "check"
     every = matrix.placements(family) + (matrix.conda_placements(family, probing) if conda else [])
     chosen = [
@@ -344,7 +366,11 @@ def run_matrix(
             futures.append(pool.submit(run_one, placement))
     finally:
         logged.wait_for_jobs(pool, futures)
-    return [future.result() for future in futures]
+    results = [future.result() for future in futures]
+    # release the run's lock file (held open otherwise while an in-process caller lives);
+    # the cells stay to inspect until a later run on the work dir sweeps them
+    runner.run.finish(keep_cells=True)
+    return results
 
 
 def prepare(
@@ -377,6 +403,19 @@ def prepare(
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.probe_timeout <= 0:
+        return _fail(f"--probe-timeout {args.probe_timeout:g}: give a positive number of seconds")
+    try:
+        with sandbox.using(args.sandbox) as chosen:
+            out = sys.stderr if args.json else sys.stdout
+            reason = "" if chosen or args.sandbox == "off" else f" ({sandbox.availability()[1]})"
+            print(f"sandbox: {'on' if chosen else 'off'}{reason}", file=out)
+            return _run(args)
+    except sandbox.SandboxUnavailableError as error:
+        return _fail(str(error))
+
+
+def _run(args: argparse.Namespace) -> int:
     workdir = WorkDir(Path(args.workdir) if args.workdir else None)
     prepared: list[tuple[families.Family, matrix.Probing]] = []
     try:
@@ -403,6 +442,7 @@ def run(args: argparse.Namespace) -> int:
             layouts=args.layout,
             jobs=args.jobs,
             conda=args.conda,
+            probe_timeout=args.probe_timeout,
         )
         if not results:
             return _fail(f"--layout {args.layout}: no layout of the matrix has that name")

@@ -13,13 +13,12 @@ A layout is built once in some directory and may be used from a copy in another
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Protocol
 
-from harness import platforms
+from harness import platforms, processes, sandbox
 from harness.evidence import locate
 from harness.platforms import Platform
 from harness.vocabulary import Installer
@@ -107,17 +106,42 @@ class Layout:
         extra_env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
         timeout: float = 120,
-    ) -> subprocess.CompletedProcess[str]:
-        """Run this layout's interpreter with ``args``."""
-        return subprocess.run(
+    ) -> processes.Finished:
+        """Run this layout's interpreter with ``args``: nothing it starts outlives it, and
+        in the active sandbox (:mod:`harness.sandbox`) when there is one."""
+        env = self.process_env(extra_env)
+        return processes.run_contained(
             [str(self.python), *args],
-            env=self.process_env(extra_env),
-            cwd=str(cwd or self.root),
-            capture_output=True,
-            text=True,
+            env=env,
+            cwd=cwd or self.root,
             timeout=timeout,
-            check=False,
+            sandbox=sandbox.active(),
+            readable=self.readable_paths(
+                [*args, *(v for k, v in env.items() if k not in ("PATH", "HOME"))]
+            ),
         )
+
+    def readable_paths(self, words: Sequence[str]) -> list[Path]:
+        """What a sandboxed process of this layout reads besides the system: the layout,
+        its interpreter's installation, and every absolute path ``words`` name."""
+        paths = [self.root, *self.locations.values()]
+        paths += [d for dirs in self.extra_dirs.values() for d in dirs]
+        prefixes = [Path(os.path.realpath(self.python)).parent.parent]  # <prefix>/bin/python
+        for config in (self.root / "pyvenv.cfg", Path(self.python).parent.parent / "pyvenv.cfg"):
+            for line in config.read_text().splitlines() if config.is_file() else ():
+                key, _, value = line.partition("=")
+                if key.strip() == "home" and value.strip():
+                    prefixes.append(Path(os.path.realpath(value.strip())).parent)
+        for prefix in list(prefixes):
+            # a prefix whose standard library is linked from elsewhere (the 'base' copy)
+            for landmark in prefix.glob("lib/python3*/os.py"):
+                prefixes.append(Path(os.path.realpath(landmark)).parents[2])
+        paths += prefixes
+        for word in words:
+            for item in word.split(os.pathsep):
+                if Path(item).is_absolute() and item != os.sep:
+                    paths.append(Path(item))
+        return paths
 
     def relocated(self, new_root: Path) -> Layout:
         """The same layout after its root directory was copied or moved to ``new_root``.

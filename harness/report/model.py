@@ -57,6 +57,8 @@ FACTS: tuple[Fact, ...] = (
     Fact("python_version", "Python"),
     Fact("loader_version", "loader"),
     Fact("timings", "phases (s)"),
+    Fact("sandboxed", "sandboxed"),
+    Fact("left_processes", "left running after the probe (killed)"),
 )
 """The facts of a cell, in the order shown. A new :class:`CellVerdict` field is one line
 here; JSON carries every field without one."""

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import interpreters, platforms
+from harness import faults, interpreters, platforms, sandbox
 from harness.envs import registry
 from harness.envs.layout import Layout, LayoutError
 from harness.envs.layouts import LOG_DIR, LayoutSpec, make_layout
@@ -72,6 +72,8 @@ class CellEnvironment:
     """Seconds a probe run may take before the cell is an error of kind ``timeout``."""
     probe_home: Path | None = None
     """Where the probe is kept as a module with its bytecode (see ``probing.installed_probe``)."""
+    left_processes: list[str] = field(default_factory=list)
+    """Processes the package left running after a probe of this cell ended (killed since)."""
     _evidence: Evidence | None = field(default=None, repr=False)
     _runs: int = 0
 
@@ -113,6 +115,7 @@ class CellEnvironment:
             ld_debug=ld_debug,
             timeout=self.probe_timeout,
             probe_home=self.probe_home,
+            on_left=self.left_processes.extend,
         )
 
     def observe(self, evidence: Evidence) -> Observed:
@@ -241,6 +244,8 @@ class CellRunner:
         if cell.layout == NATIVE:
             return self._native.run_cell(cell, verdict, self._cell_dir(cell))
         clock = Stopwatch()
+        verdict.sandboxed = sandbox.active() is not None
+        environment: CellEnvironment | None = None
         try:
             environment = self.environment(cell)
             clock.lap("layout")
@@ -252,11 +257,48 @@ class CellRunner:
         except ProbeError as error:
             verdict.status = "error"
             verdict.cause = _probe_cause(error, self._cell_dir(cell))
+        except OSError as error:  # the host refused a write (full disk, read-only)
+            verdict.status = "error"
+            verdict.cause = Cause(
+                "layout",
+                faults.of_error(error) or f"{type(error).__name__}: {error}",
+                where=str(error.filename or self.workdir.root),
+            )
         else:
             judge(cell, environment.observe(evidence), verdict)
+        if verdict.status == "error" and verdict.cause is not None:
+            verdict.cause = self._with_fault(cell, verdict.cause)
+        if environment is not None:
+            verdict.left_processes = list(environment.left_processes)
         verdict.timings = clock.timings
         verdict.duration = clock.total()
         return verdict
+
+    def _with_fault(self, cell: Cell, cause: Cause) -> Cause:
+        """``cause`` led by the host fault behind it (full disk, read-only work dir, an
+        interpreter gone), naming its path, when there is one."""
+        try:
+            python: Path | None = self.interpreter(cell.python).executable
+        except CellFailedError:
+            python = None
+        said = "\n".join([cause.what, *cause.details, _log_text(cause.log)])
+        try:
+            places = [self._cell_dir(cell), self.workdir.root]
+        except OSError:  # the run's cell directory cannot even be made
+            places = [self.workdir.root]
+        fault = faults.diagnose(places, python, said)
+        if fault is None or cause.what.startswith(fault):
+            return cause
+        fix = (
+            "reinstall it, or pass --python with an interpreter that runs"
+            if fault.startswith("the interpreter")
+            else "free space or make the work dir writable, then run again (caches keep no "
+            "partial entry)"
+        )
+        kind = fault.split(" at ", 1)[0]
+        said_too = cause.what.lower().startswith(kind)  # an OSError's own words
+        what = f"{fault}: {cause.what.split(': ', 1)[-1]}" if said_too else f"{fault}; {cause.what}"
+        return replace(cause, what=what, fix=fix)
 
     def _external_wheels(
         self, scenario: Scenario, interpreter: interpreters.Interpreter
@@ -368,6 +410,15 @@ class CellRunner:
         )
 
 
+def _log_text(log: str | None, limit: int = 1 << 16) -> str:
+    """The end of a cause's log file (where installers say ``No space left on device``)."""
+    if not log or not Path(log).is_file():
+        return ""
+    with Path(log).open("rb") as stream:
+        stream.seek(max(0, Path(log).stat().st_size - limit))
+        return stream.read().decode(errors="replace")
+
+
 def _tail(log: Path | None, lines: int = 8) -> list[str]:
     from harness.logged import tail  # noqa: PLC0415
 
@@ -395,10 +446,11 @@ def _probe_cause(error: ProbeError, cell_dir: Path) -> Cause:
         str(error).splitlines()[0],
         where=str(cell_dir),
         fix=(
-            "a step hangs: run the probe spec in the cell by hand to see where"
+            "a step hangs (the processes below, at the timeout, say where); a longer "
+            "--probe-timeout helps only a slow step"
             if timed_out
             else "the process died in a step (a crash in native code): the stderr says where"
         ),
         log=str(cell_dir / "scenario-spec.json"),
-        details=tuple(stderr[-8:]),
+        details=(*stderr[-4:], *(f"at the timeout: {line}" for line in error.processes)),
     )

@@ -14,7 +14,7 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from harness import resources
 from harness.envs.layout import Layout
 from harness.evidence import Evidence, JSONValue, ProbeError, load
+from harness.processes import ProbeTimeoutError
 from harness.scenarios.schema import Scenario
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{location:([^{}]+)\}")
@@ -218,13 +219,15 @@ def run_probe(
     ld_debug: str | None = None,
     timeout: float = 120,
     probe_home: Path | None = None,
+    on_left: Callable[[list[str]], object] | None = None,
 ) -> Evidence:
     """Run the probe with the layout's interpreter in ``cell_dir`` and return its evidence.
 
     Writes ``<name>-spec.json`` and ``<name>-evidence.json`` into ``cell_dir``.
     ``ld_debug="libs"`` also captures glibc's loader trace (Linux only). With
     ``probe_home`` (a directory shared by the cells of a work dir) the probe runs from its
-    cached bytecode there (:func:`installed_probe`); without, as a script.
+    cached bytecode there (:func:`installed_probe`); without, as a script. ``on_left``
+    hears of the processes the package left running after the probe ended (killed since).
     """
     cell_dir.mkdir(parents=True, exist_ok=True)
     spec_path = cell_dir / f"{name}-spec.json"
@@ -251,12 +254,16 @@ def run_probe(
             f"cannot start the probe with {layout.python}: {exc}", returncode=None, stderr=""
         ) from None
     except subprocess.TimeoutExpired as exc:
+        tree = exc.tree if isinstance(exc, ProbeTimeoutError) else []
         raise ProbeError(
-            f"the probe in layout {layout.kind!r} ({cell_dir}) did not finish in {timeout} s",
+            f"the probe in layout {layout.kind!r} ({cell_dir}) did not finish in {timeout:g} s",
             returncode=None,
             stderr=_text(exc.stderr),
             stdout=_text(exc.stdout),
+            processes=[process.line() for process in tree],
         ) from None
+    if on_left is not None and result.left:
+        on_left([process.line() for process in result.left])
     if result.returncode != 0 or not out_path.is_file():
         raise ProbeError(
             f"the probe crashed in layout {layout.kind!r} (exit code {result.returncode}, "

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from harness import project
+from harness import project, sandbox
 from harness.scenarios import checkout, options, parse
 from harness.scenarios.pluginload import plugin_args
 from harness.usage import EXIT_USAGE, UsageError
@@ -32,6 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="cells run in parallel with pytest-xdist: a number, 'auto' (one worker per core; "
         "the default when pytest-xdist is installed) or 0 (in this process)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        choices=sandbox.MODES,
+        default=None,
+        help="run each cell's probe in a bubblewrap sandbox (default: off, or $HARNESS_SANDBOX; "
+        "the project's own scenarios are trusted code: docs/check.md)",
     )
     parser.add_argument(
         "scenario_args",
@@ -119,6 +127,13 @@ def default_workers() -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.sandbox:  # the pytest workers inherit it
+        try:
+            sandbox.choose(args.sandbox)
+        except sandbox.SandboxUnavailableError as error:
+            print(f"harness run: {error}", file=sys.stderr)
+            return 2
+        os.environ[sandbox.ENV_VAR] = args.sandbox
     command = pytest_arguments(args)
     for before, word in zip(command, command[1:]):
         if before == "-c" and Path(word).name == OWN_CONFIG:  # ours, not one after `--`

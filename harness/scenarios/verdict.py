@@ -133,6 +133,12 @@ class CellVerdict:
     loader_version: str = ""
     """A native cell's loader version as its probe reported it (``glibc 2.36``, ``wine-8.0``;
     ``musl`` alone: musl has no version call). Empty for Python cells."""
+    sandboxed: bool = False
+    """The cell's probe ran in the sandbox (:mod:`harness.sandbox`): no network, the host
+    read-only, an empty home."""
+    left_processes: list[str] = field(default_factory=list)
+    """Processes the package started that still ran when the probe ended, killed by the
+    harness (unsandboxed; a sandbox's PID namespace ends them unseen): one line each."""
 
     @property
     def key(self) -> str:

@@ -8,15 +8,13 @@ probe are real; only which wheel is where differs between the cells.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from check_testlib import wheel_of_files
 
 from harness import platforms
 from harness.cli import main
@@ -108,23 +106,7 @@ def test_vendored_copy_fails_the_copies_check(
 
 def _pure_wheel(directory: Path, name: str, source: str) -> Path:
     """A minimal pure-Python wheel written by hand (a zip with its dist-info and RECORD)."""
-    files = {
-        f"{name}/__init__.py": source,
-        f"{name}-1.0.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n",
-        f"{name}-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\n"
-        "Root-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    record = []
-    for member, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
-        record.append(f"{member},sha256={digest.decode()},{len(text.encode())}")
-    record.append(f"{name}-1.0.dist-info/RECORD,,")
-    files[f"{name}-1.0.dist-info/RECORD"] = "\n".join(record) + "\n"
-    path = directory / f"{name}-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        for member, text in files.items():
-            archive.writestr(member, text)
-    return path
+    return wheel_of_files(directory, name, {f"{name}/__init__.py": source})
 
 
 GLOBAL_PRELOAD = """
