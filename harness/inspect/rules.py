@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from . import names, platform_libs
 from .binary import NAME_FIELD, BinaryInfo
 from .findings import rule
-from .links import Graph, ProducedLibrary, rpath_anchor
+from .links import Graph, ProducedLibrary
 from .loader_check import global_loads, missing_loader
+from .resolve import required_dists, rpath_anchor
 from .wheel import Wheel, resolve_in_tree
 
 Failure = tuple[Wheel, str, str]
@@ -317,18 +318,7 @@ def rpath_into_other_distribution(graph: Graph) -> Iterator[Failure]:
 
 def required_within(graph: Graph, wheel: Wheel) -> set[str]:
     """Distributions ``wheel`` requires directly or through other wheels of the set."""
-    by_dist: dict[str, set[str]] = {}
-    for other in graph.wheels:
-        by_dist.setdefault(other.dist, set()).update(other.requires)
-    required: set[str] = set()
-    pending = list(wheel.requires)
-    while pending:
-        dist = pending.pop()
-        if dist in required:
-            continue
-        required.add(dist)
-        pending.extend(by_dist.get(dist, ()))
-    return required
+    return set(required_dists(graph.wheels, wheel))
 
 
 @rule(
