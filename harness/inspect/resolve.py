@@ -7,8 +7,9 @@ order as far as wheels decide it:
    own wheel;
 2. ``required``: a wheel the binary's wheel requires (directly or through other wheels of
    the set) ships the library;
-3. ``own-wheel``: its own wheel ships it elsewhere (its own package loads it);
-4. ``given``: any other given wheel ships it;
+3. ``given``: any other given wheel ships it;
+4. ``own-wheel``: only its own wheel ships it, where its search path does not reach (its
+   own package must load it first);
 5. ``platform``: the platform provides it (manylinux policy, ``/usr/lib``, system DLLs);
 6. ``missing``: nobody does (``unknown`` when the platform cannot be told).
 
@@ -29,8 +30,8 @@ from . import names, platform_libs
 from .binary import ArchSlice, BinaryFormat, BinaryInfo, Dependency
 from .wheel import Wheel, resolve_in_tree
 
-Tier = Literal["own-rpath", "required", "own-wheel", "given", "platform", "missing", "unknown"]
-TIERS: tuple[Tier, ...] = ("own-rpath", "required", "own-wheel", "given")
+Tier = Literal["own-rpath", "required", "given", "own-wheel", "platform", "missing", "unknown"]
+TIERS: tuple[Tier, ...] = ("own-rpath", "required", "given", "own-wheel")
 """The tiers a wheel answers, in the loader's order."""
 
 _WORDS: dict[Tier, str] = {
@@ -201,8 +202,7 @@ class Resolver:
         self._cache: dict[tuple[int, Dependency], Resolution] = {}
         for wheel in self.wheels:
             for binary in wheel.binaries:
-                if names.is_extension_module(binary):
-                    continue
+                # any file the loader can find by name, an extension module included
                 for path in wheel.binary_paths(binary):
                     key = (
                         binary.format,

@@ -68,7 +68,10 @@ def test_own_rpath_inside_own_wheel_wins_over_another_wheel(
     consumer = wheel_factory(
         "pyfoo", {f"pyfoo/{EXTENSION_FILE[fmt]}": bare, other_dir: library}, fmt=fmt
     )
-    assert _resolution([producer, consumer]).tier == "own-wheel"
+    # nothing reaches its own copy: another given wheel answers as much as its own does,
+    # and its own copy counts only when no other wheel ships the name
+    assert _resolution([producer, consumer]).tier == "given"
+    assert _resolution([consumer]).tier == "own-wheel"
 
 
 def test_required_wheel_before_any_given_wheel(
