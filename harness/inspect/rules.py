@@ -474,9 +474,16 @@ def import_roots(graph: Graph) -> list[tuple[Wheel, BinaryInfo]]:
     """What a process maps first: every extension module (importable), every library another
     wheel links to (its consumers load it), and every library of a wheel that has neither
     (a producer linted alone, a CMake prefix wheel: its libraries are what it is for)."""
-    asked = _linked_names(graph)
     roots: list[tuple[Wheel, BinaryInfo]] = []
     for wheel in graph.wheels:
+        asked = {
+            names.as_compared(binary.format, names.base_name(dependency.name))
+            for other in graph.wheels
+            if other is not wheel
+            for binary in other.binaries
+            for arch_slice in binary.slices
+            for dependency in arch_slice.dependencies
+        }
         extensions = [b for b in wheel.binaries if names.is_extension_module(b)]
         roots += [(wheel, b) for b in extensions]
         libraries = [b for b in wheel.binaries if not names.is_extension_module(b)]
