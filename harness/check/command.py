@@ -23,7 +23,7 @@ from typing import Any
 
 from harness import interpreters, logged, report
 from harness.check import family as families
-from harness.check import matrix
+from harness.check import matrix, outcome
 from harness.evidence import Evidence, location_label
 from harness.scenarios.cells import Cell
 from harness.scenarios.runner import CellFailedError, CellRunner
@@ -111,6 +111,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=max(2, os.cpu_count() or 1),
         help="cells run side by side (default: CPU count, at least 2)",
     )
+    parser.add_argument(
+        "--allow-unexercised",
+        action="store_true",
+        help="a cell whose steps load no consumer binary passes (default: it fails as "
+        "'nothing exercised', naming the --load/--import that would exercise them)",
+    )
     parser.add_argument("--report-dir", type=Path, default=None)
     parser.add_argument("--json", action="store_true", help="print report.json to stdout")
     parser.add_argument(
@@ -182,8 +188,12 @@ def describe(family: families.Family, probing: matrix.Probing) -> list[str]:
 
 
 def _cause(verdict: CellVerdict) -> str:
-    """One line: the first failed expectation's evidence (a step's error names the missing
-    library), or the cause that kept the cell from running."""
+    """One line: the first structured cause with its fix, else the first failed
+    expectation's evidence, or the cause that kept the cell from running."""
+    if verdict.causes and verdict.outcome != "passed":
+        cause = verdict.causes[0]
+        extra = f" (+{len(verdict.causes) - 1} more)" if len(verdict.causes) > 1 else ""
+        return f"{cause.kind}: {cause.what}; fix: {cause.fix}{extra}"
     if verdict.status == "passed":
         return ""
     failed = verdict.failed_expectations
@@ -204,15 +214,23 @@ def matrix_lines(
     width = max(len(p.name) for p, _ in rows)
     lines = []
     for placement, verdict in rows:
-        status = {"passed": "pass", "failed": "FAIL", "error": "ERROR"}.get(
-            verdict.status, verdict.status
-        )
+        status = OUTCOME_WORDS.get(verdict.outcome or verdict.status, verdict.status)
         note = " (global symbols: warning)" if warnings.get(placement.name) else ""
-        lines.append(f"  {placement.name:<{width}}  {status:<5} {verdict.duration:5.1f} s{note}")
         cause = _cause(verdict)
-        if cause:
-            lines.append(f"  {'':<{width}}  {cause[:200]}")
+        text = f"  {placement.name:<{width}}  {status:<5} {verdict.duration:5.1f} s{note}"
+        lines.append(f"{text}  {cause}" if cause else text)
     return lines
+
+
+OUTCOME_WORDS = {
+    "passed": "pass",
+    "failed": "FAIL",
+    "error": "ERROR",
+    "nothing-exercised": "NONE",
+    "environment": "ENV",
+}
+"""How the matrix prints each outcome (``NONE``: nothing of the consumers was exercised;
+``ENV``: only a system library no wheel ships is missing)."""
 
 
 def failure_details(placement: matrix.Placement, verdict: CellVerdict) -> list[str]:
@@ -223,6 +241,18 @@ def failure_details(placement: matrix.Placement, verdict: CellVerdict) -> list[s
     for item in verdict.failed_expectations:
         lines.append(f"  - {item.subject}: expected {item.expected}")
         lines.append(f"    + evidence: {item.evidence}")
+    for found in verdict.causes:
+        step = f" (step {found.step})" if found.step else ""
+        lines.append(f"  cause {found.kind}{step}: {found.what}")
+        lines.append(f"    fix: {found.fix}")
+    for own, used in verdict.copies_used.items():
+        lines.append(f"  {own} (shipped by several wheels): used {used}")
+    if verdict.not_exercised:
+        shown = ", ".join(verdict.not_exercised[:8])
+        more = (
+            f" (+{len(verdict.not_exercised) - 8} more)" if len(verdict.not_exercised) > 8 else ""
+        )
+        lines.append(f"  not exercised (no step needs them): {shown}{more}")
     if verdict.cause is not None:
         lines += [f"  {line}" for line in verdict.cause.lines()]
     for name, origins in verdict.libraries.items():
@@ -292,6 +322,7 @@ def run_matrix(
     layouts: Sequence[str] = (),
     jobs: int = 1,
     conda: bool = False,
+    allow_unexercised: bool = False,
 ) -> list[CellResult]:
     """Run every selected layout's cell: the verdicts and the load modes seen."""
     runner = CellRunner(workdir)
@@ -323,13 +354,23 @@ def run_matrix(
                 details=tuple(traceback.format_exc().splitlines()[-8:]),
             )
             return CellResult(placement, verdict)
+        facts = outcome.facts(family, placement, probing)
         if verdict.status not in ("passed", "failed"):
+            outcome.judge(facts, verdict, None, lambda _path: None)
             return CellResult(placement, verdict)
         try:
             environment = runner.environment(cell)  # made and probed already: cached
-            seen = load_modes(environment.evidence(), environment.layout.locations)
+            evidence = environment.evidence()
+            seen = load_modes(evidence, environment.layout.locations)
         except CellFailedError:
-            seen = ()
+            return CellResult(placement, verdict)
+        outcome.judge(
+            facts,
+            verdict,
+            evidence,
+            environment.layout.label_of,
+            allow_unexercised=allow_unexercised,
+        )
         return CellResult(placement, verdict, seen)
 
     sysconfig.get_config_vars()  # its lazy first initialisation is not thread-safe
@@ -401,6 +442,7 @@ def run(args: argparse.Namespace) -> int:
             layouts=args.layout,
             jobs=args.jobs,
             conda=args.conda,
+            allow_unexercised=args.allow_unexercised,
         )
         if not results:
             return _fail(f"--layout {args.layout}: no layout of the matrix has that name")
