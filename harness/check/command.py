@@ -24,6 +24,7 @@ from typing import Any
 from harness import interpreters, logged, report
 from harness.check import family as families
 from harness.check import matrix, outcome
+from harness.check.needs import shared_names
 from harness.evidence import Evidence, location_label
 from harness.scenarios.cells import Cell
 from harness.scenarios.runner import CellFailedError, CellRunner
@@ -176,6 +177,9 @@ def describe(family: families.Family, probing: matrix.Probing) -> list[str]:
             f"  library {library.install_path} ({library.wheel.dist}); "
             f"{len(library.samples)} symbols sampled"
         )
+    for own, shipped in shared_names(family.wheels).items():
+        files = "; ".join(f"{path} ({wheel.dist})" for wheel, path in shipped)
+        lines.append(f"  one name in several wheels: {own}: {files}")
     preloads = [f"preload {p.describe()}" for p in probing.preloads]
     steps = [
         *(preloads if probing.preload_always else []),
@@ -465,7 +469,7 @@ def run(args: argparse.Namespace) -> int:
         for line in matrix_lines(rows, shown):
             print(line, file=out)
         for placement, verdict in rows:
-            if args.verbose and verdict.status in ("failed", "error"):
+            if args.verbose:
                 print("", file=out)
                 for line in failure_details(placement, verdict):
                     print(line, file=out)
@@ -482,6 +486,13 @@ def run(args: argparse.Namespace) -> int:
                 for family, _ in sections
             },
             "warnings": warnings,
+            "shared_names": {
+                family.python: {
+                    own: [f"{path} ({wheel.dist})" for wheel, path in shipped]
+                    for own, shipped in shared_names(family.wheels).items()
+                }
+                for family, _ in sections
+            },
             "load_modes": {
                 r.placement.name: [
                     {**mode.to_json(), "python": family.python}

@@ -28,7 +28,9 @@ from harness.inspect import BinaryInfo, UnusableInputError
 from harness.inspect import elf as inspect_elf
 from harness.inspect import links as inspect_links
 from harness.inspect import wheel as inspect_wheel
+from harness.inspect.imports import extensions_loaded_by_import
 from harness.inspect.names import is_extension_module
+from harness.inspect.resolve import Resolver
 
 SAMPLE_SIZE = 6
 """Exported symbols sampled per producer library for the load-mode evidence."""
@@ -54,9 +56,14 @@ class Preload:
     call: str | None = None
     """Dotted callable to call (``libfoo.loader.load``), or None to import ``module``."""
     module: str | None = None
+    via: str | None = None
+    """The extension module whose import loads the library (``pkg/_ext.so``), if that is how."""
 
     def describe(self) -> str:
-        return f"{self.call}()" if self.call else f"import {self.module}"
+        if self.call:
+            return f"{self.call}()"
+        through = f" (loads at import through {self.via})" if self.via else ""
+        return f"import {self.module}{through}"
 
 
 @dataclass(frozen=True)
@@ -379,6 +386,23 @@ def find_preload(wheel: inspect_wheel.Wheel) -> Preload | None:
             return Preload("function", call=f"{package}.{LOAD_FUNCTION}")
         if _loads_at_import(tree):
             return Preload("import", module=package)
+    return import_through_extension(wheel)
+
+
+def import_through_extension(wheel: inspect_wheel.Wheel) -> Preload | None:
+    """``import pkg`` as the preload when the package imports an extension module whose
+    needed libraries (the resolver's closure inside the wheel) include the wheel's own."""
+    resolver = Resolver([wheel])
+    packages = sorted(
+        member.split("/", 1)[0]
+        for member in wheel.texts
+        if member.count("/") == 1 and member.endswith("/__init__.py")
+    )
+    for package in packages:
+        for extension in extensions_loaded_by_import(wheel, package):
+            mapped = resolver.closure([(wheel, extension)])
+            if any(not is_extension_module(binary) for _wheel, binary in mapped.values()):
+                return Preload("import", module=package, via=wheel.install_path(extension.path))
     return None
 
 

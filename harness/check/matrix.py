@@ -163,11 +163,15 @@ def default_probing(
 ) -> Probing:
     """The steps of every cell: the given ones, else the consumers' linking binaries."""
     if not imports and not loads:
-        for kind, target, _wheel in entry_points(family):
+        for kind, target, wheel in entry_points(family):
             if kind == "import":
                 imports = (*imports, target)
-            else:
-                loads = (*loads, target)
+                continue
+            # a plain library inside a Python package: real use imports the package first
+            package = target.split("/", 1)[0]
+            if f"{package}/__init__.py" in wheel.texts and package not in imports:
+                imports = (*imports, package)
+            loads = (*loads, target)
     given = bool(preloads)
     if not given:
         preloads = [p for p in family.preloads.values() if p is not None]

@@ -86,7 +86,8 @@ def _binaries_of(facts: CellFacts, wheel: Wheel) -> list[tuple[str, str]]:
 def unexercised_consumers(
     facts: CellFacts, evidence: Evidence, locate: Locate
 ) -> list[tuple[Wheel, str]] | None:
-    """The consumers' binaries when none of them was loaded; ``None`` when one was."""
+    """The consumers' binaries when none of them was loaded; ``None`` when one was, or when
+    the consumers ship no binary (a pure-Python consumer is exercised by its import)."""
     mapped = _mapped(evidence, locate)
     never: list[tuple[Wheel, str]] = []
     for consumer in facts.family.consumers:
@@ -94,7 +95,7 @@ def unexercised_consumers(
             if (label, path) in mapped:
                 return None
             never.append((consumer, path))
-    return never
+    return never or None
 
 
 def exercise_hint(wheel: Wheel, install_path: str) -> str:
