@@ -37,7 +37,12 @@ EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "wheels", nargs="+", type=Path, metavar="WHEEL_OR_DIR", help="wheel files or directories"
+        "wheels",
+        nargs="+",
+        type=Path,
+        metavar="WHEEL_OR_DIR_OR_SPEC",
+        help="wheel files, directories, or requirement specifiers (NAME==VERSION: the wheels "
+        "and their dependencies are downloaded into the work dir's cache)",
     )
     parser.add_argument(
         "--import",
@@ -419,10 +424,28 @@ def prepare(
     return family, probing
 
 
+def fetch_specifiers(args: argparse.Namespace, workdir: WorkDir) -> None:
+    """Replace ``NAME==VERSION`` inputs by the directory their wheels (with dependencies)
+    were downloaded into, in the work dir's cache."""
+    texts = [str(path) for path in args.wheels]
+    specifiers = families.specifiers_of(texts)
+    if not specifiers:
+        return
+    requirements = [requirement for _text, requirement in specifiers]
+    given = [v.strip() for text in args.python or () for v in text.split(",") if v.strip()]
+    python = given[0] if given else interpreters.running_version()
+    directory = families.download_family(requirements, python, workdir.cache)
+    named = {text for text, _requirement in specifiers}
+    args.wheels = [Path(t) for t in texts if t not in named] + [directory]
+    if not given:
+        args.python = [python]
+
+
 def run(args: argparse.Namespace) -> int:
     workdir = WorkDir(Path(args.workdir) if args.workdir else None)
     prepared: list[tuple[families.Family, matrix.Probing]] = []
     try:
+        fetch_specifiers(args, workdir)
         for python in pythons(args):
             prepared.append(prepare(args, workdir, python))
             interpreters.find(python)

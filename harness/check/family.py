@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import email.parser
+import hashlib
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -141,6 +143,75 @@ def wheel_files(paths: Sequence[Path], what: str) -> list[Path]:
         else:
             raise CheckInputError(f"{what} {path}: no such file or directory")
     return [p.resolve() for p in dict.fromkeys(found)]
+
+
+def specifiers_of(inputs: Sequence[str]) -> list[tuple[str, Requirement]]:
+    """The inputs that are requirement specifiers (``NAME==VERSION``), not paths."""
+    found = []
+    for text in inputs:
+        if Path(text).exists() or text.endswith(".whl") or "/" in text:
+            continue
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            raise CheckInputError(
+                f"{text}: neither a wheel file, a directory nor a requirement specifier; "
+                "give paths to wheels or NAME==VERSION"
+            ) from None
+        if not requirement.specifier:
+            raise CheckInputError(
+                f"{text}: no such file, and as a requirement it names no version; "
+                f"give {text}==VERSION (or the path to its wheels)"
+            )
+        found.append((text, requirement))
+    return found
+
+
+_UNREACHABLE = re.compile(
+    r"(NewConnectionError|Max retries exceeded|Could not fetch URL|Connection refused|"
+    r"Temporary failure in name resolution|Network is unreachable|timed out)",
+    re.IGNORECASE,
+)
+
+
+def download_family(requirements: Sequence[Requirement], python: str, cache: Path) -> Path:
+    """``pip download`` the requirements with their dependencies (binary wheels for
+    ``python`` on this machine) into a directory of the work dir's cache, reused when the
+    same specifiers were fetched before."""
+    key = hashlib.sha256(
+        "\n".join([python, *sorted(str(r) for r in requirements)]).encode()
+    ).hexdigest()[:16]
+    directory = cache / "check-families" / key
+    if (directory / ".complete").is_file():
+        return directory
+    partial = directory.with_name(f"{key}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check"]
+    command += ["--only-binary=:all:", "--python-version", python, "--dest", str(partial)]
+    command += ["--retries", "1", "--timeout", "20"]
+    done = subprocess.run(
+        [*command, *map(str, requirements)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        shutil.rmtree(partial, ignore_errors=True)
+        text = done.stderr.strip()
+        last = (text.splitlines() or ["(no output)"])[-1]
+        shown = " ".join(str(r) for r in requirements)
+        unreachable = [line for line in text.splitlines() if _UNREACHABLE.search(line)]
+        if unreachable:
+            raise CheckInputError(
+                f"{shown}: the package index cannot be reached ({unreachable[0][:160]}); check the "
+                "network or the index (PIP_INDEX_URL / pip.conf), or pass the wheels as files"
+            )
+        raise CheckInputError(
+            f"{shown}: cannot be resolved to wheels for Python {python} on this machine "
+            f"({last[:160]}); check the names and versions, or pass --python"
+        )
+    shutil.rmtree(directory, ignore_errors=True)
+    partial.rename(directory)
+    (directory / ".complete").write_text("")
+    return directory
 
 
 def _load(path: Path) -> inspect_wheel.Wheel:
@@ -466,6 +537,13 @@ def analyse(
                     f"({', '.join(sorted(by_dist))})"
                 )
             roles[wheel.path] = role  # type: ignore[assignment]
+    if not any(wheel.binaries for wheel in wheels):
+        raise CheckInputError(
+            "no binary in the family: "
+            + ", ".join(w.path.name for w in wheels)
+            + " ship no shared library or extension module; give the wheels that do "
+            "(the producer and its consumers)"
+        )
     graph = inspect_links.build(wheels, roles)
     # a consumer that links its own vendored copy of a producer's library is still one of
     # the family (the copies check is what judges it), and that producer still a producer
