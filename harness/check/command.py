@@ -25,6 +25,7 @@ from harness import interpreters, logged, report
 from harness.check import family as families
 from harness.check import matrix, outcome
 from harness.check.needs import shared_names
+from harness.check.preload_probe import probe_preloads
 from harness.evidence import Evidence, location_label
 from harness.scenarios.cells import Cell
 from harness.scenarios.runner import CellFailedError, CellRunner
@@ -421,6 +422,16 @@ def prepare(
                 f"--load {path}: no wheel of the family installs this file "
                 "(give the path as installed, e.g. pkg/lib/libx.so.1)"
             ) from None
+    if not preloads and any(family.preloads.get(w.path) is None for w in family.producers):
+        # the input is sound: now one probe may find preloads the source does not show
+        family = probe_preloads(family, workdir, args.installer)
+        probing = matrix.default_probing(
+            family,
+            imports=args.imports,
+            loads=args.loads,
+            preloads=preloads,
+            strict_symbols=args.strict_symbols,
+        )
     return family, probing
 
 

@@ -271,3 +271,39 @@ def test_bare_name_load(tmp_path: Path, capsys: pytest.CaptureFixture[str], prel
     assert cause["kind"] == "bare-name"
     assert cause["files"] == ["buse/__init__.py line 2: CDLL('libbn.so.1') of buse"]
     assert cause["step"] == "import:buse"
+
+
+# -- 4b. a preload only the evidence shows ------------------------------------------------
+
+HIDDEN_IMPORT = "import importlib\nimportlib.import_module(__name__ + '.' + '_core')\n"
+
+
+@pytest.mark.parametrize("init", [HIDDEN_IMPORT, "import importlib\n"])
+def test_preload_found_from_evidence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], init: str
+) -> None:
+    """The package imports its extension through importlib: no source reading sees it, one
+    probe of ``import hprod`` does (the control imports nothing: none found)."""
+    build = Builder(tmp_path / "build")
+    libh = build.library("libh.so.1", "h_fn")
+    core = build.extension("_core", calls="h_fn", link=[libh], rpath="$ORIGIN/lib")
+    use = build.library("libhuse.so.1", "use_fn", calls="h_fn", link=[libh])
+    family = tmp_path / "family"
+    files = {
+        "hprod/__init__.py": init,
+        f"hprod/_core{EXT_SUFFIX}": core,
+        "hprod/lib/libh.so.1": libh,
+    }
+    write_wheel(family, "hprod", files)
+    write_wheel(
+        family, "huse", {"huse/__init__.py": "", "huse/lib/libhuse.so.1": use}, requires=["hprod"]
+    )
+    status, cells, out = _check(tmp_path, capsys, family, "--layout", "venv")
+    if init == HIDDEN_IMPORT:
+        assert f"preload: import hprod (loads at import through hprod/_core{EXT_SUFFIX})" in out
+        assert status == 0, out
+        assert cells["venv"]["libraries"]["libh"] == ["site:hprod/lib/libh.so.1"]
+        return
+    assert "preload: none found" in out
+    assert status == 1, out
+    assert [c["kind"] for c in cells["venv"]["causes"]] == ["not-preloaded"]
