@@ -222,6 +222,24 @@ def step_cause(facts: CellFacts, step: StepOutcome) -> StepCause:
             wheels=(resolution.wheel.dist,),
         )
     owner = provider.wheel
+    shared = Resolver(facts.family.wheels).resolve(
+        resolution.wheel, resolution.binary, resolution.arch_slice, resolution.dependency
+    )
+    shared_provider = shared.provider
+    if provider.installed is None and shared_provider is not None and shared_provider.reached:
+        here, there = facts.location_of(resolution.wheel), facts.location_of(owner)
+        return StepCause(
+            "wheel-data",
+            step.id,
+            f"{library} of {owner.dist} is wheel data ({provider.binary.path}), installed into "
+            f"<prefix>/lib; {_rpath_words(resolution)} of {consumer} reaches it only when both "
+            f"wheels are installed into one prefix; here {resolution.wheel.dist} is in {here}, "
+            f"{owner.dist} in {there}",
+            f"ship the library inside a package of {owner.dist} and preload it by path, or "
+            "install both into one prefix",
+            wheels=(owner.dist, resolution.wheel.dist),
+            files=(provider.binary.path,),
+        )
     if provider.installed is None:
         return StepCause(
             "wheel-data",
@@ -234,10 +252,6 @@ def step_cause(facts: CellFacts, step: StepOutcome) -> StepCause:
             wheels=(owner.dist, resolution.wheel.dist),
             files=(provider.binary.path,),
         )
-    shared = Resolver(facts.family.wheels).resolve(
-        resolution.wheel, resolution.binary, resolution.arch_slice, resolution.dependency
-    )
-    shared_provider = shared.provider
     if (
         shared_provider is not None
         and shared_provider.reached
@@ -323,11 +337,16 @@ def judge(
     *,
     allow_unexercised: bool = False,
 ) -> CellVerdict:
-    """Fill the check's own fields of ``verdict`` (outcome, causes, not exercised, copies)."""
+    """Fill the check's own fields of ``verdict`` (outcome, causes, copies, and the
+    producers' libraries no step needs and the process did not load: not exercised)."""
     verdict.not_exercised = facts.needs.not_exercised(facts.family.producers)
     if verdict.status not in ("passed", "failed") or evidence is None:
         verdict.outcome = verdict.status
         return verdict
+    loaded_names = {posixpath.basename(obj.path) for obj in evidence.loaded}
+    verdict.not_exercised = [
+        path for path in verdict.not_exercised if posixpath.basename(path) not in loaded_names
+    ]
     twice, verdict.copies_used = copies(facts, evidence, locate)
     causes = [step_cause(facts, step) for step in evidence.steps if not step.ok]
     verdict.causes = causes + twice

@@ -250,7 +250,9 @@ class Resolver:
         here = self.location(wheel)
         providers: list[Provider] = []
         for owner, library in self._candidates(binary.format, dependency):
-            installed = {owner.install_path(p) for p in owner.binary_paths(library)}
+            installed = {
+                owner.install_path(p) or owner.data_path(p) for p in owner.binary_paths(library)
+            }
             reached = bool(searched & {fold(p) for p in installed if p is not None}) and (
                 owner is wheel or self.location(owner) == here
             )

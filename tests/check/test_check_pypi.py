@@ -185,3 +185,28 @@ def test_specifiers_are_downloaded_with_their_dependencies(
     assert cells["venv"]["outcome"] == "passed"
     causes = cells["consumer-target"]["causes"]
     assert causes and {c["kind"] for c in causes} == {"rpath-other-location"}
+
+
+def test_tbb_wheel_data_reached_only_in_one_prefix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tbb 2023.2.0 ships ``libtbb.so.12`` as wheel data (``<prefix>/lib``); tbb4py's
+    ``tbb/_api`` finds it with ``DT_RPATH $ORIGIN/../../..``, which is ``<prefix>/lib``
+    only when both wheels are in one prefix (docs/check.md: truth established by hand)."""
+    args = ["tbb4py==2023.2.0", "--layout", "venv", "--layout", "consumer-target"]
+    args += ["--layout", "producer-target-tcmlib"]
+    status, cells = _check(tmp_path, *args)
+    out = capsys.readouterr()
+    if status == 2 and "cannot be reached" in out.err:
+        pytest.skip(f"PyPI not reachable: {out.err.strip()}")
+    assert status == 1, out.out + out.err
+    assert cells["venv"]["outcome"] == "passed"
+    (libtbb,) = cells["venv"]["libraries"]["libtbb"]  # one copy, <venv>/lib: no location label
+    assert libtbb.startswith("other:") and libtbb.endswith("/venv/lib/libtbb.so.12")
+    # tcmlib's libraries are opened by bare name only when used: the import does not need them
+    assert cells["producer-target-tcmlib"]["outcome"] == "passed"
+    assert "tcmlib-1.6.0.data/data/lib/libtcm.so.1" in cells["venv"]["not_exercised"]
+    (cause,) = cells["consumer-target"]["causes"]
+    assert cause["kind"] == "wheel-data"
+    assert cause["files"] == ["tbb-2023.2.0.data/data/lib/libtbb.so.12"]
+    assert "DT_RPATH '$ORIGIN/../../..'" in cause["what"]
