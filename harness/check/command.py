@@ -402,13 +402,17 @@ def prepare(
     """The family and what its cells do, for one interpreter; CheckInputError if unusable."""
     family = load_family(args, workdir, python)
     preloads = [families.parse_preload(text) for text in args.preload]
-    probing = matrix.default_probing(
-        family,
-        imports=args.imports,
-        loads=args.loads,
-        preloads=preloads,
-        strict_symbols=args.strict_symbols,
-    )
+
+    def probing_of(family: families.Family) -> matrix.Probing:
+        return matrix.default_probing(
+            family,
+            imports=args.imports,
+            loads=args.loads,
+            preloads=preloads,
+            strict_symbols=args.strict_symbols,
+        )
+
+    probing = probing_of(family)
     if not probing.imports and not probing.loads:
         raise families.CheckInputError(
             "nothing to run: no consumer binary links a producer library; "
@@ -425,13 +429,7 @@ def prepare(
     if not preloads and any(family.preloads.get(w.path) is None for w in family.producers):
         # the input is sound: now one probe may find preloads the source does not show
         family = probe_preloads(family, workdir, args.installer)
-        probing = matrix.default_probing(
-            family,
-            imports=args.imports,
-            loads=args.loads,
-            preloads=preloads,
-            strict_symbols=args.strict_symbols,
-        )
+        probing = probing_of(family)
     return family, probing
 
 

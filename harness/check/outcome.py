@@ -226,29 +226,27 @@ def step_cause(facts: CellFacts, step: StepOutcome) -> StepCause:
         resolution.wheel, resolution.binary, resolution.arch_slice, resolution.dependency
     )
     shared_provider = shared.provider
-    if provider.installed is None and shared_provider is not None and shared_provider.reached:
-        here, there = facts.location_of(resolution.wheel), facts.location_of(owner)
-        return StepCause(
-            "wheel-data",
-            step.id,
-            f"{library} of {owner.dist} is wheel data ({provider.binary.path}), installed into "
-            f"<prefix>/lib; {_rpath_words(resolution)} of {consumer} reaches it only when both "
-            f"wheels are installed into one prefix; here {resolution.wheel.dist} is in {here}, "
-            f"{owner.dist} in {there}",
-            f"ship the library inside a package of {owner.dist} and preload it by path, or "
-            "install both into one prefix",
-            wheels=(owner.dist, resolution.wheel.dist),
-            files=(provider.binary.path,),
-        )
     if provider.installed is None:
+        here, there = facts.location_of(resolution.wheel), facts.location_of(owner)
+        if shared_provider is not None and shared_provider.reached:
+            why = (
+                f"{_rpath_words(resolution)} of {consumer} reaches it only when both wheels are "
+                f"installed into one prefix; here {resolution.wheel.dist} is in {here}, "
+                f"{owner.dist} in {there}"
+            )
+            fix = "install both into one prefix"
+        else:
+            why = (
+                "no loader searches there (only a conda python's DT_RPATH $ORIGIN/../lib "
+                f"does), so {consumer} cannot find it"
+            )
+            fix = "set an rpath that reaches <prefix>/lib"
         return StepCause(
             "wheel-data",
             step.id,
             f"{library} of {owner.dist} is wheel data ({provider.binary.path}), installed into "
-            "<prefix>/lib outside every package, where no loader searches (only a conda "
-            f"python's DT_RPATH $ORIGIN/../lib does); {consumer} cannot find it",
-            f"ship the library inside a package of {owner.dist} and preload it from there, or "
-            "set an rpath that reaches <prefix>/lib",
+            f"<prefix>/lib outside every package; {why}",
+            f"ship the library inside a package of {owner.dist} and preload it by path, or {fix}",
             wheels=(owner.dist, resolution.wheel.dist),
             files=(provider.binary.path,),
         )

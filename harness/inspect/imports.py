@@ -26,20 +26,20 @@ def module_name(installed: str) -> str:
     return ".".join(parts)
 
 
-def _module_level(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
+def module_level(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements run on import: the body and ``if``/``try``/``with`` blocks, not functions."""
     for statement in statements:
         yield statement
         if isinstance(statement, ast.If):
-            yield from _module_level(statement.body)
-            yield from _module_level(statement.orelse)
+            yield from module_level(statement.body)
+            yield from module_level(statement.orelse)
         elif isinstance(statement, ast.Try):
             for block in (statement.body, statement.orelse, statement.finalbody):
-                yield from _module_level(block)
+                yield from module_level(block)
             for handler in statement.handlers:
-                yield from _module_level(handler.body)
+                yield from module_level(handler.body)
         elif isinstance(statement, ast.With):
-            yield from _module_level(statement.body)
+            yield from module_level(statement.body)
 
 
 def imported_at_import(source: str, module: str, is_package: bool) -> list[str]:
@@ -55,7 +55,7 @@ def imported_at_import(source: str, module: str, is_package: bool) -> list[str]:
         parts = dotted.split(".")
         found.extend(".".join(parts[: i + 1]) for i in range(len(parts)))
 
-    for statement in _module_level(tree.body):
+    for statement in module_level(tree.body):
         if isinstance(statement, ast.Import):
             for alias in statement.names:
                 add(alias.name)
