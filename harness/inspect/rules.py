@@ -173,13 +173,14 @@ def private_copy(graph: Graph) -> Iterator[Failure]:
 
 
 def _same_name_in_two_wheels(graph: Graph, flagged: set[tuple[int, str]]) -> Iterator[Failure]:
-    """Two distributions shipping one own name (SONAME, install id, DLL name): each copy is
-    named from the other wheel, since which one a process maps depends on order and layout."""
+    """Two distributions shipping one own name (SONAME, install id, DLL name) as their own
+    files (not a repair tool's vendored copy): each copy is named from the other wheel,
+    since which one a process maps depends on order and layout."""
     by_key: dict[tuple[BinaryFormat, str], list[tuple[Wheel, BinaryInfo]]] = {}
     for wheel in graph.wheels:
         for binary in wheel.binaries:
-            if names.is_extension_module(binary):
-                continue
+            if names.is_extension_module(binary) or names.is_vendored(binary.path):
+                continue  # a repair tool's private copy is named above, from its own wheel
             keys = {s.own_name for s in binary.slices if s.own_name}
             for key in keys:
                 compared = names.base_name(key).lower() if binary.format == "pe" else key
