@@ -24,7 +24,7 @@ from harness.check.needs import Needs, counted_name, shared_names
 from harness.evidence import Evidence, StepOutcome
 from harness.inspect import names
 from harness.inspect.binary import NAME_FIELD
-from harness.inspect.imports import module_name
+from harness.inspect.imports import module_name, parse_module
 from harness.inspect.resolve import Resolution, Resolver, rpath_anchor
 from harness.inspect.wheel import Wheel
 from harness.scenarios.verdict import CellVerdict, StepCause
@@ -112,9 +112,8 @@ def bare_name_calls(wheels: Sequence[Wheel], library: str) -> list[str]:
         for member, source in sorted(wheel.texts.items()):
             if library not in source:
                 continue
-            try:
-                tree = ast.parse(source)
-            except SyntaxError:
+            tree = parse_module(source)
+            if tree is None:
                 continue
             for node in ast.walk(tree):
                 if not isinstance(node, ast.Call) or not node.args:
@@ -134,12 +133,15 @@ def bare_name_calls(wheels: Sequence[Wheel], library: str) -> list[str]:
 
 
 def _needing(facts: CellFacts, library: str) -> list[Resolution]:
+    """The entries asking for ``library``: those of another wheel's binary first (the
+    consumer's), then the library's own wheel (whose binaries the consumer never reached)."""
     compared = library.lower()
-    return [
+    found = [
         r
         for r in facts.needs.resolutions()
         if names.base_name(r.dependency.name).lower() == compared
     ]
+    return sorted(found, key=lambda r: r.provider is not None and r.provider.wheel is r.wheel)
 
 
 def _rpath_words(resolution: Resolution) -> str:

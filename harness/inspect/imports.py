@@ -9,6 +9,8 @@ is a preload as good as a ``loader`` object. The sources are parsed, never impor
 from __future__ import annotations
 
 import ast
+import functools
+import threading
 from collections.abc import Iterator
 
 from . import names
@@ -42,11 +44,25 @@ def module_level(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from module_level(statement.body)
 
 
+_PARSING = threading.Lock()
+
+
+@functools.lru_cache(maxsize=128)
+def parse_module(source: str) -> ast.Module | None:
+    """``ast.parse`` once per source, one thread at a time: ``harness check`` judges cells
+    side by side, and CPython 3.11's parser fails (``SystemError: AST constructor
+    recursion depth mismatch``) when threads parse large modules at once."""
+    with _PARSING:
+        try:
+            return ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+
+
 def imported_at_import(source: str, module: str, is_package: bool) -> list[str]:
     """Dotted names a module's top-level statements import (each parent package too)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+    tree = parse_module(source)
+    if tree is None:
         return []
     found: list[str] = []
     here = module.split(".") if is_package else module.split(".")[:-1]

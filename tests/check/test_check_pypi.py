@@ -210,3 +210,20 @@ def test_tbb_wheel_data_reached_only_in_one_prefix(
     assert cause["kind"] == "wheel-data"
     assert cause["files"] == ["tbb-2023.2.0.data/data/lib/libtbb.so.12"]
     assert "DT_RPATH '$ORIGIN/../../..'" in cause["what"]
+
+
+def test_pymupdf_rpath_into_a_package_directory_two_wheels_fill(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PyMuPDF 1.24.9's extensions (``DT_RPATH $ORIGIN``) find ``libmupdf.so.24.8`` in
+    ``pymupdf/``, a directory PyMuPDFb fills: only when both share one site-packages."""
+    family = _download(pypi / "pymupdf", ("PyMuPDF==1.24.9", "PyMuPDFb==1.24.9"))
+    status, cells = _check(tmp_path, str(family), "--layout", "venv", "--layout", "producer-target")
+    out = capsys.readouterr().out
+    assert status == 1, out
+    assert cells["venv"]["outcome"] == "passed"
+    assert cells["venv"]["libraries"]["libmupdf"] == ["site:pymupdf/libmupdf.so.24.8"]
+    cause = cells["producer-target"]["causes"][0]
+    assert cause["kind"] == "rpath-other-location"
+    assert cause["wheels"] == ["pymupdf", "pymupdfb"]
+    assert "pymupdf/libmupdf.so.24.8" in cause["files"]

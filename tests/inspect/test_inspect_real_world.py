@@ -27,6 +27,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "ucx": ("libucx-cu12==1.19.0", "libucxx-cu12==0.52.0", "ucxx-cu12==0.52.0"),
     # cmeel: CMake projects installed into one shared site-packages/cmeel.prefix.
     "cmeel": ("cmeel-console-bridge==1.0.2.3", "cmeel-tinyxml2==11.0.0", "cmeel-urdfdom==6.0.0"),
+    # issue 21's wheel-data family: libraries installed as wheel data into <prefix>/lib
+    "tbb": ("tbb==2023.2.0", "tbb4py==2023.2.0", "tcmlib==1.6.0"),
 }
 
 # family -> (rule, distribution, file) of every finding; why each is right:
@@ -52,6 +54,11 @@ EXPECTED: dict[str, set[tuple[str, str, str]]] = {
     "cmeel": {
         ("SLI006", "cmeel-urdfdom", f"cmeel.prefix/lib/liburdfdom_{name}.so.6")
         for name in ("model", "sensor", "world")
+    },
+    "tbb": {
+        ("SLI006", "tbb4py", "tbb/_api.cpython-312-x86_64-linux-gnu.so"),
+        ("SLI008", "tbb", ""),
+        ("SLI008", "tcmlib", ""),
     },
 }
 
