@@ -189,7 +189,7 @@ def download_family(requirements: Sequence[Requirement], python: str, cache: Pat
     partial.mkdir(parents=True)
     command = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check"]
     command += ["--only-binary=:all:", "--python-version", python, "--dest", str(partial)]
-    command += ["--retries", "1", "--timeout", "20"]
+    command += ["--retries", "1", "--timeout", "20", "--no-cache-dir"]  # nothing outside
     done = subprocess.run(
         [*command, *map(str, requirements)], capture_output=True, text=True, check=False
     )
