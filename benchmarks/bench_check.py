@@ -111,6 +111,50 @@ def compare_sandbox(workdir: Path, wheels: Path, rounds: int) -> None:
     )
 
 
+def needs_analysis(wheels: Path, workdir: Path, repeat: int = 20) -> float:
+    """Median seconds of the needs analysis of one check, in process: each placement's
+    closure through the resolver (expected libraries, not exercised, shared names) and
+    the outcome judged on the venv cell's evidence, as ``harness check`` does per cell."""
+    sys.path.insert(0, str(PROJECT))
+    from harness.check import command as check_command  # noqa: PLC0415
+    from harness.check import matrix, outcome  # noqa: PLC0415
+    from harness.check.needs import shared_names  # noqa: PLC0415
+    from harness.scenarios.verdict import CellVerdict  # noqa: PLC0415
+    from harness.workdir import WorkDir  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser()
+    check_command.add_arguments(parser)
+    args = parser.parse_args([str(wheels)])
+    args.workdir = str(workdir)
+    work = WorkDir(workdir)
+    python = check_command.pythons(args)[0]
+    family, probing = check_command.prepare(args, work, python)
+    placements = matrix.placements(family)
+    results = check_command.run_matrix(
+        family, probing, work, installer=args.installer, layouts=["venv"]
+    )
+    runner_verdict = results[0].verdict
+    from harness.scenarios.cells import Cell  # noqa: PLC0415
+    from harness.scenarios.cell_runner import CellRunner  # noqa: PLC0415
+
+    placement = placements[0]
+    scenario = matrix.scenario(family, placement, probing, work.root / "check", args.installer)
+    runner = CellRunner(work)
+    environment = runner.environment(Cell(scenario, family.python, "venv", args.installer))
+    evidence = environment.evidence()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        shared_names(family.wheels)
+        for each in placements:
+            matrix.expected_libraries(family, each, probing)
+            facts = outcome.facts(family, each, probing)
+            verdict = CellVerdict.from_json({**runner_verdict.to_json(), "causes": []})
+            outcome.judge(facts, verdict, evidence, environment.layout.label_of)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheels", type=Path, default=None, help="directory of the family")
@@ -141,6 +185,11 @@ def main() -> None:
         print(f"cold / warm = {cold / median:.1f}")
         if args.sandbox:
             compare_sandbox(workdir, wheels, args.sandbox)
+        analysis = needs_analysis(wheels, workdir)
+        print(
+            f"needs analysis {analysis * 1000:6.1f} ms per check (all placements, in process): "
+            f"{analysis / median:.1%} of the warm wall median (aim <= 10 %)"
+        )
         print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

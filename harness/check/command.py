@@ -23,7 +23,9 @@ from typing import Any
 
 from harness import interpreters, logged, report, sandbox
 from harness.check import family as families
-from harness.check import matrix
+from harness.check import matrix, outcome
+from harness.check.needs import shared_names
+from harness.check.preload_probe import probe_preloads
 from harness.evidence import Evidence, location_label
 from harness.report import as_text
 from harness.scenarios.cell_runner import CellRunner
@@ -38,7 +40,12 @@ DEFAULT_PROBE_TIMEOUT = 120.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "wheels", nargs="+", type=Path, metavar="WHEEL_OR_DIR", help="wheel files or directories"
+        "wheels",
+        nargs="+",
+        type=Path,
+        metavar="WHEEL_OR_DIR_OR_SPEC",
+        help="wheel files, directories, or requirement specifiers (NAME==VERSION: the wheels "
+        "and their dependencies are downloaded into the work dir's cache)",
     )
     parser.add_argument(
         "--import",
@@ -128,6 +135,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"seconds a cell's probe may run before the cell is an error of kind timeout "
         f"listing its processes (default: {DEFAULT_PROBE_TIMEOUT:g})",
     )
+    parser.add_argument(
+        "--allow-unexercised",
+        action="store_true",
+        help="a cell whose steps load no consumer binary passes (default: it fails as "
+        "'nothing exercised', naming the --load/--import that would exercise them)",
+    )
     parser.add_argument("--report-dir", type=Path, default=None)
     parser.add_argument("--json", action="store_true", help="print report.json to stdout")
     parser.add_argument(
@@ -190,6 +203,9 @@ def describe(family: families.Family, probing: matrix.Probing) -> list[str]:
             f"  library {library.install_path} ({library.wheel.dist}); "
             f"{len(library.samples)} symbols sampled"
         )
+    for own, shipped in shared_names(family.wheels).items():
+        files = "; ".join(f"{path} ({wheel.dist})" for wheel, path in shipped)
+        lines.append(f"  one name in several wheels: {own}: {files}")
     preloads = [f"preload {p.describe()}" for p in probing.preloads]
     steps = [
         *(preloads if probing.preload_always else []),
@@ -202,8 +218,12 @@ def describe(family: families.Family, probing: matrix.Probing) -> list[str]:
 
 
 def _cause(verdict: CellVerdict) -> str:
-    """One line: the first failed expectation's evidence (a step's error names the missing
-    library), or the cause that kept the cell from running."""
+    """One line: the first structured cause with its fix, else the first failed
+    expectation's evidence, or the cause that kept the cell from running."""
+    if verdict.causes and verdict.outcome != "passed":
+        cause = verdict.causes[0]
+        extra = f" (+{len(verdict.causes) - 1} more)" if len(verdict.causes) > 1 else ""
+        return f"{cause.kind}: {cause.what}; fix: {cause.fix}{extra}"
     if verdict.status == "passed":
         return ""
     failed = verdict.failed_expectations
@@ -224,16 +244,25 @@ def matrix_lines(
     width = max(len(p.name) for p, _ in rows)
     lines = []
     for placement, verdict in rows:
-        status = as_text.word(verdict.status)
+        outcome = verdict.outcome or verdict.status
+        status = OUTCOME_WORDS.get(outcome) or as_text.word(outcome)
         note = " (global symbols: warning)" if warnings.get(placement.name) else ""
         note = (", sandboxed" if verdict.sandboxed else ", not sandboxed") + note
-        lines.append(f"  {placement.name:<{width}}  {status:<5} {verdict.duration:5.1f} s{note}")
         cause = _cause(verdict)
-        if cause:
-            lines.append(f"  {'':<{width}}  {cause[:200]}")
+        text = f"  {placement.name:<{width}}  {status:<5} {verdict.duration:5.1f} s{note}"
+        lines.append(f"{text}  {cause}" if cause else text)
         for left in verdict.left_processes:
             lines.append(f"  {'':<{width}}  left running after the probe (killed): {left[:160]}")
     return lines
+
+
+OUTCOME_WORDS = {
+    "nothing-exercised": "NONE",
+    "environment": "ENV",
+}
+"""How the matrix prints the outcomes that are not statuses (the statuses print as the
+report's terminal words; ``NONE``: nothing of the consumers was exercised;
+``ENV``: only a system library no wheel ships is missing)."""
 
 
 def failure_details(placement: matrix.Placement, verdict: CellVerdict) -> list[str]:
@@ -244,6 +273,18 @@ def failure_details(placement: matrix.Placement, verdict: CellVerdict) -> list[s
     for item in verdict.failed_expectations:
         lines.append(f"  - {item.subject}: expected {item.expected}")
         lines.append(f"    + evidence: {item.evidence}")
+    for found in verdict.causes:
+        step = f" (step {found.step})" if found.step else ""
+        lines.append(f"  cause {found.kind}{step}: {found.what}")
+        lines.append(f"    fix: {found.fix}")
+    for own, used in verdict.copies_used.items():
+        lines.append(f"  {own} (shipped by several wheels): used {used}")
+    if verdict.not_exercised:
+        shown = ", ".join(verdict.not_exercised[:8])
+        more = (
+            f" (+{len(verdict.not_exercised) - 8} more)" if len(verdict.not_exercised) > 8 else ""
+        )
+        lines.append(f"  not exercised (no step needs them): {shown}{more}")
     if verdict.cause is not None:
         lines += [f"  {line}" for line in verdict.cause.lines()]
     for name, origins in verdict.libraries.items():
@@ -314,6 +355,7 @@ def run_matrix(
     jobs: int = 1,
     conda: bool = False,
     probe_timeout: float = DEFAULT_PROBE_TIMEOUT,
+    allow_unexercised: bool = False,
 ) -> list[CellResult]:
     """Run every selected layout's cell: the verdicts and the load modes seen."""
     # a run of its own, never one named by an inherited $HARNESS_RUN_ID: two checks
@@ -347,13 +389,23 @@ def run_matrix(
                 details=tuple(traceback.format_exc().splitlines()[-8:]),
             )
             return CellResult(placement, verdict)
+        facts = outcome.facts(family, placement, probing)
         if verdict.status not in ("passed", "failed"):
+            outcome.judge(facts, verdict, None, lambda _path: None)
             return CellResult(placement, verdict)
         try:
             environment = runner.environment(cell)  # made and probed already: cached
-            seen = load_modes(environment.evidence(), environment.layout.locations)
+            evidence = environment.evidence()
+            seen = load_modes(evidence, environment.layout.locations)
         except CellFailedError:
-            seen = ()
+            return CellResult(placement, verdict)
+        outcome.judge(
+            facts,
+            verdict,
+            evidence,
+            environment.layout.label_of,
+            allow_unexercised=allow_unexercised,
+        )
         return CellResult(placement, verdict, seen)
 
     sysconfig.get_config_vars()  # its lazy first initialisation is not thread-safe
@@ -379,13 +431,17 @@ def prepare(
     """The family and what its cells do, for one interpreter; CheckInputError if unusable."""
     family = load_family(args, workdir, python)
     preloads = [families.parse_preload(text) for text in args.preload]
-    probing = matrix.default_probing(
-        family,
-        imports=args.imports,
-        loads=args.loads,
-        preloads=preloads,
-        strict_symbols=args.strict_symbols,
-    )
+
+    def probing_of(family: families.Family) -> matrix.Probing:
+        return matrix.default_probing(
+            family,
+            imports=args.imports,
+            loads=args.loads,
+            preloads=preloads,
+            strict_symbols=args.strict_symbols,
+        )
+
+    probing = probing_of(family)
     if not probing.imports and not probing.loads:
         raise families.CheckInputError(
             "nothing to run: no consumer binary links a producer library; "
@@ -399,7 +455,28 @@ def prepare(
                 f"--load {path}: no wheel of the family installs this file "
                 "(give the path as installed, e.g. pkg/lib/libx.so.1)"
             ) from None
+    if not preloads and any(family.preloads.get(w.path) is None for w in family.producers):
+        # the input is sound: now one probe may find preloads the source does not show
+        family = probe_preloads(family, workdir, args.installer)
+        probing = probing_of(family)
     return family, probing
+
+
+def fetch_specifiers(args: argparse.Namespace, workdir: WorkDir) -> None:
+    """Replace ``NAME==VERSION`` inputs by the directory their wheels (with dependencies)
+    were downloaded into, in the work dir's cache."""
+    texts = [str(path) for path in args.wheels]
+    specifiers = families.specifiers_of(texts)
+    if not specifiers:
+        return
+    requirements = [requirement for _text, requirement in specifiers]
+    given = [v.strip() for text in args.python or () for v in text.split(",") if v.strip()]
+    python = given[0] if given else interpreters.running_version()
+    directory = families.download_family(requirements, python, workdir.cache)
+    named = {text for text, _requirement in specifiers}
+    args.wheels = [Path(t) for t in texts if t not in named] + [directory]
+    if not given:
+        args.python = [python]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -419,6 +496,7 @@ def _run(args: argparse.Namespace) -> int:
     workdir = WorkDir(Path(args.workdir) if args.workdir else None)
     prepared: list[tuple[families.Family, matrix.Probing]] = []
     try:
+        fetch_specifiers(args, workdir)
         for python in pythons(args):
             prepared.append(prepare(args, workdir, python))
             interpreters.find(python)
@@ -443,6 +521,7 @@ def _run(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             conda=args.conda,
             probe_timeout=args.probe_timeout,
+            allow_unexercised=args.allow_unexercised,
         )
         if not results:
             return _fail(f"--layout {args.layout}: no layout of the matrix has that name")
@@ -465,7 +544,7 @@ def _run(args: argparse.Namespace) -> int:
         for line in matrix_lines(rows, shown):
             print(line, file=out)
         for placement, verdict in rows:
-            if args.verbose and verdict.status in ("failed", "error"):
+            if args.verbose:
                 print("", file=out)
                 for line in failure_details(placement, verdict):
                     print(line, file=out)
@@ -482,6 +561,13 @@ def _run(args: argparse.Namespace) -> int:
                 for family, _ in sections
             },
             "warnings": warnings,
+            "shared_names": {
+                family.python: {
+                    own: [f"{path} ({wheel.dist})" for wheel, path in shipped]
+                    for own, shipped in shared_names(family.wheels).items()
+                }
+                for family, _ in sections
+            },
             "load_modes": {
                 r.placement.name: [
                     {**mode.to_json(), "python": family.python}

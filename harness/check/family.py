@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import email.parser
+import hashlib
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -28,7 +30,9 @@ from harness.inspect import BinaryInfo, UnusableInputError
 from harness.inspect import elf as inspect_elf
 from harness.inspect import links as inspect_links
 from harness.inspect import wheel as inspect_wheel
+from harness.inspect.imports import extensions_loaded_by_import
 from harness.inspect.names import is_extension_module
+from harness.inspect.resolve import Resolver
 
 SAMPLE_SIZE = 6
 """Exported symbols sampled per producer library for the load-mode evidence."""
@@ -54,9 +58,14 @@ class Preload:
     call: str | None = None
     """Dotted callable to call (``libfoo.loader.load``), or None to import ``module``."""
     module: str | None = None
+    via: str | None = None
+    """The extension module whose import loads the library (``pkg/_ext.so``), if that is how."""
 
     def describe(self) -> str:
-        return f"{self.call}()" if self.call else f"import {self.module}"
+        if self.call:
+            return f"{self.call}()"
+        through = f" (loads at import through {self.via})" if self.via else ""
+        return f"import {self.module}{through}"
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,75 @@ def wheel_files(paths: Sequence[Path], what: str) -> list[Path]:
         else:
             raise CheckInputError(f"{what} {path}: no such file or directory")
     return [p.resolve() for p in dict.fromkeys(found)]
+
+
+def specifiers_of(inputs: Sequence[str]) -> list[tuple[str, Requirement]]:
+    """The inputs that are requirement specifiers (``NAME==VERSION``), not paths."""
+    found = []
+    for text in inputs:
+        if Path(text).exists() or text.endswith(".whl") or "/" in text:
+            continue
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            raise CheckInputError(
+                f"{text}: neither a wheel file, a directory nor a requirement specifier; "
+                "give paths to wheels or NAME==VERSION"
+            ) from None
+        if not requirement.specifier:
+            raise CheckInputError(
+                f"{text}: no such file, and as a requirement it names no version; "
+                f"give {text}==VERSION (or the path to its wheels)"
+            )
+        found.append((text, requirement))
+    return found
+
+
+_UNREACHABLE = re.compile(
+    r"(NewConnectionError|Max retries exceeded|Could not fetch URL|Connection refused|"
+    r"Temporary failure in name resolution|Network is unreachable|timed out)",
+    re.IGNORECASE,
+)
+
+
+def download_family(requirements: Sequence[Requirement], python: str, cache: Path) -> Path:
+    """``pip download`` the requirements with their dependencies (binary wheels for
+    ``python`` on this machine) into a directory of the work dir's cache, reused when the
+    same specifiers were fetched before."""
+    key = hashlib.sha256(
+        "\n".join([python, *sorted(str(r) for r in requirements)]).encode()
+    ).hexdigest()[:16]
+    directory = cache / "check-families" / key
+    if (directory / ".complete").is_file():
+        return directory
+    partial = directory.with_name(f"{key}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check"]
+    command += ["--only-binary=:all:", "--python-version", python, "--dest", str(partial)]
+    command += ["--retries", "1", "--timeout", "20", "--no-cache-dir"]  # nothing outside
+    done = subprocess.run(
+        [*command, *map(str, requirements)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        shutil.rmtree(partial, ignore_errors=True)
+        text = done.stderr.strip()
+        last = (text.splitlines() or ["(no output)"])[-1]
+        shown = " ".join(str(r) for r in requirements)
+        unreachable = [line for line in text.splitlines() if _UNREACHABLE.search(line)]
+        if unreachable:
+            raise CheckInputError(
+                f"{shown}: the package index cannot be reached ({unreachable[0][:160]}); check the "
+                "network or the index (PIP_INDEX_URL / pip.conf), or pass the wheels as files"
+            )
+        raise CheckInputError(
+            f"{shown}: cannot be resolved to wheels for Python {python} on this machine "
+            f"({last[:160]}); check the names and versions, or pass --python"
+        )
+    shutil.rmtree(directory, ignore_errors=True)
+    partial.rename(directory)
+    (directory / ".complete").write_text("")
+    return directory
 
 
 def _load(path: Path) -> inspect_wheel.Wheel:
@@ -379,6 +457,23 @@ def find_preload(wheel: inspect_wheel.Wheel) -> Preload | None:
             return Preload("function", call=f"{package}.{LOAD_FUNCTION}")
         if _loads_at_import(tree):
             return Preload("import", module=package)
+    return import_through_extension(wheel)
+
+
+def import_through_extension(wheel: inspect_wheel.Wheel) -> Preload | None:
+    """``import pkg`` as the preload when the package imports an extension module whose
+    needed libraries (the resolver's closure inside the wheel) include the wheel's own."""
+    resolver = Resolver([wheel])
+    packages = sorted(
+        member.split("/", 1)[0]
+        for member in wheel.texts
+        if member.count("/") == 1 and member.endswith("/__init__.py")
+    )
+    for package in packages:
+        for extension in extensions_loaded_by_import(wheel, package):
+            mapped = resolver.closure([(wheel, extension)])
+            if any(not is_extension_module(binary) for _wheel, binary in mapped.values()):
+                return Preload("import", module=package, via=wheel.install_path(extension.path))
     return None
 
 
@@ -442,6 +537,13 @@ def analyse(
                     f"({', '.join(sorted(by_dist))})"
                 )
             roles[wheel.path] = role  # type: ignore[assignment]
+    if not any(wheel.binaries for wheel in wheels):
+        raise CheckInputError(
+            "no binary in the family: "
+            + ", ".join(w.path.name for w in wheels)
+            + " ship no shared library or extension module; give the wheels that do "
+            "(the producer and its consumers)"
+        )
     graph = inspect_links.build(wheels, roles)
     # a consumer that links its own vendored copy of a producer's library is still one of
     # the family (the copies check is what judges it), and that producer still a producer

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.check.family import Family, Preload, entry_points
+from harness.check.needs import Needed, Needs
 from harness.inspect.wheel import Wheel
 from harness.scenarios.schema import (
     Install,
@@ -162,11 +163,15 @@ def default_probing(
 ) -> Probing:
     """The steps of every cell: the given ones, else the consumers' linking binaries."""
     if not imports and not loads:
-        for kind, target, _wheel in entry_points(family):
+        for kind, target, wheel in entry_points(family):
             if kind == "import":
                 imports = (*imports, target)
-            else:
-                loads = (*loads, target)
+                continue
+            # a plain library inside a Python package: real use imports the package first
+            package = target.split("/", 1)[0]
+            if f"{package}/__init__.py" in wheel.texts and package not in imports:
+                imports = (*imports, package)
+            loads = (*loads, target)
     given = bool(preloads)
     if not given:
         preloads = [p for p in family.preloads.values() if p is not None]
@@ -213,18 +218,35 @@ def _steps(family: Family, placement: Placement, probing: Probing) -> list[Step]
     return steps
 
 
-def expected_libraries(family: Family, placement: Placement) -> list[LibraryExpectation]:
-    """Each linked producer library: one copy, the producer's own file in its location."""
-    return [
-        LibraryExpectation(
-            name=library.name,
-            copies=1,
-            location=placement.location_of(library.wheel),
-            file=library.install_path,
-            identity_function="",
+def cell_needs(family: Family, placement: Placement, probing: Probing) -> Needs:
+    """What the cell's steps need in this placement (each wheel in its location)."""
+    locations = {w.path: label for label, wheels in placement.locations.items() for w in wheels}
+    return Needs(family.wheels, locations, probing.imports, probing.loads)
+
+
+def expected_libraries(
+    family: Family, placement: Placement, probing: Probing
+) -> list[LibraryExpectation]:
+    """Each library the steps need: one copy, from the file that answers it in its wheel's
+    location. A name several wheels ship (or two files counted as one library) is expected
+    once from wherever it comes; the cell then says which copy was used."""
+    by_name: dict[str, list[Needed]] = {}
+    for needed in cell_needs(family, placement, probing).libraries():
+        by_name.setdefault(needed.name, []).append(needed)
+    expected = []
+    for name, found in by_name.items():
+        one = found[0]
+        exact = len(found) == 1 and not one.ambiguous and one.install_path is not None
+        expected.append(
+            LibraryExpectation(
+                name=name,
+                copies=1,
+                location=placement.location_of(one.wheel) if exact else None,
+                file=one.install_path if exact else None,
+                identity_function="",
+            )
         )
-        for library in family.libraries
-    ]
+    return expected
 
 
 def scenario(
@@ -250,7 +272,7 @@ def scenario(
         system=None,
         env={},
         steps=tuple(_steps(family, placement, probing)),
-        libraries=tuple(expected_libraries(family, placement)),
+        libraries=tuple(expected_libraries(family, placement, probing)),
         symbols=SymbolExpectations(
             samples=samples,
             local_libraries=tuple(samples) if probing.strict_symbols else (),

@@ -1,5 +1,6 @@
 """``harness lint WHEEL... [--producer W] [--consumer W] [--select/--ignore IDS]
-[--baseline FILE] [--write-baseline FILE] [--loader-entry NAME] [--config PYPROJECT] [--json]``
+[--baseline FILE] [--write-baseline FILE] [--loader-entry NAME] [--config PYPROJECT] [--json]
+[-v]``
 and ``harness lint --library FILE [--expected-name NAME]``.
 
 Exit status: 0 clean, 1 findings, 2 unusable input (or configuration).
@@ -16,7 +17,7 @@ from .binary import UnusableInputError
 from .library_check import check_library
 from .links import Role
 from .lint import lint_wheels
-from .report import as_json, table
+from .report import as_json, grouped, table
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -86,6 +87,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --library: the file name consumers ask for (default: the file's name)",
     )
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print every finding (default: grouped by rule and wheel, one example each)",
+    )
 
 
 def _library(args: argparse.Namespace) -> int:
@@ -140,5 +147,8 @@ def run(args: argparse.Namespace) -> int:
     except UnusableInputError as error:
         print(f"harness lint: unusable input: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
-    print(as_json(findings) if args.json else table(findings))
+    if args.json:
+        print(as_json(findings))
+    else:
+        print(table(findings) if args.verbose else grouped(findings))
     return EXIT_FINDINGS if findings else EXIT_CLEAN

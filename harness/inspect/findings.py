@@ -10,8 +10,10 @@ from .links import Graph
 from .wheel import Wheel
 
 Severity = Literal["error", "warning"]
-Check = Callable[[Graph], Iterable[tuple[Wheel, str, str]]]
-"""A rule's check yields (wheel, file inside it, one-line detail) per failure."""
+Failure = tuple[Wheel, str, str] | tuple[Wheel, str, str, Severity]
+Check = Callable[[Graph], Iterable[Failure]]
+"""A rule's check yields (wheel, file inside it, one-line detail) per failure, and a
+severity when that failure is milder than the rule's (SLI010 on plugins: a warning)."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,9 @@ def run_rules(graph: Graph, selected: Iterable[str] | None = None) -> list[Findi
     for rule_id in sorted(selected if selected is not None else RULES):
         current = RULES[rule_id]
         seen = set()
-        for wheel, file, detail in current.check(graph):
+        for failure in current.check(graph):
+            wheel, file, detail = failure[0], failure[1], failure[2]
+            severity: Severity = failure[3] if len(failure) == 4 else current.severity
             key = (wheel.name, file, detail)
             if key in seen:
                 continue
@@ -80,7 +84,7 @@ def run_rules(graph: Graph, selected: Iterable[str] | None = None) -> list[Findi
                 Finding(
                     rule=current.id,
                     name=current.name,
-                    severity=current.severity,
+                    severity=severity,
                     wheel=wheel.name,
                     file=file,
                     detail=detail,

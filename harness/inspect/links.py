@@ -15,7 +15,8 @@ from typing import Literal
 
 from . import names
 from .binary import ArchSlice, BinaryInfo, Dependency
-from .wheel import Wheel, resolve_in_tree
+from .resolve import Resolver, searched_paths
+from .wheel import Wheel
 
 Role = Literal["producer", "consumer"]
 
@@ -69,6 +70,12 @@ class Graph:
     explicit_consumers: frozenset[Path]
     loader_entries: tuple[str, ...] = ("loader", "load_library")
     """Names a producer's package may bind for consumers to call before importing."""
+    resolver: Resolver | None = None
+    """Who provides each needed library (all wheels in one site-packages directory)."""
+
+    @property
+    def resolution(self) -> Resolver:
+        return self.resolver if self.resolver is not None else Resolver(self.wheels)
 
     def links_of(self, consumer: Wheel) -> list[Link]:
         return [link for link in self.links if link.consumer.path == consumer.path]
@@ -93,53 +100,6 @@ def produced_libraries(wheel: Wheel) -> list[ProducedLibrary]:
     ]
 
 
-def rpath_anchor(binary: BinaryInfo, value: str) -> tuple[str, str] | None:
-    """(anchor token, rest) when ``value`` is relative to the binary or the executable."""
-    tokens: tuple[str, ...] = ("@loader_path", "@executable_path")
-    if binary.format == "elf":
-        tokens = ("$ORIGIN", "${ORIGIN}")
-    for token in tokens:
-        if value == token or value.startswith(token + "/"):
-            return token, value[len(token) :].lstrip("/")
-    return None
-
-
-def rpath_targets(wheel: Wheel, binary: BinaryInfo, arch_slice: ArchSlice) -> list[str]:
-    """Site-packages-relative directories the binary's own-relative rpaths name."""
-    installed = wheel.install_path(binary.path)
-    if installed is None:
-        return []
-    targets = []
-    for entry in arch_slice.rpaths:
-        anchor = rpath_anchor(binary, entry.value)
-        if anchor is not None and anchor[0] != "@executable_path":
-            targets.append(resolve_in_tree(posixpath.dirname(installed), anchor[1]))
-    return targets
-
-
-def searched_paths(
-    wheel: Wheel, binary: BinaryInfo, arch_slice: ArchSlice, dependency: Dependency
-) -> list[str]:
-    """Site-packages-relative paths the loader tries for ``dependency`` through the binary's
-    own-relative entries (rpaths, ``@loader_path``); system directories are not listed."""
-    installed = wheel.install_path(binary.path)
-    if installed is None or binary.format == "pe":
-        return []
-    name = dependency.name
-    if binary.format == "macho":
-        anchor = rpath_anchor(binary, name)
-        if anchor is not None:
-            if anchor[0] == "@executable_path":
-                return []
-            return [resolve_in_tree(posixpath.dirname(installed), anchor[1])]
-        if not name.startswith("@rpath/"):
-            return []
-        name = name.removeprefix("@rpath/")
-    elif "/" in name:
-        return []
-    return [f"{target}/{name}" for target in rpath_targets(wheel, binary, arch_slice)]
-
-
 def _own_file(wheel: Wheel, dependency: Dependency, fmt: str) -> BinaryInfo | None:
     """The binary of ``wheel`` (or one of its copies) whose file name the entry names."""
     wanted = names.as_compared(fmt, names.base_name(dependency.name))  # type: ignore[arg-type]
@@ -156,15 +116,15 @@ def _links_of_dependency(
     arch_slice: ArchSlice,
     dependency: Dependency,
     offered: list[ProducedLibrary],
+    *,
+    resolver: Resolver,
 ) -> list[Link]:
-    """Exact names first: a library whose loader key equals the entry; then the wheel's own
-    files (its own libraries, or a vendored copy); only then a near miss by name stem."""
+    """The resolver's answer first: a file its own rpath reaches in its own wheel, or its
+    own wheel's file, is the wheel's own business (a vendored copy links to the library it
+    copies); a required wheel's library before any other given wheel's. Only when no wheel
+    ships the name, a near miss by name stem."""
     others = [p for p in offered if p.wheel.path != wheel.path]
     searched = searched_paths(wheel, binary, arch_slice, dependency)
-
-    def exact(library: ProducedLibrary) -> bool:
-        key = library.key(arch_slice.arch)
-        return key is not None and names.key_matches(binary.format, dependency.name, key)
 
     def reached(library: ProducedLibrary) -> bool:
         paths = library.wheel.binary_paths(library.binary)
@@ -176,11 +136,18 @@ def _links_of_dependency(
             wheel, binary, arch_slice, dependency, library, is_exact, via_copy, reached(library)
         )
 
-    exact_matches = [p for p in others if exact(p)]
-    if exact_matches:
-        return [link(p, True) for p in exact_matches]
+    resolution = resolver.resolve(wheel, binary, arch_slice, dependency)
     stem = names.library_stem(dependency.name)
     candidates = [p for p in others if p.stem == stem]
+    if resolution.tier in ("required", "given"):
+        answering = {(id(p.wheel), p.binary.path): p.exact for p in resolution.providers}
+        chosen = [
+            (p, answering[(id(p.wheel), p.binary.path)])
+            for p in others
+            if (id(p.wheel), p.binary.path) in answering
+        ]
+        if chosen:
+            return [link(p, is_exact) for p, is_exact in chosen]
     own = _own_file(wheel, dependency, binary.format)
     if own is not None:
         if not candidates or not names.is_vendored(own.path):
@@ -195,8 +162,8 @@ def _links_of_dependency(
 
     # Another version of the library (libfoo.so.2 next to libfoo.so.1) is no near
     # miss when some wheel offers exactly what is asked for.
-    chosen = [c for c in candidates if same_file(c)] or candidates
-    return [link(c, False) for c in chosen]
+    chosen_near = [c for c in candidates if same_file(c)] or candidates
+    return [link(c, False) for c in chosen_near]
 
 
 def build(
@@ -207,12 +174,15 @@ def build(
     """Match all dependency entries against all produced libraries and settle roles."""
     roles = dict(roles or {})
     offered = [p for w in wheels for p in produced_libraries(w)]
+    resolver = Resolver(wheels)
     links: list[Link] = []
     for wheel in wheels:
         for binary in wheel.binaries:
             for arch_slice in binary.slices:
                 for dependency in arch_slice.dependencies:
-                    links += _links_of_dependency(wheel, binary, arch_slice, dependency, offered)
+                    links += _links_of_dependency(
+                        wheel, binary, arch_slice, dependency, offered, resolver=resolver
+                    )
     direct = [link for link in links if not link.via_copy]
     producers = {link.library.wheel.path for link in direct}
     consumers = {link.consumer.path for link in direct}
@@ -226,4 +196,5 @@ def build(
         consumers=frozenset(consumers | explicit_consumers),
         explicit_consumers=frozenset(explicit_consumers),
         loader_entries=loader_entries,
+        resolver=resolver,
     )

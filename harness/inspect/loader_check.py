@@ -10,27 +10,13 @@ never imported: the wheel may be for another platform.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+
+from .imports import module_level as _module_level
 
 DEFAULT_ENTRIES = ("loader", "load_library")
 _LOAD_CALLS = frozenset({"CDLL", "PyDLL", "WinDLL", "LoadLibrary", "dlopen", "load"})
 """Callee names that load a library when called at import time."""
-
-
-def _module_level(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements run on import: the body and ``if``/``try``/``with`` blocks, not functions."""
-    for statement in statements:
-        yield statement
-        if isinstance(statement, ast.If):
-            yield from _module_level(statement.body)
-            yield from _module_level(statement.orelse)
-        elif isinstance(statement, ast.Try):
-            for block in (statement.body, statement.orelse, statement.finalbody):
-                yield from _module_level(block)
-            for handler in statement.handlers:
-                yield from _module_level(handler.body)
-        elif isinstance(statement, ast.With):
-            yield from _module_level(statement.body)
 
 
 def _binds(statement: ast.stmt, name: str) -> bool:

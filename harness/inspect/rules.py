@@ -8,14 +8,14 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from . import names, platform_libs
-from .binary import NAME_FIELD, BinaryInfo
-from .findings import rule
-from .links import Graph, ProducedLibrary, rpath_anchor
+from . import names
+from .binary import NAME_FIELD, BinaryFormat, BinaryInfo
+from .findings import Failure, rule
+from .imports import extensions_loaded_by_import
+from .links import Graph, ProducedLibrary
 from .loader_check import global_loads, missing_loader
+from .resolve import required_dists, rpath_anchor
 from .wheel import Wheel, resolve_in_tree
-
-Failure = tuple[Wheel, str, str]
 
 
 def _producer_wheels(graph: Graph) -> list[Wheel]:
@@ -148,6 +148,7 @@ def dependency_not_producer_key(graph: Graph) -> Iterator[Failure]:
     "a consumer wheel ships its own (possibly renamed) copy of a producer library",
 )
 def private_copy(graph: Graph) -> Iterator[Failure]:
+    flagged: set[tuple[int, str]] = set()
     for wheel in graph.wheels:
         producer_libraries = {link.library for link in graph.links_of(wheel)}
         if not producer_libraries:
@@ -162,10 +163,46 @@ def private_copy(graph: Graph) -> Iterator[Failure]:
             originals = _originals_of(binary, same_stem)
             sources = " or ".join(f"{o.binary.file_name} from {o.wheel.name}" for o in originals)
             how = " (renamed by a repair tool)" if names.is_mangled(binary.file_name) else ""
+            flagged.add((id(wheel), binary.path))
             yield (
                 wheel,
                 binary.path,
                 f"copy{how} of {sources}: two copies load into one process",
+            )
+    yield from _same_name_in_two_wheels(graph, flagged)
+
+
+def _same_name_in_two_wheels(graph: Graph, flagged: set[tuple[int, str]]) -> Iterator[Failure]:
+    """Two distributions shipping one own name (SONAME, install id, DLL name) as their own
+    files (not a repair tool's vendored copy): each copy is named from the other wheel,
+    since which one a process maps depends on order and layout."""
+    by_key: dict[tuple[BinaryFormat, str], list[tuple[Wheel, BinaryInfo]]] = {}
+    for wheel in graph.wheels:
+        for binary in wheel.binaries:
+            if names.is_extension_module(binary) or names.is_vendored(binary.path):
+                continue  # a repair tool's private copy is named above, from its own wheel
+            keys = {s.own_name for s in binary.slices if s.own_name}
+            for key in keys:
+                compared = names.base_name(key).lower() if binary.format == "pe" else key
+                by_key.setdefault((binary.format, compared), []).append((wheel, binary))
+    for (fmt, _key), shipped in sorted(by_key.items()):
+        dists = {wheel.dist for wheel, _ in shipped}
+        if len(dists) < 2:
+            continue
+        for wheel, binary in shipped:
+            if (id(wheel), binary.path) in flagged:
+                continue  # already named as a copy of the other wheel's library
+            others = sorted(
+                f"{other.path} of {owner.dist}"
+                for owner, other in shipped
+                if owner.dist != wheel.dist
+            )
+            own = next(s.own_name for s in binary.slices if s.own_name)
+            yield (
+                wheel,
+                binary.path,
+                f"{NAME_FIELD[fmt]} {own!r} is also shipped as {'; '.join(others)}: "
+                "two copies load into one process, or the first one loaded answers both",
             )
 
 
@@ -317,18 +354,7 @@ def rpath_into_other_distribution(graph: Graph) -> Iterator[Failure]:
 
 def required_within(graph: Graph, wheel: Wheel) -> set[str]:
     """Distributions ``wheel`` requires directly or through other wheels of the set."""
-    by_dist: dict[str, set[str]] = {}
-    for other in graph.wheels:
-        by_dist.setdefault(other.dist, set()).update(other.requires)
-    required: set[str] = set()
-    pending = list(wheel.requires)
-    while pending:
-        dist = pending.pop()
-        if dist in required:
-            continue
-        required.add(dist)
-        pending.extend(by_dist.get(dist, ()))
-    return required
+    return set(required_dists(graph.wheels, wheel))
 
 
 @rule(
@@ -354,7 +380,9 @@ def producer_not_required(graph: Graph) -> Iterator[Failure]:
                 wheel,
                 link.binary.path,
                 f"needs {link.dependency.name} from {producer.dist} but METADATA has no "
-                f"'Requires-Dist: {producer.dist}', directly or through the given wheels",
+                f"'Requires-Dist: {producer.dist}', directly or through the given wheels "
+                "(its own rpath does not reach it in its own wheel and no wheel it requires "
+                "ships it)",
             )
 
 
@@ -393,8 +421,25 @@ def producer_without_loader(graph: Graph) -> Iterator[Failure]:
                 )
                 continue
             reason = missing_loader(wheel.texts[init], graph.loader_entries)
-            if reason is not None:
-                yield (wheel, init, f"{reason}; consumers cannot have {package} load its library")
+            if reason is None or loads_through_extension(graph, wheel, package):
+                continue
+            yield (wheel, init, f"{reason}; consumers cannot have {package} load its library")
+
+
+def loads_through_extension(graph: Graph, wheel: Wheel, package: str) -> BinaryInfo | None:
+    """The extension module ``import package`` loads whose needed libraries (answered by the
+    resolver, transitively) include one of the producer's libraries: a preload at import."""
+    resolver = graph.resolution
+    produced = {library.binary.path for library in graph.produced_by(wheel)}
+    for extension in extensions_loaded_by_import(wheel, package):
+        mapped = resolver.closure([(wheel, extension)])
+        if any(
+            owner is wheel and path in produced
+            for (owner, _binary) in mapped.values()
+            for path in [_binary.path]
+        ):
+            return extension
+    return None
 
 
 def _is_top_level_init(member: str) -> bool:
@@ -426,30 +471,34 @@ def consumer_without_dependency_entry(graph: Graph) -> Iterator[Failure]:
         )
 
 
-def _is_plugin(graph: Graph, wheel: Wheel, binary: BinaryInfo, asked: set[str]) -> bool:
-    """A library nothing in the set links to, in a wheel whose other libraries are linked."""
-    if names.is_extension_module(binary):
-        return False
-    own = {
-        names.as_compared(binary.format, posixpath.basename(p)) for p in wheel.binary_paths(binary)
-    }
-    if own & asked:
-        return False
-    return any(
-        names.as_compared(b.format, posixpath.basename(p)) in asked
-        for b in wheel.binaries
-        for p in wheel.binary_paths(b)
-        if not names.is_extension_module(b)
-    )
+def import_roots(graph: Graph) -> list[tuple[Wheel, BinaryInfo]]:
+    """What a process maps first: every extension module (importable), every library another
+    wheel links to (its consumers load it), and every library of a wheel that has neither
+    (a producer linted alone, a CMake prefix wheel: its libraries are what it is for)."""
+    roots: list[tuple[Wheel, BinaryInfo]] = []
+    for wheel in graph.wheels:
+        asked = {
+            names.as_compared(binary.format, names.base_name(dependency.name))
+            for other in graph.wheels
+            if other is not wheel
+            for binary in other.binaries
+            for arch_slice in binary.slices
+            for dependency in arch_slice.dependencies
+        }
+        extensions = [b for b in wheel.binaries if names.is_extension_module(b)]
+        roots += [(wheel, b) for b in extensions]
+        libraries = [b for b in wheel.binaries if not names.is_extension_module(b)]
+        linked = [b for b in libraries if _file_names(wheel, b) & asked]
+        if linked:
+            roots += [(wheel, b) for b in linked]
+        elif not extensions:
+            roots += [(wheel, b) for b in libraries]
+    return roots
 
 
-def _shipped_names(graph: Graph) -> set[tuple[str, str]]:
-    """(format, file name as that loader compares it) of every binary any wheel ships."""
+def _file_names(wheel: Wheel, binary: BinaryInfo) -> set[str]:
     return {
-        (binary.format, names.as_compared(binary.format, posixpath.basename(path)))
-        for wheel in graph.wheels
-        for binary in wheel.binaries
-        for path in wheel.binary_paths(binary)
+        names.as_compared(binary.format, posixpath.basename(p)) for p in wheel.binary_paths(binary)
     }
 
 
@@ -460,35 +509,58 @@ def _shipped_names(graph: Graph) -> set[tuple[str, str]]:
     "a dependency entry is shipped by no wheel of the set and not provided by the platform",
 )
 def unresolved_dependency(graph: Graph) -> Iterator[Failure]:
-    """Plugins (libraries nothing links to, opened by path by their host) are left out:
-    their host decides what a missing dependency means (UCX skips that transport)."""
+    """One finding per (wheel, missing library), with how many files need it. An error when
+    a file an import maps (the resolver's closure of :func:`import_roots`) needs it; a
+    warning when only plugins do (files no import reaches: their host opens them by path
+    and decides what a missing dependency means, as UCX skips that transport)."""
     near_misses = {
         (id(link.arch_slice), link.dependency) for link in graph.links if not link.via_copy
     }
-    asked = _linked_names(graph)
-    shipped = _shipped_names(graph)
+    resolver = graph.resolution
+    mapped = resolver.closure(import_roots(graph))
+    groups: dict[tuple[str, str], list[tuple[Wheel, str, str, bool]]] = {}
     for wheel in graph.wheels:
         for binary in wheel.binaries:
-            if _is_plugin(graph, wheel, binary, asked):
-                continue
+            on_import = (wheel.path, binary.path) in mapped
             for arch_slice in binary.slices:
                 for dependency in arch_slice.dependencies:
                     if (id(arch_slice), dependency) in near_misses:
                         continue  # SLI003 names the library it should have been
-                    base = names.as_compared(binary.format, names.base_name(dependency.name))
-                    if (binary.format, base) in shipped:
+                    resolution = resolver.resolve(wheel, binary, arch_slice, dependency)
+                    if resolution.tier != "missing":
                         continue
-                    platform = platform_libs.provided_by_platform(
-                        binary.format, dependency.name, wheel.platform_tags
+                    key = (wheel.name, names.as_compared(binary.format, dependency.name))
+                    words = f"{dependency.kind} {dependency.name!r}"
+                    groups.setdefault(key, []).append(
+                        (wheel, binary.label(arch_slice), words, on_import)
                     )
-                    if platform is None or platform:
-                        continue
-                    yield (
-                        wheel,
-                        binary.label(arch_slice),
-                        f"{dependency.kind} {dependency.name!r} is shipped by no given wheel and "
-                        f"is not a {_PLATFORM_WORDS[binary.format]}: loading fails",
-                    )
+    for needing in groups.values():
+        wheel, example, words, _ = needing[0]
+        loaded = [item for item in needing if item[3]]
+        fmt_words = _PLATFORM_WORDS[_format_of(wheel, needing)]
+        count = f"{len(needing)} file{'s' if len(needing) > 1 else ''}"
+        if loaded:
+            wheel, example, words, _ = loaded[0]
+            yield (
+                wheel,
+                example,
+                f"{words} is shipped by no given wheel and is not a {fmt_words}: loading "
+                f"fails (needed by {count}, {len(loaded)} of them mapped on import)",
+            )
+        else:
+            yield (
+                wheel,
+                example,
+                f"{words} is a system library needed by plugins only ({count}, none mapped "
+                f"on import); no given wheel ships it and it is not a {fmt_words}: those "
+                "plugins load only where the system has it",
+                "warning",
+            )
+
+
+def _format_of(wheel: Wheel, needing: list[tuple[Wheel, str, str, bool]]) -> BinaryFormat:
+    label = needing[0][1].split(" [", 1)[0]
+    return next(b.format for b in wheel.binaries if b.path == label)
 
 
 _PLATFORM_WORDS = {

@@ -84,6 +84,18 @@ class Wheel:
             return inside if scheme in _DATA_TO_SITE else None
         return member
 
+    def data_path(self, member: str) -> str | None:
+        """Where a ``<dist>.data/data/...`` member lands relative to site-packages on a POSIX
+        prefix (``<prefix>/lib/pythonX.Y/site-packages``): ``data/lib/libx.so`` is
+        ``<prefix>/lib/libx.so``, that is ``../../libx.so``. ``None`` for other members."""
+        first, _, rest = member.partition("/")
+        scheme, _, inside = rest.partition("/")
+        if not first.endswith(".data") or scheme != "data" or not inside:
+            return None
+        if inside.startswith("lib/"):
+            return resolve_in_tree("../..", inside.removeprefix("lib/"))
+        return resolve_in_tree("../../..", inside)
+
     @property
     def top_level_names(self) -> frozenset[str]:
         """First path components this wheel installs into site-packages."""

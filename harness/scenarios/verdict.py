@@ -108,6 +108,33 @@ class CheckOutcome:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class StepCause:
+    """Why a ``harness check`` cell did not pass, with its fix: the evidence (a step's error,
+    the loaded copies) read together with the static picture of who provides each library."""
+
+    kind: str
+    """``rpath-other-location``, ``wheel-data``, ``bare-name``, ``soname-mismatch``,
+    ``two-copies``, ``not-preloaded``, ``environment`` (a system library no wheel ships) or
+    ``unexplained``."""
+    step: str
+    """The step id it explains (empty for a cause of the whole cell, such as two copies)."""
+    what: str
+    fix: str
+    wheels: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StepCause:
+        return cls(
+            **{
+                **data,
+                "wheels": tuple(data.get("wheels") or ()),
+                "files": tuple(data.get("files") or ()),
+            }
+        )
+
+
 @dataclass
 class CellVerdict:
     scenario: str
@@ -139,6 +166,16 @@ class CellVerdict:
     left_processes: list[str] = field(default_factory=list)
     """Processes the package started that still ran when the probe ended, killed by the
     harness (unsandboxed; a sandbox's PID namespace ends them unseen): one line each."""
+    outcome: str = ""
+    """``harness check`` only: ``passed``, ``failed``, ``nothing-exercised`` (no consumer
+    binary was loaded), ``environment`` (only system libraries no wheel ships are missing),
+    ``error`` or ``skipped``. Empty for scenario cells."""
+    causes: list[StepCause] = field(default_factory=list)
+    """``harness check`` only: the cause and fix of every failed step, in step order."""
+    not_exercised: list[str] = field(default_factory=list)
+    """``harness check`` only: family libraries no step needs (listed, never failed)."""
+    copies_used: dict[str, str] = field(default_factory=dict)
+    """``harness check`` only: for a name several wheels ship, the copy the process used."""
 
     @property
     def key(self) -> str:
@@ -180,6 +217,7 @@ class CellVerdict:
         values["checks"] = [CheckOutcome(**c) for c in values.get("checks") or ()]
         cause = values.get("cause")
         values["cause"] = Cause.from_json(cause) if cause else None
+        values["causes"] = [StepCause.from_json(c) for c in values.get("causes") or ()]
         return cls(**values)
 
 

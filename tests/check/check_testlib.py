@@ -1,32 +1,142 @@
-"""Helpers of the ``harness check`` tests: wheels written by hand, made to misbehave."""
+"""Small synthetic families for ``harness check``: real libraries and extension modules
+compiled with gcc for the running CPython, packed into wheels written here.
+
+Kept out of conftest.py so test modules import it by a name unique in the suite.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import subprocess
+import sysconfig
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+EXT_SUFFIX = str(sysconfig.get_config_var("EXT_SUFFIX"))
+PY_TAG = f"cp{sysconfig.get_python_version().replace('.', '')}"
+INCLUDE = sysconfig.get_paths()["include"]
+
+
+def load_function(library: str) -> str:
+    """A producer ``__init__.py`` with a RAPIDS-style ``load_library()`` (stdlib only)."""
+    return (
+        "import ctypes, os\n"
+        "_HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib')\n"
+        "def load_library():\n"
+        f"    return ctypes.CDLL(os.path.join(_HERE, {library!r}), ctypes.RTLD_LOCAL)\n"
+    )
+
+
+class Builder:
+    """Compile into ``directory``: libraries by SONAME, extensions for this interpreter."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._count = 0
+
+    def _fresh(self) -> Path:
+        self._count += 1
+        path = self.directory / f"b{self._count}"
+        path.mkdir()
+        return path
+
+    def library(
+        self,
+        soname: str,
+        function: str,
+        *,
+        calls: str | None = None,
+        link: Iterable[Path] = (),
+        rpath: str | None = None,
+    ) -> Path:
+        """``soname`` defining ``function`` (which calls ``calls`` when given)."""
+        work = self._fresh()
+        body = f"return {calls}() + 1;" if calls else "return 1;"
+        declare = f"int {calls}(void);\n" if calls else ""
+        (work / "lib.c").write_text(f"{declare}int {function}(void) {{ {body} }}\n")
+        out = work / soname
+        command = ["gcc", "-shared", "-fPIC", "-o", str(out), str(work / "lib.c")]
+        command += [f"-Wl,-soname,{soname}", "-Wl,--no-as-needed", *map(str, link)]
+        if rpath:
+            command.append(f"-Wl,-rpath,{rpath}")
+        subprocess.run(command, check=True, capture_output=True)
+        return out
+
+    def extension(
+        self,
+        name: str,
+        *,
+        calls: str | None = None,
+        link: Iterable[Path] = (),
+        rpath: str | None = None,
+    ) -> Path:
+        """An importable extension module ``name`` (its ``PyInit``), calling ``calls`` at
+        import when given, linked to ``link``."""
+        work = self._fresh()
+        declare = f"int {calls}(void);\n" if calls else ""
+        call = f"{calls}();" if calls else ""
+        (work / "ext.c").write_text(
+            "#include <Python.h>\n"
+            f"{declare}"
+            f'static struct PyModuleDef def = {{PyModuleDef_HEAD_INIT, "{name}", NULL, -1, NULL}};\n'
+            f"PyMODINIT_FUNC PyInit_{name}(void) {{ {call} return PyModule_Create(&def); }}\n"
+        )
+        out = work / f"{name}{EXT_SUFFIX}"
+        command = ["gcc", "-shared", "-fPIC", f"-I{INCLUDE}", "-o", str(out), str(work / "ext.c")]
+        command += ["-Wl,--no-as-needed", *map(str, link)]
+        if rpath:
+            command.append(f"-Wl,-rpath,{rpath}")
+        subprocess.run(command, check=True, capture_output=True)
+        return out
+
+
+def write_wheel(
+    directory: Path,
+    dist: str,
+    files: Mapping[str, bytes | str | Path],
+    *,
+    requires: Iterable[str] = (),
+    pure: bool = False,
+) -> Path:
+    """A wheel with METADATA, WHEEL and RECORD (``linux_x86_64`` for this CPython)."""
+    tag = "py3-none-any" if pure else f"{PY_TAG}-{PY_TAG}-linux_x86_64"
+    info = f"{dist}-1.0.dist-info"
+    contents: dict[str, bytes] = {}
+    for name, value in files.items():
+        if isinstance(value, Path):
+            contents[name] = value.read_bytes()
+        elif isinstance(value, str):
+            contents[name] = value.encode()
+        else:
+            contents[name] = value
+    metadata = f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n"
+    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    contents[f"{info}/METADATA"] = metadata.encode()
+    purelib = "true" if pure else "false"
+    contents[f"{info}/WHEEL"] = (
+        f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: {purelib}\nTag: {tag}\n"
+    ).encode()
+
+    def line(name: str, data: bytes) -> str:
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        return f"{name},sha256={digest},{len(data)}"
+
+    record = [line(n, d) for n, d in contents.items()] + [f"{info}/RECORD,,"]
+    contents[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{dist}-1.0-{tag}.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            info_ = zipfile.ZipInfo(name)
+            info_.external_attr = 0o755 << 16
+            archive.writestr(info_, data, zipfile.ZIP_DEFLATED)
+    return path
 
 
 def wheel_of_files(directory: Path, name: str, files: Mapping[str, str]) -> Path:
     """A pure-Python wheel ``name`` 1.0 holding ``files`` (path in the wheel -> text), with
     its dist-info and RECORD: a wheel no build would make."""
-    info = f"{name}-1.0.dist-info"
-    members = {
-        **files,
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\n"
-        "Root-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    record = []
-    for member, text in members.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
-        record.append(f"{member},sha256={digest.decode()},{len(text.encode())}")
-    record.append(f"{info}/RECORD,,")
-    members[f"{info}/RECORD"] = "\n".join(record) + "\n"
-    path = directory / f"{name}-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        for member, text in members.items():
-            archive.writestr(member, text)
-    return path
+    return write_wheel(directory, name, files, pure=True)

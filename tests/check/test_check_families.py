@@ -84,7 +84,19 @@ def test_rpath_consumer_fails_the_split_layouts(
         assert not step["ok"]
         assert "ImportError: libfoo.so.1: cannot open shared object file" in step["evidence"]
         assert cell["libraries"]["libfoo"] == []  # nothing loaded it
-    assert "import pyfoo_rpath._pyfoo: ImportError: libfoo.so.1: cannot open" in out
+        # the cause, structured: the rpath into the producer's location, both wheels named
+        assert cell["outcome"] == "failed"
+        (cause,) = cell["causes"]
+        assert cause["kind"] == "rpath-other-location"
+        assert cause["step"] == "import:pyfoo_rpath._pyfoo"
+        assert cause["wheels"] == ["pyfoo-rpath", "libfoo"]
+        assert "libfoo/lib/libfoo.so.1" in cause["files"]
+        assert "DT_RUNPATH '$ORIGIN/../libfoo/lib'" in cause["what"]
+        assert "libfoo.loader.load()" in cause["fix"]
+    assert cells["venv"]["causes"] == [] and cells["venv"]["outcome"] == "passed"
+    # one line per layout: the verdict and the first cause with its fix
+    (line,) = [x for x in out.splitlines() if x.strip().startswith("producer-target ")]
+    assert "FAIL" in line and "rpath-other-location:" in line and "fix: preload it" in line
 
 
 def test_vendored_copy_fails_the_copies_check(
@@ -102,6 +114,13 @@ def test_vendored_copy_fails_the_copies_check(
     assert "site:pyfoo_vendored.libs/libfoo-" in copies["evidence"]
     steps = [e for e in cells["venv"]["expectations"] if e["subject"].startswith("step ")]
     assert all(step["ok"] for step in steps)  # the import works: only the evidence shows it
+    (cause,) = cells["venv"]["causes"]
+    assert cause["kind"] == "two-copies"
+    assert cause["wheels"] == ["libfoo", "pyfoo-vendored"] or cause["wheels"] == [
+        "pyfoo-vendored",
+        "libfoo",
+    ]
+    assert "site:libfoo/lib/libfoo.so.1" in cause["files"]
 
 
 def _pure_wheel(directory: Path, name: str, source: str) -> Path:

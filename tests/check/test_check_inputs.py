@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from check_testlib import write_wheel
 
 from harness import platforms
 from harness.cli import main
@@ -104,3 +105,35 @@ def test_other_platforms_and_pythons_beside_this_machines_wheels_are_skipped(
     shutil.copy2(source, family / "pyfoo-1.0-cp399-cp399-manylinux_2_17_x86_64.whl")
     status, err = _run(capsys, str(family), "--layout", "nope")
     assert status == 2 and "no layout of the matrix has that name" in err, err
+
+
+def test_specifier_inputs_name_what_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``NAME==VERSION`` is downloaded; an index that cannot be reached, a name without a
+    version and a family without a binary each give one line and exit 2, leaving nothing."""
+    monkeypatch.setenv("HARNESS_WORKDIR", str(tmp_path / "work"))
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")  # nothing listens there
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    status, err = _run(capsys, "libfoo==1.0", "--python", "3.11")
+    assert status == 2
+    assert err.startswith("harness check: libfoo==1.0: the package index cannot be reached (")
+    assert "PIP_INDEX_URL" in err and len(err.strip().splitlines()) == 1
+    assert list((tmp_path / "work" / "cache" / "check-families").iterdir()) == []
+    status, err = _run(capsys, "libfoo")
+    assert status == 2
+    assert "libfoo: no such file, and as a requirement it names no version" in err
+    status, err = _run(capsys, "lib foo==1")
+    assert status == 2 and "neither a wheel file, a directory nor a requirement" in err
+
+
+def test_family_without_binary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    family = tmp_path / "pure"
+    write_wheel(family, "purea", {"purea/__init__.py": ""}, pure=True)
+    write_wheel(
+        family, "pureb", {"pureb/__init__.py": "import purea\n"}, requires=["purea"], pure=True
+    )
+    status, err = _run(capsys, str(family))
+    assert status == 2
+    assert err.startswith("harness check: no binary in the family: purea-1.0-py3-none-any.whl")
+    assert "ship no shared library or extension module" in err

@@ -29,6 +29,12 @@ def test_findings_exit_one_table_and_json(pair: Callable[..., dict[str, Path]], 
     built = pair(own_name=None, requires=())
     args = ["lint", str(built["producer"]), str(built["consumer"])]
     assert main(args) == 1
+    grouped = capsys.readouterr().out
+    assert grouped.splitlines()[0].startswith("SLI001 library-without-name (1 error(s))")
+    assert f"  {built['producer'].name}: 1, e.g. libfoo/lib/libfoo.so.1: no SONAME" in grouped
+    assert "SLI007" in grouped and built["consumer"].name in grouped
+
+    assert main([*args, "--verbose"]) == 1
     table = capsys.readouterr().out
     header = table.splitlines()[0].split()
     assert header == ["RULE", "WHEEL", "FILE", "DETAIL"]

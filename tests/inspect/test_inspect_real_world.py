@@ -27,6 +27,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "ucx": ("libucx-cu12==1.19.0", "libucxx-cu12==0.52.0", "ucxx-cu12==0.52.0"),
     # cmeel: CMake projects installed into one shared site-packages/cmeel.prefix.
     "cmeel": ("cmeel-console-bridge==1.0.2.3", "cmeel-tinyxml2==11.0.0", "cmeel-urdfdom==6.0.0"),
+    # issue 21's wheel-data family: libraries installed as wheel data into <prefix>/lib
+    "tbb": ("tbb==2023.2.0", "tbb4py==2023.2.0", "tcmlib==1.6.0"),
 }
 
 # family -> (rule, distribution, file) of every finding; why each is right:
@@ -43,10 +45,20 @@ EXPECTED: dict[str, set[tuple[str, str, str]]] = {
             "ucx/libuct_cma.so.0",
             "ucx/libuct_cuda.so.0",
         )
+    }
+    # warnings: the NVIDIA driver's libraries, needed only by the CUDA transport plugins
+    | {
+        ("SLI010", "libucx-cu12", "libucx/lib/ucx/libucm_cuda.so.0"),
+        ("SLI010", "libucx-cu12", "libucx/lib/ucx/libuct_cuda.so.0"),
     },
     "cmeel": {
         ("SLI006", "cmeel-urdfdom", f"cmeel.prefix/lib/liburdfdom_{name}.so.6")
         for name in ("model", "sensor", "world")
+    },
+    "tbb": {
+        ("SLI006", "tbb4py", "tbb/_api.cpython-312-x86_64-linux-gnu.so"),
+        ("SLI008", "tbb", ""),
+        ("SLI008", "tcmlib", ""),
     },
 }
 
@@ -97,6 +109,8 @@ def test_real_family_findings_are_the_documented_ones(family: str, real_cache: P
     got = {(f.rule, dist_of[f.wheel], f.file) for f in findings}
     assert got == EXPECTED[family], "\n".join(f"{f.rule} {f.file}: {f.detail}" for f in findings)
     assert len(findings) == len(got)
+    # a library only plugins need is a warning, never "loading fails"
+    assert all(f.severity == "warning" for f in findings if f.rule == "SLI010")
 
 
 def test_real_consumer_alone_reports_what_it_cannot_resolve(real_cache: Path) -> None:

@@ -1,0 +1,90 @@
+"""Preloads found from evidence, not only from source text.
+
+A producer whose package offers no ``loader``, no load function and no import the source
+shows may still load its library when imported (an extension module imported in a way
+``ast`` cannot follow, a plugin registry, ``importlib``). One probe, in one venv holding
+the whole family, imports the top-level package(s) of every such producer and records
+which of the producer's libraries the process then maps: if it maps them, ``import pkg``
+is that producer's preload ("loads at import through <extension>").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from harness.check.family import Family, Preload
+from harness.check.matrix import Placement, Probing, scenario
+from harness.inspect import names
+from harness.inspect.wheel import Wheel
+from harness.scenarios.cells import Cell
+from harness.scenarios.cell_runner import CellRunner
+from harness.scenarios.verdict import CellFailedError
+from harness.vocabulary import SITE
+from harness.workdir import WorkDir
+
+PLACEMENT_NAME = "preload-probe"
+
+
+def packages_of(wheel: Wheel) -> list[str]:
+    """The wheel's top-level Python packages (directories with an ``__init__.py``)."""
+    return sorted(
+        {
+            installed.split("/", 1)[0]
+            for member in wheel.texts
+            if (installed := wheel.install_path(member)) is not None
+            and installed.count("/") == 1
+            and installed.endswith("/__init__.py")
+        }
+    )
+
+
+def probe_preloads(family: Family, workdir: WorkDir, installer: str) -> Family:
+    """``family`` with ``import pkg`` as the preload of each producer whose import maps
+    its libraries (evidence of one probe); unchanged when every producer has one."""
+    missing = {
+        wheel.path: packages_of(wheel)
+        for wheel in family.producers
+        if family.preloads.get(wheel.path) is None
+    }
+    imports = tuple(dict.fromkeys(p for packages in missing.values() for p in packages))
+    if not imports:
+        return family
+    placement = Placement(
+        PLACEMENT_NAME, "import each producer without a preload", {SITE: family.wheels}
+    )
+    probing = Probing(imports=imports)
+    runner = CellRunner(workdir)
+    cell = Cell(
+        scenario(family, placement, probing, workdir.root / "check", installer),
+        family.python,
+        placement.kind,
+        installer,
+    )
+    verdict = runner.run_cell(cell)
+    if verdict.status not in ("passed", "failed"):
+        return family  # no evidence (a missing interpreter is reported by the matrix)
+    try:
+        environment = runner.environment(cell)
+        evidence = environment.evidence()
+    except CellFailedError:
+        return family
+    mapped = {environment.layout.label_of(obj.path) for obj in evidence.loaded}
+    preloads = dict(family.preloads)
+    for wheel in family.producers:
+        packages = missing.get(wheel.path)
+        if not packages:
+            continue
+        libraries: list[str] = []
+        extensions: list[str] = []
+        for binary in wheel.binaries:
+            installed = wheel.install_path(binary.path)
+            if installed is None or (SITE, installed) not in mapped:
+                continue
+            (extensions if names.is_extension_module(binary) else libraries).append(installed)
+        if libraries:
+            package = libraries[0].split("/", 1)[0]
+            module = package if package in packages else packages[0]
+            preloads[wheel.path] = Preload(
+                "import", module=module, via=extensions[0] if extensions else None
+            )
+    return dataclasses.replace(family, preloads=preloads)
