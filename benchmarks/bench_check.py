@@ -134,8 +134,8 @@ def needs_analysis(wheels: Path, workdir: Path, repeat: int = 20) -> float:
         family, probing, work, installer=args.installer, layouts=["venv"]
     )
     runner_verdict = results[0].verdict
-    from harness.scenarios.cells import Cell  # noqa: PLC0415
     from harness.scenarios.cell_runner import CellRunner  # noqa: PLC0415
+    from harness.scenarios.cells import Cell  # noqa: PLC0415
 
     placement = placements[0]
     scenario = matrix.scenario(family, placement, probing, work.root / "check", args.installer)

@@ -16,8 +16,8 @@ from harness.check.family import Family, Preload
 from harness.check.matrix import Placement, Probing, scenario
 from harness.inspect import names
 from harness.inspect.wheel import Wheel
-from harness.scenarios.cells import Cell
 from harness.scenarios.cell_runner import CellRunner
+from harness.scenarios.cells import Cell
 from harness.scenarios.verdict import CellFailedError
 from harness.vocabulary import SITE
 from harness.workdir import WorkDir

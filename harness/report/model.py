@@ -42,6 +42,12 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _cause_text(cause: Any) -> str:
+    """One ``harness check`` step cause as ``kind (step): what; fix: ...``."""
+    step = f" ({cause.step})" if cause.step else ""
+    return f"{cause.kind}{step}: {cause.what}; fix: {cause.fix}"
+
+
 @dataclass(frozen=True)
 class Fact:
     """A verdict field a reader sees in a cell's details (every format), when not empty."""
@@ -59,6 +65,10 @@ FACTS: tuple[Fact, ...] = (
     Fact("timings", "phases (s)"),
     Fact("sandboxed", "sandboxed"),
     Fact("left_processes", "left running after the probe (killed)"),
+    Fact("outcome", "outcome"),
+    Fact("causes", "causes", lambda causes: "; ".join(_cause_text(c) for c in causes)),
+    Fact("not_exercised", "not exercised"),
+    Fact("copies_used", "copy used"),
 )
 """The facts of a cell, in the order shown. A new :class:`CellVerdict` field is one line
 here; JSON carries every field without one."""
