@@ -76,6 +76,9 @@ class WheelSpec:
     """A project variant scenarios only install editable (``location = "editable"``): never
     built into a wheelhouse. meson-python tags a wheel of a library without extension
     modules cp3XY-cp3XY, not the py3-none of the catalogue's producers."""
+    source_only: bool = False
+    """A variant scenarios only install from its sdist (``sdists = [...]``): never built
+    into a wheelhouse, because its defect is made by the install-time build itself."""
 
     @property
     def python_specific(self) -> bool:
@@ -83,7 +86,7 @@ class WheelSpec:
         return self.role == "consumer"
 
     def built_on(self, platform: Platform) -> bool:
-        return not self.editable_only and platform.name in self.platforms
+        return not (self.editable_only or self.source_only) and platform.name in self.platforms
 
     def lint_expected_on(self, platform: Platform) -> frozenset[str]:
         """The rule ids the lint of ``platform``'s wheelhouse must report for this wheel."""
@@ -302,6 +305,20 @@ WHEELS: tuple[WheelSpec, ...] = (
         defines={"PYFOO_MODULE": "pyfoo_nopreload", "PYFOO_LINK_MODE": "none"},
         overrides={("project", "name"): "pyfoo-nopreload"},
         leave_to_other_wheels=(FOO,),
+    ),
+    WheelSpec(
+        "pyfoo-buildtree",
+        "pyfoo",
+        "pyfoo-buildtree",
+        "1.0",
+        "consumer",
+        build_requires=("libfoo",),
+        requires=("libfoo", "shared_lib_consumer"),
+        defines={"PYFOO_MODULE": "pyfoo_buildtree", "PYFOO_LINK_MODE": "buildtree"},
+        overrides={("project", "name"): "pyfoo-buildtree"},
+        leave_to_other_wheels=(FOO,),
+        platforms=frozenset({"linux", "macos"}),
+        source_only=True,
     ),
     WheelSpec(
         "libbar",
