@@ -12,6 +12,9 @@ place of the wheels and these additions, which keep the build offline and pinned
   ``--build-constraint``. A distribution being installed from source in the same command
   is left out of the file (pip would refuse an sdist of a distribution the constraint pins
   to a wheel);
+- uv runs with ``--no-cache``: it would otherwise install the wheel it built from the
+  same sdist for an earlier layout, and the build this layout is about never ran;
+- ``--verbose``: the backend's output reaches the log (the ``links against`` line);
 - ``--no-build-isolation``: the backend's requirements are installed into the layout first
   and the build runs with the layout's own environment (``PYTHONPATH``,
   ``PYTHONUSERBASE``), so it compiles against the producer already installed wherever
@@ -23,6 +26,8 @@ system wrote, which is what the sdist scenarios examine.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +40,11 @@ from harness.vocabulary import Installer
 CONSTRAINTS_FILE = "sdist-build-constraints.txt"
 """In the layout's root, one per sdist command: ``dist @ file://...`` pins."""
 SDIST_SUFFIX = ".tar.gz"
+RECORD_FILE = "source-builds.json"
+"""In the layout's root: per sdist built, where it went and the producer files its build
+system reported linking against (the build log's ``links against <path>`` lines, which
+the example consumers print at configure time)."""
+LINKED_AGAINST = re.compile(r"links against (\S+)")
 
 
 def check_sdists(request: InstallRequest, label: str) -> None:
@@ -74,11 +84,14 @@ def _with_source_flags(
 ) -> list[str]:
     """``argv`` (an install command ending with the sdist) with the offline build flags."""
     at = argv.index("install") + 1
-    flags = ["--find-links", str(request.find_links)]
+    flags = ["--verbose", "--find-links", str(request.find_links)]
     if not request.build_isolation:
         flags.append("--no-build-isolation")
     elif installer == "uv":
         flags += ["--build-constraint", str(constraints)]
+    if installer == "uv":
+        # never a wheel uv built from this sdist before: each template's build is seen
+        flags.append("--no-cache")
     return [*argv[:at], *flags, *argv[at:]]
 
 
@@ -128,7 +141,7 @@ def install(
             env = layout.process_env(host={})  # the build sees what the layout holds
         elif installer != "uv":
             env["PIP_CONSTRAINT"] = str(constraints)
-        run(
+        output = run(
             _with_source_flags(argv, request, installer, constraints),
             step=f"build and install {sdist.name} into {location.label} ({installer}, "
             f"build isolation {'on' if request.build_isolation else 'off'})",
@@ -136,3 +149,29 @@ def install(
             location=location.label,
             wheels=[sdist],
         )
+        record(
+            layout,
+            {
+                "sdist": sdist.name,
+                "location": location.label,
+                "installer": installer,
+                "build_isolation": request.build_isolation,
+                "linked_against": LINKED_AGAINST.findall(output),
+            },
+        )
+
+
+def record(layout: Layout, build: dict[str, object]) -> None:
+    """Add one source build to :data:`RECORD_FILE` in the layout's root."""
+    path = layout.root / RECORD_FILE
+    builds = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    path.write_text(json.dumps([*builds, build], indent=1) + "\n", encoding="utf-8")
+
+
+def recorded(root: Path) -> list[dict[str, object]]:
+    """The source builds of the layout at ``root``, in install order (none: ``[]``)."""
+    path = root / RECORD_FILE
+    if not path.is_file():
+        return []
+    builds = json.loads(path.read_text(encoding="utf-8"))
+    return builds if isinstance(builds, list) else []

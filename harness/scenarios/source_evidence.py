@@ -1,0 +1,86 @@
+"""Evidence only a build from source has: read from the installed binary and its build log.
+
+An sdist is built at install time with no repair tool afterwards, so what its consumer
+binary says about finding the producer is what the build system wrote. Per cell, for the
+extension module a scenario installed from its sdist:
+
+- its run-time search path (``DT_RPATH`` / ``DT_RUNPATH``, ``LC_RPATH``) and the library
+  names it needs (``DT_NEEDED``, ``LC_LOAD_DYLIB`` install names);
+- every absolute path written in the file that points into a frontend's temporary build
+  environment which no longer exists (:func:`harness.inspect.build_env.vanished`);
+- the producer file its build linked against (the build log's ``links against`` line,
+  kept by :mod:`harness.envs.source_builds`), to compare with the file the probe saw
+  loaded at run time.
+
+The sdist scenarios' ``test_source_build.py`` checks assert on this.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.envs.layout import Layout
+from harness.envs.source_builds import recorded
+from harness.inspect import readers
+from harness.inspect.build_env import embedded_paths, in_build_env, vanished
+
+
+@dataclass(frozen=True)
+class SourceBuild:
+    """What one extension built from an sdist says about its producer."""
+
+    binary: Path
+    rpaths: tuple[str, ...]
+    needed: tuple[str, ...]
+    dangling: tuple[str, ...]
+    """Absolute paths inside the binary into build environments that are gone."""
+    linked_against: tuple[str, ...]
+    """The producer files its build linked (from the build log; several sdists' builds in
+    the layout are all listed)."""
+
+    @property
+    def linked_in_build_env(self) -> bool:
+        """Whether every producer file the build linked lay in a temporary build env."""
+        return bool(self.linked_against) and all(map(in_build_env, self.linked_against))
+
+
+def extension_of(layout: Layout, package: str) -> Path:
+    """The one extension module file of ``package`` in any of the layout's locations."""
+    found = sorted(
+        {
+            path.resolve()
+            for directory in layout.locations.values()
+            for pattern in ("*.so", "*.pyd")
+            for path in (directory / package).glob(pattern)
+        }
+    )
+    if len(found) != 1:
+        raise AssertionError(f"expected one extension of {package!r} in the layout, got {found}")
+    return found[0]
+
+
+def source_build(layout: Layout, package: str) -> SourceBuild:
+    """The evidence of ``package``'s extension as installed in ``layout``."""
+    binary = extension_of(layout, package)
+    data = binary.read_bytes()
+    fmt = readers.detect(data[: readers.HEAD_SIZE])
+    if fmt is None:
+        raise AssertionError(f"{binary} is no binary the lint can read")
+    info = readers.read(fmt, binary.name, io.BytesIO(data), str(binary))
+    rpaths = tuple(entry.value for part in info.slices for entry in part.rpaths)
+    needed = tuple(dep.name for part in info.slices for dep in part.dependencies)
+    linked = tuple(str(p) for build in recorded(layout.root) for p in _list(build))
+    return SourceBuild(
+        binary=binary,
+        rpaths=rpaths,
+        needed=needed,
+        dangling=tuple(vanished(embedded_paths(data))),
+        linked_against=linked,
+    )
+
+
+def _list(build: dict[str, object]) -> list[object]:
+    value = build.get("linked_against", [])
+    return value if isinstance(value, list) else []
