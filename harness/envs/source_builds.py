@@ -44,6 +44,8 @@ RECORD_FILE = "source-builds.json"
 """In the layout's root: per sdist built, where it went and the producer files its build
 system reported linking against (the build log's ``links against <path>`` lines, which
 the example consumers print at configure time)."""
+ROOT_MARK = "{root}"
+"""Stands for the layout's root in recorded paths."""
 LINKED_AGAINST = re.compile(r"links against (\S+)")
 
 
@@ -156,9 +158,20 @@ def install(
                 "location": location.label,
                 "installer": installer,
                 "build_isolation": request.build_isolation,
-                "linked_against": LINKED_AGAINST.findall(output),
+                "linked_against": [
+                    _in_layout(layout, path) for path in LINKED_AGAINST.findall(output)
+                ],
             },
         )
+
+
+def _in_layout(layout: Layout, path: str) -> str:
+    """``path`` relative to the layout's root as ``{root}/...`` when it lies inside (the
+    layout may be a template copied elsewhere later), else as it is."""
+    try:
+        return f"{ROOT_MARK}/{Path(path).relative_to(layout.root).as_posix()}"
+    except ValueError:
+        return path
 
 
 def record(layout: Layout, build: dict[str, object]) -> None:
@@ -169,9 +182,11 @@ def record(layout: Layout, build: dict[str, object]) -> None:
 
 
 def recorded(root: Path) -> list[dict[str, object]]:
-    """The source builds of the layout at ``root``, in install order (none: ``[]``)."""
+    """The source builds of the layout at ``root``, in install order (none: ``[]``), with
+    paths inside the layout as they are under ``root`` now."""
     path = root / RECORD_FILE
     if not path.is_file():
         return []
-    builds = json.loads(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8").replace(ROOT_MARK, root.as_posix())
+    builds = json.loads(text)
     return builds if isinstance(builds, list) else []

@@ -84,3 +84,21 @@ def source_build(layout: Layout, package: str) -> SourceBuild:
 def _list(build: dict[str, object]) -> list[object]:
     value = build.get("linked_against", [])
     return value if isinstance(value, list) else []
+
+
+def check_clean_build(layout: Layout, package: str, *, linked_from: str | None) -> SourceBuild:
+    """Assert the safe build of a consumer sdist: no RPATH, no path into a vanished build
+    environment, and the producer linked at build time from ``linked_from`` (``None``: a
+    temporary build environment, deleted since; a location label: that location of this
+    layout). Returns the evidence for further checks."""
+    build = source_build(layout, package)
+    assert build.rpaths == (), build
+    assert build.dangling == (), build
+    assert build.linked_against, build
+    if linked_from is None:
+        assert build.linked_in_build_env, build
+        assert not any(Path(path).exists() for path in build.linked_against), build
+    else:
+        where = layout.locations[linked_from]
+        assert all(Path(path).is_relative_to(where) for path in build.linked_against), build
+    return build
