@@ -34,6 +34,7 @@ from pathlib import Path
 from harness.envs import commands, pipfinder
 from harness.envs.layout import CommandRunner, Layout, LayoutError
 from harness.envs.location import Location
+from harness.inspect.build_env import in_build_env
 from harness.installs import InstallRequest
 from harness.vocabulary import Installer
 
@@ -167,7 +168,10 @@ def install(
 
 def _in_layout(layout: Layout, path: str) -> str:
     """``path`` relative to the layout's root as ``{root}/...`` when it lies inside (the
-    layout may be a template copied elsewhere later), else as it is."""
+    layout may be a template copied elsewhere later), else as it is; a build environment
+    stays as it was, even one made in the layout's temporary directory."""
+    if in_build_env(path):
+        return path
     try:
         return f"{ROOT_MARK}/{Path(path).relative_to(layout.root).as_posix()}"
     except ValueError:
