@@ -76,7 +76,9 @@ def build_sdist(spec: WheelSpec, workdir: WorkDir, inputs: Mapping[str, Path]) -
         if len(built) != 1:
             raise SdistError(f"uv build --sdist of {spec.id!r} made {len(built)} sdists ({log})")
         shutil.move(str(built[0]), scratch / built[0].name)
-        cache.write_meta(scratch, {"product": built[0].name, "id": spec.id, "key_parts": dict(parts)})
+        cache.write_meta(
+            scratch, {"product": built[0].name, "id": spec.id, "key_parts": dict(parts)}
+        )
     entry = cache.lookup(final)
     assert entry is not None, final
     return entry.product
@@ -110,7 +112,14 @@ def requirements_dir(
             return hit.directory
         with atomic_directory(final, workdir.tmp) as scratch:
             try:
-                _download(scratch, wanted, python, python_version, log, workdir.cache / "uv")
+                _download(
+                    scratch,
+                    wanted,
+                    python,
+                    version=python_version,
+                    log=log,
+                    uv_cache=workdir.cache / "uv",
+                )
             except (CommandFailedError, OSError) as error:
                 raise SdistError(
                     f"downloading the build requirements {', '.join(wanted)} for Python "
@@ -122,7 +131,7 @@ def requirements_dir(
 
 
 def _download(
-    dest: Path, wanted: list[str], python: Path, version: str, log: Path, uv_cache: Path
+    dest: Path, wanted: list[str], python: Path, *, version: str, log: Path, uv_cache: Path
 ) -> None:
     """Resolve ``wanted`` for ``python`` (``uv pip compile``: markers evaluated for that
     interpreter), then download exactly those pins' wheels into ``dest``."""
@@ -140,8 +149,7 @@ def _download(
             compile_command,
             log,
             env={"UV_CACHE_DIR": str(uv_cache)},
-        )
-        .splitlines()
+        ).splitlines()
         if "==" in line and not line.lstrip().startswith("#")
     ]
     request.unlink()

@@ -215,7 +215,6 @@ class WheelSupply:
             build_inputs=tuple(self.wheel(i) for i in sorted(needed)),
         )
 
-
     def _with_sdists(self, request: InstallRequest, sdist_ids: tuple[str, ...]) -> InstallRequest:
         """``request`` with the sdists of ``sdist_ids``, their pinned build inputs and the
         directory of their backend's requirements."""

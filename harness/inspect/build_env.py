@@ -37,9 +37,7 @@ def in_build_env(path: str) -> bool:
     return any(pattern.search(probe) for pattern in BUILD_ENV_PATTERNS)
 
 
-def vanished(
-    paths: Iterable[str], exists: Callable[[str], bool] = os.path.exists
-) -> list[str]:
+def vanished(paths: Iterable[str], exists: Callable[[str], bool] = os.path.exists) -> list[str]:
     """The absolute ``paths`` inside a build environment that no longer exist here."""
     return [p for p in paths if p.startswith("/") and in_build_env(p) and not exists(p)]
 

@@ -8,7 +8,9 @@ from harness.scenarios.observed import Observed
 from harness.scenarios.source_evidence import check_clean_build
 
 
-def test_consumer_built_from_its_sdist(scenario_layout: Layout, scenario_observed: Observed) -> None:
+def test_consumer_built_from_its_sdist(
+    scenario_layout: Layout, scenario_observed: Observed
+) -> None:
     build = check_clean_build(scenario_layout, "pyfoo", linked_from="user")
     loaded = [copy.origin for copy in scenario_observed.copies_of("libfoo")]
     assert loaded == ["user:libfoo/lib/libfoo.so.1"], (loaded, build)

@@ -89,9 +89,9 @@ def test_lint_flags_a_wheel_whose_build_env_is_gone(
     )
     assert done.returncode == 0, done.stderr
     out = tmp_path / "dist"
+    build = [uv, "build", "--wheel", "--no-build-isolation", "--offline"]
     done = _run(
-        [uv, "build", "--wheel", "--no-build-isolation", "--offline", "--python"]
-        + [str(env / "bin" / "python"), "--out-dir", str(out), str(sdist)]
+        [*build, "--python", str(env / "bin" / "python"), "--out-dir", str(out), str(sdist)]
     )
     assert done.returncode == 0, done.stderr
     (wheel,) = out.glob("*.whl")
@@ -114,7 +114,5 @@ def test_lint_flags_a_wheel_whose_build_env_is_gone(
     assert failed.returncode != 0
     assert "libfoo.so.1: cannot open shared object file" in failed.stderr
     findings = lint_wheels([wheel], select=["SLI014"])
-    assert [(f.rule, f.file.rsplit("/", 1)[0]) for f in findings] == [
-        ("SLI014", "pyfoo_buildtree")
-    ]
+    assert [(f.rule, f.file.rsplit("/", 1)[0]) for f in findings] == [("SLI014", "pyfoo_buildtree")]
     assert str(env / "lib") in findings[0].detail

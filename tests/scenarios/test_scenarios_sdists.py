@@ -44,7 +44,12 @@ def test_sdists_and_build_isolation_are_read(write_scenario: Callable[[str, str]
 @pytest.mark.parametrize(
     ("location", "extra", "key", "words"),
     [
-        ("editable", 'sdists = ["pyfoo"]', "sdists", "cannot be installed into location 'editable'"),
+        (
+            "editable",
+            'sdists = ["pyfoo"]',
+            "sdists",
+            "cannot be installed into location 'editable'",
+        ),
         ("zip", 'sdists = ["pyfoo"]', "sdists", "cannot be installed into location 'zip'"),
         ("site", "build-isolation = false", "build-isolation", "applies to sdists only"),
         ("site", 'sdists = ["py foo"]', "sdists", "'py foo' is not a wheel id"),
@@ -76,7 +81,7 @@ def test_a_missing_sdist_or_requirements_dir_is_a_clear_error(tmp_path: Path) ->
     sdist.write_bytes(b"")
     ok = InstallRequest(location="site", wheels=(), sdists=(sdist,), find_links=tmp_path)
     check_sdists(ok, "site")
-    with pytest.raises(LayoutError, match="is not an existing .tar.gz file"):
+    with pytest.raises(LayoutError, match=r"is not an existing \.tar\.gz file"):
         check_sdists(InstallRequest("site", (), sdists=(tmp_path / "x.tar.gz",)), "site")
     with pytest.raises(LayoutError, match="need a directory of their build requirements"):
         check_sdists(InstallRequest("site", (), sdists=(sdist,)), "site")
