@@ -386,6 +386,11 @@ def _not_on(spec: WheelSpec | PrefixSpec, platform: Platform, needed_by: str | N
             f"{spec.id!r}{why} is never built as a wheel: scenarios install its project "
             '`location = "editable"` only (editable_only in harness/builder/catalogue.py)'
         )
+    if isinstance(spec, WheelSpec) and spec.source_only:
+        return (
+            f"{spec.id!r}{why} is never built as a wheel: scenarios install it from its sdist "
+            "(`sdists = [...]`) only (source_only in harness/builder/catalogue.py)"
+        )
     return (
         f"{spec.id!r}{why} is not built on {platform.name}: the catalogue builds it on "
         f"{', '.join(sorted(spec.platforms))} only (platforms in harness/builder/catalogue.py); "

@@ -12,7 +12,7 @@ extension module a scenario installed from its sdist:
   kept by :mod:`harness.envs.source_builds`), to compare with the file the probe saw
   loaded at run time.
 
-The sdist scenarios' ``test_source_build.py`` checks assert on this.
+The sdist scenarios' ``test_sdist_*_evidence.py`` checks assert on this.
 """
 
 from __future__ import annotations
