@@ -18,6 +18,7 @@ The sdist scenarios' ``test_sdist_*_evidence.py`` checks assert on this.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from harness.envs.layout import Layout
 from harness.envs.source_builds import recorded
 from harness.inspect import readers
 from harness.inspect.build_env import embedded_paths, in_build_env, vanished
+from harness.scenarios.observed import Observed
 
 
 @dataclass(frozen=True)
@@ -102,3 +104,20 @@ def check_clean_build(layout: Layout, package: str, *, linked_from: str | None) 
         where = layout.locations[linked_from]
         assert all(Path(path).is_relative_to(where) for path in build.linked_against), build
     return build
+
+
+def consumer_check(
+    *, linked_from: str | None, loaded_from: str
+) -> Callable[[Layout, Observed], None]:
+    """The check of a scenario installing ``pyfoo`` from its sdist beside a producer wheel:
+    :func:`check_clean_build` (``linked_from``), and libfoo loaded once, from the producer
+    wheel's copy in ``loaded_from``. A scenario's ``test_*.py`` binds it to a ``test_``
+    name; pytest gives it the cell's fixtures."""
+
+    def check(scenario_layout: Layout, scenario_observed: Observed) -> None:
+        build = check_clean_build(scenario_layout, "pyfoo", linked_from=linked_from)
+        loaded = [copy.origin for copy in scenario_observed.copies_of("libfoo")]
+        assert loaded == [f"{loaded_from}:libfoo/lib/libfoo.so.1"], (loaded, build)
+        assert all(path not in build.linked_against for path in loaded)
+
+    return check

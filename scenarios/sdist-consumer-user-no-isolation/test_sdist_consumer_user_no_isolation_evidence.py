@@ -1,16 +1,6 @@
 """The source build's evidence: the consumer linked the user copy itself (no isolation),
 has no RPATH and no path into a build environment, and loads the user copy."""
 
-from __future__ import annotations
+from harness.scenarios.source_evidence import consumer_check
 
-from harness.envs.layout import Layout
-from harness.scenarios.observed import Observed
-from harness.scenarios.source_evidence import check_clean_build
-
-
-def test_consumer_built_from_its_sdist(
-    scenario_layout: Layout, scenario_observed: Observed
-) -> None:
-    build = check_clean_build(scenario_layout, "pyfoo", linked_from="user")
-    loaded = [copy.origin for copy in scenario_observed.copies_of("libfoo")]
-    assert loaded == ["user:libfoo/lib/libfoo.so.1"], (loaded, build)
+test_consumer_built_from_its_sdist = consumer_check(linked_from="user", loaded_from="user")

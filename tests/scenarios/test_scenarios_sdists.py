@@ -41,28 +41,24 @@ def test_sdists_and_build_isolation_are_read(write_scenario: Callable[[str, str]
     assert (plain.installs[0].sdists, plain.installs[0].build_isolation) == ((), True)
 
 
-@pytest.mark.parametrize(
-    ("location", "extra", "key", "words"),
-    [
-        (
-            "editable",
-            'sdists = ["pyfoo"]',
-            "sdists",
-            "cannot be installed into location 'editable'",
-        ),
-        ("zip", 'sdists = ["pyfoo"]', "sdists", "cannot be installed into location 'zip'"),
-        ("site", "build-isolation = false", "build-isolation", "applies to sdists only"),
-        ("site", 'sdists = ["py foo"]', "sdists", "'py foo' is not a wheel id"),
-    ],
-    ids=["editable", "zip", "isolation-without-sdists", "bad-id"],
-)
-def test_sdist_errors_name_the_key(
-    write_scenario: Callable[[str, str], Path], location: str, extra: str, key: str, words: str
-) -> None:
-    with pytest.raises(parse.ScenarioError) as raised:
-        parse.load(write_scenario("bad", _SDIST.format(location=location, extra=extra)))
-    assert f"key `install[0].{key}`" in str(raised.value)
-    assert words in str(raised.value)
+SDIST_ERRORS = {
+    "editable": ('sdists = ["pyfoo"]', "sdists", "cannot be installed into location 'editable'"),
+    "zip": ('sdists = ["pyfoo"]', "sdists", "cannot be installed into location 'zip'"),
+    "site": ("build-isolation = false", "build-isolation", "applies to sdists only"),
+}
+"""location -> (the table's extra lines, the key named, words of the problem)."""
+
+
+def test_sdist_errors_name_the_key(write_scenario: Callable[[str, str], Path]) -> None:
+    for location, (extra, key, words) in SDIST_ERRORS.items():
+        text = _SDIST.format(location=location, extra=extra)
+        with pytest.raises(parse.ScenarioError) as raised:
+            parse.load(write_scenario(f"bad-{location}", text))
+        assert f"key `install[0].{key}`" in str(raised.value), location
+        assert words in str(raised.value), location
+    bad_id = _SDIST.format(location="site", extra='sdists = ["py foo"]')
+    with pytest.raises(parse.ScenarioError, match=r"'py foo' is not a wheel id"):
+        parse.load(write_scenario("bad-id", bad_id))
 
 
 def test_constraints_leave_out_the_distribution_being_built(tmp_path: Path) -> None:
