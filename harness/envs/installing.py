@@ -32,7 +32,7 @@ def install(
     layout.location(request.location)  # the location must have been added first
     if request.deps:
         request = _with_private_find_links(layout, request)
-    if request.wheels:
+    if request.wheels or not request.sdists:  # editable requests carry projects, no wheels
         location.install(layout, request, installer, run)
     if request.sdists:
         source_builds.install(layout, request, installer, run, location)
