@@ -220,8 +220,8 @@ class WheelSupply:
         directory of their backend's requirements."""
         if self.wheelhouse is None or self.workdir is None or self.python is None:
             raise SupplyError(
-                f"sdists {', '.join(sdist_ids)}: building them needs the catalogue's wheelhouse "
-                "work directory and interpreter"
+                f"sdists {', '.join(sdist_ids)}: building them needs the catalogue's wheelhouse"
+                ", work directory and interpreter"
             )
         specs = [_catalogue_spec(wheel_id, "sdist") for wheel_id in sdist_ids]
         needed = sorted({i for spec in specs for i in build_inputs(spec)})

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.builder.supply import SupplyError, WheelSupply
 from harness.envs.layout import LayoutError
 from harness.envs.source_builds import check_sdists, constraint_lines
 from harness.inspect.build_env import embedded_paths, in_build_env, vanished
@@ -99,3 +100,11 @@ def test_build_env_paths_are_recognised_and_vanished_only_when_gone(tmp_path: Pa
 def test_embedded_paths_reads_absolute_paths_from_bytes() -> None:
     data = b"\0\0/tmp/pip-build-env-x/lib\0libfoo.so.1\0/usr/lib\0/tmp/pip-build-env-x/lib\0"
     assert embedded_paths(data) == ["/tmp/pip-build-env-x/lib", "/usr/lib"]
+
+
+def test_sdists_need_the_work_directory_and_interpreter() -> None:
+    without = WheelSupply(None, {})
+    with pytest.raises(SupplyError, match="needs the catalogue's wheelhouse, work directory"):
+        without.request("site", (), sdists=("pyfoo",))
+    # no sdists: the same supply makes the plain request (the control)
+    assert without.request("site", ()).sdists == ()
