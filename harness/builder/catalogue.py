@@ -110,6 +110,35 @@ FOO = Library("foo", 1)
 BAR = Library("bar", 1)
 
 
+def _pyfoo_variant(
+    dist: str,
+    link_mode: str | None = None,
+    platforms: frozenset[OSName] = EVERY_PLATFORM,
+    *,
+    source_only: bool = False,
+) -> WheelSpec:
+    """A variant of the pyfoo consumer: its own distribution and import package
+    (``pyfoo-twin`` -> ``pyfoo_twin``), ``PYFOO_LINK_MODE`` when given, libfoo excluded."""
+    module = dist.replace("-", "_")
+    defines = {"PYFOO_MODULE": module}
+    if link_mode is not None:
+        defines["PYFOO_LINK_MODE"] = link_mode
+    return WheelSpec(
+        dist,
+        "pyfoo",
+        dist,
+        "1.0",
+        "consumer",
+        build_requires=("libfoo",),
+        requires=("libfoo", "shared_lib_consumer"),
+        defines=defines,
+        overrides={("project", "name"): dist},
+        leave_to_other_wheels=(FOO,),
+        platforms=platforms,
+        source_only=source_only,
+    )
+
+
 def _clash_producer(name: str) -> WheelSpec:
     package = f"libclash{name}"
     return WheelSpec(
@@ -245,18 +274,7 @@ WHEELS: tuple[WheelSpec, ...] = (
         requires=("libfoo", "shared_lib_consumer"),
         leave_to_other_wheels=(FOO,),
     ),
-    WheelSpec(
-        "pyfoo-twin",
-        "pyfoo",
-        "pyfoo-twin",
-        "1.0",
-        "consumer",
-        build_requires=("libfoo",),
-        requires=("libfoo", "shared_lib_consumer"),
-        defines={"PYFOO_MODULE": "pyfoo_twin"},
-        overrides={("project", "name"): "pyfoo-twin"},
-        leave_to_other_wheels=(FOO,),
-    ),
+    _pyfoo_variant("pyfoo-twin"),
     WheelSpec(
         "pyfoo-rpath",
         "pyfoo",
@@ -294,29 +312,10 @@ WHEELS: tuple[WheelSpec, ...] = (
         # the wheel's own copy, so it is no near miss of the producer's key (no SLI003).
         expected_lint=frozenset({"SLI004"}),
     ),
-    WheelSpec(
-        "pyfoo-nopreload",
-        "pyfoo",
-        "pyfoo-nopreload",
-        "1.0",
-        "consumer",
-        build_requires=("libfoo",),
-        requires=("libfoo", "shared_lib_consumer"),
-        defines={"PYFOO_MODULE": "pyfoo_nopreload", "PYFOO_LINK_MODE": "none"},
-        overrides={("project", "name"): "pyfoo-nopreload"},
-        leave_to_other_wheels=(FOO,),
-    ),
-    WheelSpec(
+    _pyfoo_variant("pyfoo-nopreload", link_mode="none"),
+    _pyfoo_variant(
         "pyfoo-buildtree",
-        "pyfoo",
-        "pyfoo-buildtree",
-        "1.0",
-        "consumer",
-        build_requires=("libfoo",),
-        requires=("libfoo", "shared_lib_consumer"),
-        defines={"PYFOO_MODULE": "pyfoo_buildtree", "PYFOO_LINK_MODE": "buildtree"},
-        overrides={("project", "name"): "pyfoo-buildtree"},
-        leave_to_other_wheels=(FOO,),
+        link_mode="buildtree",
         platforms=frozenset({"linux", "macos"}),
         source_only=True,
     ),

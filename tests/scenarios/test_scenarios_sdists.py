@@ -21,12 +21,12 @@ from harness.scenarios import parse
 _SDIST = """
 schema = 1
 description = "d"
-[[install]]
-location = "{location}"
-wheels = ["shared_lib_consumer"]
-{extra}
 [[steps]]
 import = "pyfoo"
+[[install]]
+wheels = ["shared_lib_consumer"]
+location = "{location}"
+{extra}
 """
 
 
