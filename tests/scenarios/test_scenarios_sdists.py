@@ -86,7 +86,7 @@ def test_a_missing_sdist_or_requirements_dir_is_a_clear_error(tmp_path: Path) ->
 
 def test_build_env_paths_are_recognised_and_vanished_only_when_gone(tmp_path: Path) -> None:
     pip_env = "/tmp/pip-build-env-ab12/overlay/lib/python3.9/site-packages/libfoo/lib"
-    uv_env = "/root/.cache/uv/builds-v0/.tmpAbC123/lib/python3.13/site-packages/libfoo/lib"
+    uv_env = "/home/dev/.cache/uv/builds-v0/.tmpAbC123/lib/python3.13/site-packages/libfoo/lib"
     assert in_build_env(pip_env) and in_build_env(uv_env)
     assert not in_build_env("/usr/lib/x86_64-linux-gnu")
     assert not in_build_env("$ORIGIN/../libfoo/lib")
