@@ -65,3 +65,14 @@ class InstallRequest:
     """The backend's editable mode for those projects (:data:`harness.vocabulary.EDITABLE_MODES`)."""
     build_inputs: tuple[Path, ...] = ()
     """Wheel files the editable builds must take their build requirements from (pinned)."""
+    sdists: tuple[Path, ...] = ()
+    """Source distributions built by the installer and installed into the location after
+    ``wheels``, one command each (:mod:`harness.envs.source_builds`)."""
+    build_isolation: bool = True
+    """``False``: the sdists build with ``--no-build-isolation``, against what the layout
+    already holds (the backend's requirements are installed into it first)."""
+    build_requirements: tuple[str, ...] = ()
+    """The sdists' build backend requirements besides the catalogue's producers
+    (``scikit-build-core>=0.10``), taken from ``find_links``."""
+    find_links: Path | None = None
+    """A directory holding wheels of ``build_requirements``: sdist installs stay offline."""

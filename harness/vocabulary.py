@@ -83,6 +83,9 @@ WHEEL_LOCATIONS: tuple[str, ...] = (
     PYINSTALLER,
 )
 """Labels a wheel can be installed into (``editable``: its project, from source)."""
+SDIST_LOCATIONS: tuple[str, ...] = (SITE, TARGET, USER, PREFIX, ROOT)
+"""Labels an sdist can be installed into: those whose install is one installer command
+(``harness.envs.source_builds`` builds each sdist with that command)."""
 EDITABLE_MODES: tuple[str, ...] = ("redirect", "inplace", "meson")
 """Editable modes of the build backends: scikit-build-core's ``redirect`` (an import hook
 serves the source tree, built files go to site-packages) and ``inplace`` (the build happens

@@ -76,6 +76,9 @@ class WheelSpec:
     """A project variant scenarios only install editable (``location = "editable"``): never
     built into a wheelhouse. meson-python tags a wheel of a library without extension
     modules cp3XY-cp3XY, not the py3-none of the catalogue's producers."""
+    source_only: bool = False
+    """A variant scenarios only install from its sdist (``sdists = [...]``): never built
+    into a wheelhouse, because its defect is made by the install-time build itself."""
 
     @property
     def python_specific(self) -> bool:
@@ -83,7 +86,7 @@ class WheelSpec:
         return self.role == "consumer"
 
     def built_on(self, platform: Platform) -> bool:
-        return not self.editable_only and platform.name in self.platforms
+        return not (self.editable_only or self.source_only) and platform.name in self.platforms
 
     def lint_expected_on(self, platform: Platform) -> frozenset[str]:
         """The rule ids the lint of ``platform``'s wheelhouse must report for this wheel."""
@@ -105,6 +108,35 @@ class PrefixSpec:
 
 FOO = Library("foo", 1)
 BAR = Library("bar", 1)
+
+
+def _pyfoo_variant(
+    dist: str,
+    link_mode: str | None = None,
+    platforms: frozenset[OSName] = EVERY_PLATFORM,
+    *,
+    source_only: bool = False,
+) -> WheelSpec:
+    """A variant of the pyfoo consumer: its own distribution and import package
+    (``pyfoo-twin`` -> ``pyfoo_twin``), ``PYFOO_LINK_MODE`` when given, libfoo excluded."""
+    module = dist.replace("-", "_")
+    defines = {"PYFOO_MODULE": module}
+    if link_mode is not None:
+        defines["PYFOO_LINK_MODE"] = link_mode
+    return WheelSpec(
+        dist,
+        "pyfoo",
+        dist,
+        "1.0",
+        "consumer",
+        build_requires=("libfoo",),
+        requires=("libfoo", "shared_lib_consumer"),
+        defines=defines,
+        overrides={("project", "name"): dist},
+        leave_to_other_wheels=(FOO,),
+        platforms=platforms,
+        source_only=source_only,
+    )
 
 
 def _clash_producer(name: str) -> WheelSpec:
@@ -254,18 +286,7 @@ WHEELS: tuple[WheelSpec, ...] = (
         requires=("libfoo", "shared_lib_consumer"),
         leave_to_other_wheels=(FOO,),
     ),
-    WheelSpec(
-        "pyfoo-twin",
-        "pyfoo",
-        "pyfoo-twin",
-        "1.0",
-        "consumer",
-        build_requires=("libfoo",),
-        requires=("libfoo", "shared_lib_consumer"),
-        defines={"PYFOO_MODULE": "pyfoo_twin"},
-        overrides={("project", "name"): "pyfoo-twin"},
-        leave_to_other_wheels=(FOO,),
-    ),
+    _pyfoo_variant("pyfoo-twin"),
     WheelSpec(
         "pyfoo-rpath",
         "pyfoo",
@@ -303,17 +324,12 @@ WHEELS: tuple[WheelSpec, ...] = (
         # the wheel's own copy, so it is no near miss of the producer's key (no SLI003).
         expected_lint=frozenset({"SLI004"}),
     ),
-    WheelSpec(
-        "pyfoo-nopreload",
-        "pyfoo",
-        "pyfoo-nopreload",
-        "1.0",
-        "consumer",
-        build_requires=("libfoo",),
-        requires=("libfoo", "shared_lib_consumer"),
-        defines={"PYFOO_MODULE": "pyfoo_nopreload", "PYFOO_LINK_MODE": "none"},
-        overrides={("project", "name"): "pyfoo-nopreload"},
-        leave_to_other_wheels=(FOO,),
+    _pyfoo_variant("pyfoo-nopreload", link_mode="none"),
+    _pyfoo_variant(
+        "pyfoo-buildtree",
+        link_mode="buildtree",
+        platforms=frozenset({"linux", "macos"}),
+        source_only=True,
     ),
     WheelSpec(
         "libbar",
@@ -380,6 +396,11 @@ def _not_on(spec: WheelSpec | PrefixSpec, platform: Platform, needed_by: str | N
         return (
             f"{spec.id!r}{why} is never built as a wheel: scenarios install its project "
             '`location = "editable"` only (editable_only in harness/builder/catalogue.py)'
+        )
+    if isinstance(spec, WheelSpec) and spec.source_only:
+        return (
+            f"{spec.id!r}{why} is never built as a wheel: scenarios install it from its sdist "
+            "(`sdists = [...]`) only (source_only in harness/builder/catalogue.py)"
         )
     return (
         f"{spec.id!r}{why} is not built on {platform.name}: the catalogue builds it on "

@@ -8,11 +8,14 @@ layouts (:mod:`harness.envs`) and scenarios receive ready
 - files named by a scenario's ``[wheels]`` table (external wheels: a pattern relative to
   the scenario, ``${VAR}`` expanded, matching exactly one file);
 - editable sources: a catalogue project staged as the builder stages it
-  (:class:`~harness.installs.EditableSource`) and the wheels its build may take inputs from.
+  (:class:`~harness.installs.EditableSource`) and the wheels its build may take inputs from;
+- sdists of catalogue projects (:mod:`harness.builder.sdists`, cached by content) with the
+  wheels their isolated builds pin and a directory of their backend's requirements.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 import re
@@ -20,7 +23,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from harness import project
-from harness.builder.catalogue import PREFIXES_BY_ID, WHEELS_BY_ID, build_inputs
+from harness.builder.catalogue import PREFIXES_BY_ID, WHEELS_BY_ID, WheelSpec, build_inputs
+from harness.builder.sdists import SdistError, build_sdist, requirement_name, requirements_dir
 from harness.builder.staging import (
     ProjectError,
     project_dir,
@@ -32,6 +36,7 @@ from harness.builder.staging import (
 from harness.builder.wheelhouse import Wheelhouse
 from harness.installs import EditableSource, InstallRequest
 from harness.vocabulary import EDITABLE
+from harness.workdir import WorkDir
 
 
 class SupplyError(LookupError):
@@ -136,12 +141,21 @@ class WheelSupply:
 
     ``external``: the scenario's ``[wheels]`` files (they win over the catalogue);
     ``wheelhouse``: the interpreter's built catalogue, or ``None`` when only external
-    wheels are asked for.
+    wheels are asked for; ``workdir``: where sdists and build requirements are cached
+    and ``python`` the interpreter their builds run with (needed only for ``sdists``).
     """
 
-    def __init__(self, wheelhouse: Wheelhouse | None, external: Mapping[str, Path]) -> None:
+    def __init__(
+        self,
+        wheelhouse: Wheelhouse | None,
+        external: Mapping[str, Path],
+        workdir: WorkDir | None = None,
+        python: Path | None = None,
+    ) -> None:
         self.wheelhouse = wheelhouse
         self.external = dict(external)
+        self.workdir = workdir
+        self.python = python
 
     def wheel(self, wheel_id: str) -> Path:
         """The file of ``wheel_id``."""
@@ -165,16 +179,21 @@ class WheelSupply:
         deps: bool = False,
         remove: tuple[str, ...] = (),
         mode: str | None = None,
+        sdists: Iterable[str] = (),
+        build_isolation: bool = True,
     ) -> InstallRequest:
-        """The install request of one ``[[install]]`` table (``editable``: from source)."""
+        """The install request of one ``[[install]]`` table (``editable``: from source;
+        ``sdists``: wheel ids installed from their sdists after the wheels)."""
         ids = tuple(wheel_ids)
         if location != EDITABLE:
-            return InstallRequest(
+            request = InstallRequest(
                 location=location,
                 wheels=[self.wheel(wheel_id) for wheel_id in ids],
                 deps=deps,
                 remove=remove,
+                build_isolation=build_isolation,
             )
+            return self._with_sdists(request, tuple(sdists)) if sdists else request
         needed = {i for w in ids if w in WHEELS_BY_ID for i in build_inputs(WHEELS_BY_ID[w])}
         return InstallRequest(
             location=EDITABLE,
@@ -184,6 +203,50 @@ class WheelSupply:
             editable_mode=mode or "redirect",
             build_inputs=tuple(self.wheel(i) for i in sorted(needed)),
         )
+
+    def _with_sdists(self, request: InstallRequest, sdist_ids: tuple[str, ...]) -> InstallRequest:
+        """``request`` with the sdists of ``sdist_ids``, their pinned build inputs and the
+        directory of their backend's requirements."""
+        if self.wheelhouse is None or self.workdir is None or self.python is None:
+            raise SupplyError(
+                f"sdists {', '.join(sdist_ids)}: building them needs the catalogue's wheelhouse"
+                ", work directory and interpreter"
+            )
+        specs = [_catalogue_spec(wheel_id, "sdist") for wheel_id in sdist_ids]
+        needed = sorted({i for spec in specs for i in build_inputs(spec)})
+        inputs = {WHEELS_BY_ID[i].dist: self.wheel(i) for i in needed}
+        ours = {requirement_name(spec.dist) for spec in WHEELS_BY_ID.values()}
+        requirements = sorted(
+            {
+                r
+                for spec in specs
+                for r in editable_source(spec.id).requires
+                if requirement_name(r) not in ours
+            }
+        )
+        tag = self.wheelhouse.python_tag  # cp39 -> 3.9
+        try:
+            sdists = tuple(build_sdist(spec, self.workdir, inputs) for spec in specs)
+            version = f"{tag[2]}.{tag[3:]}"
+            find_links = requirements_dir(self.workdir, requirements, self.python, version)
+        except SdistError as error:
+            raise SupplyError(str(error)) from None
+        return dataclasses.replace(
+            request,
+            sdists=sdists,
+            build_inputs=tuple(inputs.values()),
+            build_requirements=tuple(requirements),
+            find_links=find_links,
+        )
+
+
+def _catalogue_spec(wheel_id: str, what: str) -> WheelSpec:
+    spec = WHEELS_BY_ID.get(wheel_id)
+    if spec is None:
+        raise SupplyError(
+            f"{what} of {wheel_id!r}: not a wheel id of the catalogue (harness/builder/catalogue.py)"
+        )
+    return spec
 
 
 def needs_catalogue(

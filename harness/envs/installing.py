@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 
 from harness.copying import link_or_copy
-from harness.envs import locations
+from harness.envs import locations, source_builds
 from harness.envs.layout import CommandRunner, Layout
 from harness.envs.removing import apply_removals
 from harness.installs import InstallRequest
@@ -32,7 +32,10 @@ def install(
     layout.location(request.location)  # the location must have been added first
     if request.deps:
         request = _with_private_find_links(layout, request)
-    location.install(layout, request, installer, run)
+    if request.wheels or not request.sdists:  # editable requests carry projects, no wheels
+        location.install(layout, request, installer, run)
+    if request.sdists:
+        source_builds.install(layout, request, installer, run, location)
     if request.remove:
         apply_removals(
             layout.location(request.location),

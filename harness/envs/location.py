@@ -85,7 +85,7 @@ class Location:
 
     def check(self, request: InstallRequest) -> None:
         """A clear error before any installer runs (default: existing ``.whl`` files)."""
-        if not request.wheels:
+        if not request.wheels and not request.sdists:
             raise LayoutError(f"install request for location {self.label!r} names no wheels")
         for wheel in request.wheels:
             if not wheel.is_file():

@@ -100,6 +100,11 @@ def _install_key(request: InstallRequest) -> dict[str, object]:
         key["projects"] = [[p.name, p.digest] for p in request.projects]
         key["editable_mode"] = request.editable_mode
         key["build_inputs"] = [[w.name, file_sha256(w)] for w in request.build_inputs]
+    if request.sdists:
+        key["sdists"] = [[s.name, file_sha256(s)] for s in request.sdists]
+        key["build_isolation"] = request.build_isolation
+        key["build_requirements"] = list(request.build_requirements)
+        key["build_inputs"] = [[w.name, file_sha256(w)] for w in request.build_inputs]
     return key
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from . import build_env as _build_env  # noqa: F401  (registers SLI014)
 from . import rules as _rules  # noqa: F401  (registers the rules whose ids are checked)
 from .binary import UnusableInputError
 from .findings import RULES, Finding

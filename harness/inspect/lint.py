@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from . import build_env as _build_env  # noqa: F401  (registers SLI014)
 from . import links
 from . import rules as _rules  # noqa: F401  (importing it registers the rules)
 from .findings import Finding, run_rules

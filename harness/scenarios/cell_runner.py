@@ -338,9 +338,10 @@ class CellRunner:
         from harness.builder.supply import WheelSupply, needs_catalogue  # noqa: PLC0415
 
         external = self._external_wheels(scenario, interpreter)
-        ids = [wheel_id for install in scenario.installs for wheel_id in install.wheels]
+        ids = [i for install in scenario.installs for i in (*install.wheels, *install.sdists)]
         needed = needs_catalogue(external, ids, system=scenario.system is not None)
-        return WheelSupply(self.wheelhouse(interpreter) if needed else None, external)
+        wheelhouse = self.wheelhouse(interpreter) if needed else None
+        return WheelSupply(wheelhouse, external, self.workdir, interpreter.executable)
 
     def _cell_dir(self, cell: Cell) -> Path:
         # a scenario item and its test_*.py checks may land on different xdist workers:
@@ -367,6 +368,8 @@ class CellRunner:
                     deps=install.deps,
                     remove=install.remove,
                     mode=install.mode,
+                    sdists=install.sdists,
+                    build_isolation=install.build_isolation,
                 )
                 for install in scenario.installs
             )

@@ -17,10 +17,14 @@ def catalogue_problems(scenario: Scenario) -> parse.ScenarioError | None:
     (they would fail only at run time)."""
     problems: list[parse.Problem] = []
     for index, install in enumerate(scenario.installs):
-        for wheel_id in supply.unknown_wheel_ids(install.wheels, scenario.wheel_files):
+        unknown = [
+            ("wheels", wheel_id)
+            for wheel_id in supply.unknown_wheel_ids(install.wheels, scenario.wheel_files)
+        ] + [("sdists", wheel_id) for wheel_id in supply.unknown_wheel_ids(install.sdists)]
+        for key, wheel_id in unknown:
             problems.append(
                 parse.Problem(
-                    f"install[{index}].wheels",
+                    f"install[{index}].{key}",
                     f"{wheel_id!r} is not a wheel id of the catalogue nor of [wheels]",
                     f"use a wheel id of harness/builder/catalogue.py "
                     f"({', '.join(supply.catalogue_wheel_ids())}) or declare it under [wheels]",

@@ -19,6 +19,7 @@ from harness.scenarios.schema import (
 from harness.vocabulary import (
     EDITABLE,
     EDITABLE_MODES,
+    SDIST_LOCATIONS,
     SITE,
     SYSTEM,
     WHEEL_LOCATIONS,
@@ -46,25 +47,38 @@ def installs_table(top: Table, problems: list[Problem]) -> tuple[Install, ...]:
                 "merge their wheel lists into one table",
             )
         wheels = table.strings("wheels", (), 'list wheel ids, e.g. `wheels = ["libfoo"]`')
-        if not table.has("wheels"):
+        sdists = table.strings("sdists", (), 'list wheel ids, e.g. `sdists = ["pyfoo"]`')
+        if not table.has("wheels") and not table.has("sdists"):
             table.problem("wheels", "is missing", 'list wheel ids, e.g. `wheels = ["libfoo"]`')
-        for wheel in wheels:
-            if not ID_RE.match(wheel):
-                table.problem(
-                    "wheels",
-                    f"{wheel!r} is not a wheel id",
-                    "use ids from the wheel catalogue in docs/architecture.md",
-                )
+        for key, ids in (("wheels", wheels), ("sdists", sdists)):
+            for wheel in ids:
+                if not ID_RE.match(wheel):
+                    table.problem(
+                        key,
+                        f"{wheel!r} is not a wheel id",
+                        "use ids from the wheel catalogue in docs/architecture.md",
+                    )
+        isolation = _build_isolation(table, location, sdists)
         deps = table.get(
             "deps", bool, False, "`deps = true` resolves Requires-Dist from built wheels"
         )
         remove = _removals(table)
         mode = _editable_mode(table, location)
-        table.finish(known("location", "wheels", "deps", "remove", "mode"))
+        table.finish(
+            known("location", "wheels", "deps", "remove", "mode", "sdists", "build-isolation")
+        )
         if location is not None:
             seen_locations.add(location)
             installs.append(
-                Install(location=location, wheels=wheels, deps=deps, remove=remove, mode=mode)
+                Install(
+                    location=location,
+                    wheels=wheels,
+                    deps=deps,
+                    remove=remove,
+                    mode=mode,
+                    sdists=sdists,
+                    build_isolation=isolation,
+                )
             )
     return tuple(installs)
 
@@ -97,6 +111,26 @@ def wheel_files_table(top: Table) -> dict[str, str]:
             continue
         files[wheel_id] = pattern
     return files
+
+
+def _build_isolation(table: Table, location: str | None, sdists: tuple[str, ...]) -> bool:
+    """``sdists`` and ``build-isolation``: installs from source into a wheel location."""
+    isolation: bool = table.get(
+        "build-isolation", bool, True, "`build-isolation = false` builds against the layout"
+    )
+    if sdists and location not in SDIST_LOCATIONS:
+        table.problem(
+            "sdists",
+            f"sdists cannot be installed into location {location!r}",
+            f"use one of {', '.join(SDIST_LOCATIONS)} (editable sources use `wheels`)",
+        )
+    if table.has("build-isolation") and not sdists:
+        table.problem(
+            "build-isolation",
+            "applies to sdists only and this table lists none",
+            'remove it, or list `sdists = ["pyfoo"]`',
+        )
+    return isolation
 
 
 def _editable_mode(table: Table, location: str | None) -> str | None:

@@ -31,6 +31,10 @@ class Install:
     """Location ``editable`` only: the build backend's editable mode (scikit-build-core's
     ``redirect``, ``inplace``; meson-python's ``meson``); the wheel ids name the projects
     installed with ``-e``."""
+    sdists: tuple[str, ...] = ()
+    """Wheel ids installed from their sdists (built at install time) after ``wheels``."""
+    build_isolation: bool = True
+    """``False``: the sdists build with ``--no-build-isolation`` against the layout."""
 
 
 @dataclass(frozen=True)

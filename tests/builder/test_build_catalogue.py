@@ -49,7 +49,7 @@ def test_platform_specific_variants_are_left_out_where_they_mean_nothing() -> No
     assert not {"libfoo-nosoname", "pyfoo-rpath"} & windows  # neither SONAME nor RPATH
     assert "libfoo-linkerscript" in linux  # GNU ld scripts exist for ELF toolchains only
     assert "libfoo-linkerscript" not in macos and "libfoo-linkerscript" not in windows
-    wheels = [spec for spec in catalogue.WHEELS if not spec.editable_only]
+    wheels = [s for s in catalogue.WHEELS if not (s.editable_only or s.source_only)]
     assert len(linux) == len(wheels) + len(catalogue.PREFIXES)
 
 
@@ -63,6 +63,17 @@ def test_editable_only_variants_are_never_built_as_wheels(wheel_id: str) -> None
             catalogue.closure([wheel_id], platform)
     # what it needs at run time is built everywhere it is installed editable
     assert catalogue.closure(spec.requires, LINUX) == ["shared_lib_manager"]
+
+
+def test_source_only_variants_are_never_built_as_wheels() -> None:
+    spec = catalogue.WHEELS_BY_ID["pyfoo-buildtree"]
+    assert spec.source_only and spec.platforms == frozenset({"linux", "macos"})
+    for platform in (LINUX, MACOS, WINDOWS):
+        assert "pyfoo-buildtree" not in catalogue.ids_on(platform)
+        with pytest.raises(catalogue.NotOnPlatformError, match="from its sdist"):
+            catalogue.closure(["pyfoo-buildtree"], platform)
+    # its build input and run-time needs are built where it is installed from source
+    assert catalogue.build_inputs(spec) == ["shared_lib_manager", "libfoo"]
 
 
 def test_ids_keep_catalogue_order() -> None:
@@ -113,7 +124,8 @@ def test_everything_a_wheel_needs_is_built_wherever_the_wheel_is(
     assert set(spec.expected_lint_on) <= spec.platforms, spec.id
     for name in sorted(spec.platforms):
         # raises if a dependency is missing (an editable-only project: what it needs)
-        needed = [*spec.build_requires, *spec.requires] if spec.editable_only else [spec.id]
+        from_source = spec.editable_only or spec.source_only
+        needed = [*spec.build_requires, *spec.requires] if from_source else [spec.id]
         catalogue.closure(needed, platforms.ALL[name])
 
 
@@ -158,6 +170,8 @@ def wheels_missing_on_declared_platforms(scenario: Scenario) -> list[str]:
         if wheel_id not in scenario.wheel_files and install.location != "editable"
     ]
     projects = {w for i in scenario.installs if i.location == "editable" for w in i.wheels}
+    projects |= {w for install in scenario.installs for w in install.sdists}  # from source
+    wanted += sorted({w for install in scenario.installs for w in install.sdists})
     if scenario.system is not None:
         wanted.append(scenario.system.prefix)
     problems = []
