@@ -28,14 +28,13 @@ from harness.check.needs import shared_names
 from harness.check.preload_probe import probe_preloads
 from harness.evidence import Evidence, location_label
 from harness.report import as_text
-from harness.scenarios.cell_runner import CellRunner
+from harness.scenarios.cell_runner import DEFAULT_PROBE_TIMEOUT, CellRunner
 from harness.scenarios.cells import Cell
 from harness.scenarios.verdict import Cause, CellFailedError, CellVerdict, verdict_for
 from harness.vocabulary import CONDA_LIB, INSTALLERS
 from harness.workdir import Run, WorkDir
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-DEFAULT_PROBE_TIMEOUT = 120.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
