@@ -36,6 +36,7 @@ from harness.scenarios.native_cells import NativeCells
 from harness.scenarios.observed import Observed, observe
 from harness.scenarios.probing import ProbeSpec, fill_locations, run_probe
 from harness.scenarios.schema import Scenario
+from harness.scenarios.source_evidence import recorded_builds
 from harness.scenarios.verdict import (
     Cause,
     CellFailedError,
@@ -295,6 +296,7 @@ class CellRunner:
             verdict.cause = self._with_fault(cell, verdict.cause)
         if environment is not None:
             verdict.left_processes = list(environment.left_processes)
+            verdict.source_builds = recorded_builds(environment.layout)
         verdict.timings = clock.timings
         verdict.duration = clock.total()
         return verdict
