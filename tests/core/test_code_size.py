@@ -17,11 +17,6 @@ EXCEPTIONS: dict[str, str] = {
     "harness/probe.py": "one stdlib-only file copied into bare interpreters and loaded by "
     "path (probing.installed_probe, the probe tests); splitting it changes how the probe "
     "is shipped, which the sandbox work on another branch is changing now",
-    "harness/check/command.py:add_arguments": "harness check's flags are being reworked on "
-    "another branch; shortened when that lands",
-    "harness/check/command.py:run": "as above",
-    "harness/check/family.py:analyse": "harness check's verdicts are being reworked on "
-    "another branch; shortened when that lands",
 }
 
 
