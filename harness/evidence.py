@@ -1,6 +1,6 @@
 """Typed view of the probe's evidence (schema 1): the model and its parser, a leaf.
 
-The probe (``harness/probe.py``) writes plain JSON because it runs in interpreters
+The probe (the package ``harness/probe/``) writes plain JSON because it runs in interpreters
 without the harness; this module turns that JSON into frozen dataclasses, with an
 error naming the field when the document is malformed, and answers the questions
 expectations ask: which copies of a library are loaded, which identity each copy
