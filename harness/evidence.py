@@ -47,6 +47,20 @@ class ProbeError(RuntimeError):
         self.processes = tuple(processes)
         """A timed-out probe's process tree at the timeout, one line per process."""
 
+    @classmethod
+    def ended_badly(
+        cls, what: str, cell_dir: Path, returncode: int, stdout: str, stderr: str
+    ) -> ProbeError:
+        """``what`` (``the probe crashed in layout 'venv'``) exited non-zero or wrote no
+        evidence: the message ends with its exit code, cell and stderr."""
+        return cls(
+            f"{what} (exit code {returncode}, cell {cell_dir}); its stderr:\n"
+            f"{stderr.strip() or '(empty)'}",
+            returncode=returncode,
+            stderr=stderr,
+            stdout=stdout,
+        )
+
 
 # ---------------------------------------------------------------------------
 # The evidence

@@ -273,12 +273,12 @@ def run_probe(
     if on_left is not None and result.left:
         on_left([process.line() for process in result.left])
     if result.returncode != 0 or not out_path.is_file():
-        raise ProbeError(
-            f"the probe crashed in layout {layout.kind!r} (exit code {result.returncode}, "
-            f"cell {cell_dir}); its stderr:\n{result.stderr.strip() or '(empty)'}",
-            returncode=result.returncode,
-            stderr=result.stderr,
-            stdout=result.stdout,
+        raise ProbeError.ended_badly(
+            f"the probe crashed in layout {layout.kind!r}",
+            cell_dir,
+            result.returncode,
+            result.stdout,
+            result.stderr,
         )
     return load(out_path)
 
