@@ -2,7 +2,7 @@
 
 An installed harness (a wheel: ``pipx install``, ``pip install`` in CI) works outside
 this repository only if its wheel carries each of them. Code that reads one goes through
-:func:`path`, and ``tests/core/test_installed_tool.py`` checks :data:`SHIPPED` against
+:func:`path`, and ``tests/check/test_installed_tool.py`` checks :data:`SHIPPED` against
 the files of the built wheel, and every file the installed tool opened in its package
 against the same list of files.
 """
