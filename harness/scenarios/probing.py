@@ -36,7 +36,11 @@ _BOOTSTRAP = (
     # The probe directory takes the place `-c` gives the current directory (or the first
     # place, under -P/PYTHONSAFEPATH); the probe's main() drops it again before any step.
     "import sys; p = sys.path; p[: 1 if p and p[0] == '' else 0] = [sys.argv[1]]; "
-    f"import {PROBE_MODULE}; sys.exit({PROBE_MODULE}.main(sys.argv[2:]))"
+    # Layouts set PYTHONDONTWRITEBYTECODE for what the package imports; the probe's own
+    # bytecode is the harness's, cached beside it for the next cell, so it is written.
+    "w = sys.dont_write_bytecode; sys.dont_write_bytecode = False; "
+    f"import {PROBE_MODULE}; sys.dont_write_bytecode = w; "
+    f"sys.exit({PROBE_MODULE}.main(sys.argv[2:]))"
 )
 
 

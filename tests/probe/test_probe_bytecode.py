@@ -9,6 +9,8 @@ directory behind).
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -44,6 +46,38 @@ def test_each_interpreter_compiles_the_probe_once(tmp_path: Path) -> None:
     assert [b.stat().st_mtime_ns for b in bytecode] == written, "the second probe compiled it"
     for evidence in (first, second):
         assert str(directory) in str(evidence.step("probe").value), "ran as harness_probe"
+
+
+def test_the_probe_is_cached_under_pythondontwritebytecode(tmp_path: Path) -> None:
+    """Every layout sets ``PYTHONDONTWRITEBYTECODE=1``: the probe's own bytecode is still
+    written once, while the probed package keeps the setting (its steps see it on)."""
+    home = tmp_path / "probe-home"
+    env = {"PYTHONDONTWRITEBYTECODE": "1"}
+    spec = ProbeSpec(
+        steps=(
+            ProbeStep(
+                id="flag", call="builtins:eval", args=["__import__('sys').dont_write_bytecode"]
+            ),
+        )
+    )
+    first = probing.run_probe(
+        _layout(tmp_path), spec, tmp_path / "c1", probe_home=home, extra_env=env
+    )
+    (directory,) = home.iterdir()
+    tag = sys.implementation.cache_tag
+    assert (directory / probing.PROBE_MODULE / "__pycache__" / f"__init__.{tag}.pyc").is_file()
+    assert first.step("flag").value is True
+    # control: a plain import under the same variable writes nothing
+    plain = tmp_path / "plain"
+    (plain / "pkg").mkdir(parents=True)
+    (plain / "pkg" / "__init__.py").write_text("X = 1\n")
+    subprocess.run(
+        [sys.executable, "-c", "import pkg"],
+        cwd=plain,
+        env={**os.environ, **env},
+        check=True,
+    )
+    assert not (plain / "pkg" / "__pycache__").exists()
 
 
 def test_the_probed_sys_path_is_the_scripts(tmp_path: Path) -> None:
