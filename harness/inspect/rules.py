@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from . import names
 from .binary import NAME_FIELD, BinaryFormat, BinaryInfo
 from .findings import Failure, rule
-from .imports import extensions_loaded_by_import
+from .imports import extensions_loaded_by_import, import_packages
 from .links import Graph, ProducedLibrary
 from .loader_check import global_loads, missing_loader
 from .resolve import required_dists, rpath_anchor
@@ -413,6 +413,12 @@ def producer_without_loader(graph: Graph) -> Iterator[Failure]:
             continue
         for package in sorted(packages):
             init = inits.get(package)
+            if init is None and any(
+                loads_through_extension(graph, wheel, nested)
+                for nested in import_packages(wheel)
+                if nested.startswith(f"{package}.")
+            ):
+                continue  # a namespace directory whose package (ns.pkg) loads it at import
             if init is None:
                 yield (
                     wheel,

@@ -202,6 +202,49 @@ def test_producer_loads_at_import_through_extension(
         assert cause["wheels"] == ["euse", "eprod"]
 
 
+@pytest.mark.parametrize("imports_extension", [True, False])
+def test_namespace_producer_loads_at_import_through_extension(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], imports_extension: bool
+) -> None:
+    """The producer's package ``nsp.prod`` sits in a PEP 420 namespace directory ``nsp/``
+    (no ``__init__.py``; libcasm-global's layout): ``import nsp.prod`` is its preload."""
+    build = Builder(tmp_path / "build")
+    libn = build.library("libn.so.1", "n_fn")
+    core = build.extension("_core", calls="n_fn", link=[libn], rpath="$ORIGIN/../lib")
+    use = build.library("libnuse.so.1", "use_fn", calls="n_fn", link=[libn], rpath="$ORIGIN")
+    family = tmp_path / "family"
+    init = "from . import _core\n" if imports_extension else ""
+    write_wheel(
+        family,
+        "nsprod",
+        {
+            "nsp/prod/__init__.py": init,
+            f"nsp/prod/_core{EXT_SUFFIX}": core,
+            "nsp/lib/libn.so.1": libn,
+        },
+    )
+    write_wheel(family, "nsuse", {"nsp/lib/libnuse.so.1": use}, requires=["nsprod"])
+    status, cells, out = _check(
+        tmp_path, capsys, family, "--layout", "venv", "--layout", "producer-target"
+    )
+    if imports_extension:
+        assert status == 0, out
+        assert (
+            f"preload: import nsp.prod (loads at import through nsp/prod/_core{EXT_SUFFIX})" in out
+        )
+        assert "steps: preload import nsp.prod" in out
+        assert cells["producer-target"]["libraries"]["libn"] == ["target:nsp/lib/libn.so.1"]
+        return
+    # control: the package does not import its extension; the consumer's RUNPATH $ORIGIN
+    # finds libn.so.1 only when both wheels fill one nsp/lib (venv)
+    assert status == 1, out
+    assert "preload: none found" in out
+    assert cells["venv"]["outcome"] == "passed"
+    (cause,) = cells["producer-target"]["causes"]
+    assert cause["kind"] == "rpath-other-location"
+    assert cause["wheels"] == ["nsuse", "nsprod"]
+
+
 # -- 5. two wheels shipping one SONAME -----------------------------------------------------
 
 

@@ -172,6 +172,38 @@ def test_sli008_extension_that_does_not_load_the_library(
     assert rules_of(lint_wheels([producer, consumer])) == ["SLI008"]
 
 
+@pytest.mark.parametrize("imports_extension", [True, False])
+def test_sli008_namespace_package_loads_at_import(
+    native_factory: Callable[[str], Native],
+    wheel_factory: Callable[..., Path],
+    imports_extension: bool,
+) -> None:
+    """``nsp/`` is a PEP 420 namespace directory (no ``__init__.py``, libcasm-global's
+    layout): its package ``nsp.prod`` imports the extension that loads ``nsp/lib/libfoo.so.1``.
+    Control: ``nsp.prod`` does not import it, and ``nsp`` is no package to import."""
+    native = native_factory("elf")
+    library = native.library("libfoo.so.1")
+    producer = wheel_factory(
+        "nsprod",
+        {
+            "nsp/prod/__init__.py": "from . import _core\n" if imports_extension else "",
+            "nsp/prod/_core.cpython-312-x86_64-linux-gnu.so": native.extension(
+                link_to=[library], rpaths=["$ORIGIN/../lib"]
+            ),
+            "nsp/lib/libfoo.so.1": library,
+        },
+        fmt="elf",
+    )
+    consumer = wheel_factory(
+        "pyfoo",
+        {"pyfoo/_pyfoo.cpython-312-x86_64-linux-gnu.so": native.extension(link_to=[library])},
+        fmt="elf",
+        requires=["nsprod"],
+    )
+    findings = lint_wheels([producer, consumer])
+    assert rules_of(findings) == ([] if imports_extension else ["SLI008"])
+
+
 # -- SLI010: one finding per (wheel, library); plugins' system libraries are warnings ----
 
 
