@@ -63,6 +63,58 @@ def missing_library(message: str) -> str | None:
     return posixpath.basename(found.group(1)) if found else None
 
 
+def missing_libraries(message: str) -> list[str]:
+    """Every library a loader error names, in order (a search that tried several paths)."""
+    found = (posixpath.basename(m.group(1)) for m in _MISSING.finditer(message))
+    return list(dict.fromkeys(found))
+
+
+def _searched(message: str, library: str) -> str:
+    """`` at .../lib/libx.so.1`` when the error shows the path tried, else nothing."""
+    found = re.search(r"(/[^\s:'\"]*/" + re.escape(library) + r")(?![\w.])", message)
+    if found is None:
+        return ""
+    return " at …/" + "/".join(found.group(1).split("/")[-3:])
+
+
+def _data_shipping(facts: CellFacts, library: str) -> tuple[Wheel, str] | None:
+    """The wheel that ships ``library`` (file name or SONAME) as wheel data, and the member."""
+    for wheel in facts.family.wheels:
+        for binary in wheel.binaries:
+            if wheel.install_path(binary.path) is not None:
+                continue
+            own = {s.own_name for s in binary.slices if s.own_name}
+            if library == binary.file_name or library in own:
+                return wheel, binary.path
+    return None
+
+
+def searched_wheel_data(facts: CellFacts, step: StepOutcome, message: str) -> StepCause | None:
+    """A package's own code searched prefixes by path (the error shows the path tried) for
+    a library another wheel ships as wheel data (``<prefix>/lib``) that is in another
+    location's prefix."""
+    for library in missing_libraries(message):
+        shipped = _data_shipping(facts, library)
+        if shipped is None or not _searched(message, library):
+            continue  # a DT_NEEDED entry's error shows no path: the rpath causes judge it
+        owner, member = shipped
+        there = facts.location_of(owner)
+        consumers = [w.dist for w in facts.family.consumers if w is not owner]
+        return StepCause(
+            "wheel-data",
+            step.id,
+            f"{library} of {owner.dist} is wheel data ({member}), installed into <prefix>/lib "
+            f"of the location {owner.dist} is in ({there}); the step looked for it by "
+            f"path{_searched(message, library)} and not there: a search of <prefix>/lib "
+            "finds it only in the prefix it was installed into",
+            f"install {owner.dist} into the environment's own prefix (not --target), or ship "
+            f"the library inside a package of {owner.dist} and load it by that package's path",
+            wheels=(owner.dist, *consumers),
+            files=(member,),
+        )
+    return None
+
+
 def _mapped(evidence: Evidence, locate: Locate) -> dict[tuple[str, str], str]:
     """(label, relative path) -> evidence path of every object loaded from the layout."""
     found: dict[tuple[str, str], str] = {}
@@ -169,6 +221,9 @@ def step_cause(facts: CellFacts, step: StepOutcome) -> StepCause:
             f"{step.error.type if step.error else 'error'}: {message}"[:300],
             "read the step's error and traceback in report.json (harness check -v)",
         )
+    searched = searched_wheel_data(facts, step, message)
+    if searched is not None:
+        return searched
     needing = _needing(facts, library)
     if not needing:
         calls = bare_name_calls(facts.family.wheels, library)

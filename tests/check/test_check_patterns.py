@@ -112,6 +112,44 @@ def test_wheel_data_library(
     assert "<prefix>/lib" in cause["what"] and "wheel-data:" in out
 
 
+SEARCHING_INIT = """\
+import ctypes, os, sys
+_errors = []
+for _prefix in (sys.prefix, sys.base_prefix):  # mpi4py's search: each prefix's lib, by path
+    try:
+        ctypes.CDLL(os.path.join(_prefix, "lib", "libd.so.1"))
+        break
+    except OSError as error:
+        _errors.append(str(error))
+else:
+    raise RuntimeError("cannot load libd\\n" + "\\n".join(_errors))
+from . import _suse
+"""
+
+
+def test_wheel_data_searched_by_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The consumer's own code loads the producer's wheel data from ``<prefix>/lib`` by path
+    (mpi4py + mpich): it works where the producer was installed into the environment's
+    prefix (control: consumer-target), not from a ``--target`` directory."""
+    build = Builder(tmp_path / "build")
+    libd = build.library("libd.so.1", "d_fn")
+    extension = build.extension("_suse", calls="d_fn", link=[libd])
+    family = tmp_path / "family"
+    write_wheel(family, "sprod", {"sprod-1.0.data/data/lib/libd.so.1": libd})
+    write_wheel(
+        family, "suse", {"suse/__init__.py": SEARCHING_INIT, f"suse/_suse{EXT_SUFFIX}": extension}
+    )
+    args = ["--layout", "venv", "--layout", "producer-target", "--layout", "consumer-target"]
+    status, cells, out = _check(tmp_path, capsys, family, *args)
+    assert status == 1, out
+    assert cells["venv"]["outcome"] == "passed"
+    assert cells["consumer-target"]["outcome"] == "passed"
+    (cause,) = cells["producer-target"]["causes"]
+    assert cause["kind"] == "wheel-data"
+    assert cause["files"] == ["sprod-1.0.data/data/lib/libd.so.1"]
+    assert "(target)" in cause["what"] and "by path at …/venv/lib/libd.so.1" in cause["what"]
+
+
 # -- 3. a consumer loaded lazily: nothing exercised ----------------------------------------
 
 
