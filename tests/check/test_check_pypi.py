@@ -227,3 +227,60 @@ def test_pymupdf_rpath_into_a_package_directory_two_wheels_fill(
     assert cause["kind"] == "rpath-other-location"
     assert cause["wheels"] == ["pymupdf", "pymupdfb"]
     assert "pymupdf/libmupdf.so.24.8" in cause["files"]
+
+
+CASM = ("libcasm-global==2.4.2", "libcasm-xtal==2.3.0", "numpy==2.4.6")
+MPI = ("mpi4py==4.1.2", "mpich==5.0.2")
+
+
+def test_libcasm_producer_loads_at_import_through_a_namespace_package(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """libcasm-global 2.4.2 has no loader: ``libcasm.casmglobal`` (in the namespace directory
+    ``libcasm/``) imports ``_casmglobal``, whose RUNPATH ``$ORIGIN/../lib`` loads
+    ``libcasm/lib/libcasm_global.so``; ``libcasm.xtal`` imports it before its own extension,
+    so every layout works (docs/check.md: truth by hand). About 21 MB with numpy."""
+    family = _download(pypi / "casm", CASM)
+    status, cells = _check(tmp_path / "plain", str(family))
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert (
+        "preload: import libcasm.casmglobal (loads at import through "
+        "libcasm/casmglobal/_casmglobal.cpython-311-x86_64-linux-gnu.so)"
+    ) in out
+    assert {name: cell["outcome"] for name, cell in cells.items()} == dict.fromkeys(
+        ["venv", *SPLIT], "passed"
+    )
+    assert cells["producer-target"]["libraries"]["libcasm_global"] == [
+        "target:libcasm/lib/libcasm_global.so"
+    ]
+    # the consumer's library loaded by path: after the found preload it binds in a split
+    # layout too (without it, its RUNPATH $ORIGIN alone fails there: the synthetic control)
+    load = ["--load", "libcasm/lib/libcasm_crystallography.so", "--layout", "producer-target"]
+    status, cells = _check(tmp_path / "load", str(family), *load)
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "steps: preload import libcasm.casmglobal" in out
+    assert cells["producer-target"]["outcome"] == "passed"
+
+
+def test_mpi4py_finds_mpich_wheel_data_only_in_a_prefix_it_searches(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mpich 5.0.2 ships ``libmpi.so.12`` as wheel data (``<prefix>/lib``); mpi4py 4.1.2
+    (no requirement on it) loads it itself by path from the venv's, the user's and the base
+    prefix's ``lib`` (then by bare name): a ``--target`` install of mpich is in none of them.
+    About 15 MB."""
+    family = _download(pypi / "mpi", MPI)
+    layouts = ["venv", "producer-target", "consumer-target", "producer-user"]
+    status, cells = _check(tmp_path, str(family), *(a for n in layouts for a in ("--layout", n)))
+    out = capsys.readouterr().out
+    assert status == 1, out
+    outcomes = {name: cell["outcome"] for name, cell in cells.items()}
+    assert outcomes == {**dict.fromkeys(layouts, "passed"), "producer-target": "failed"}
+    (libmpi,) = cells["venv"]["libraries"]["libmpi"]
+    assert libmpi.endswith("/venv/lib/libmpi.so.12")
+    (cause,) = cells["producer-target"]["causes"]
+    assert cause["kind"] == "wheel-data"
+    assert cause["files"] == ["mpich-5.0.2.data/data/lib/libmpi.so.12"]
+    assert "by path at …/venv/lib/libmpi.so.12" in cause["what"] and "(target)" in cause["what"]
