@@ -17,6 +17,7 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from harness.check.family import Family
 from harness.check.matrix import Placement, Probing, cell_needs
@@ -158,8 +159,11 @@ def exercise_hint(wheel: Wheel, install_path: str) -> str:
 
 
 def bare_name_calls(wheels: Sequence[Wheel], library: str) -> list[str]:
-    """``pkg/mod.py line N: CDLL('libx.so.1')`` for each load call by that bare name."""
-    found = []
+    """``pkg/mod.py line N: CDLL('libx.so.1')`` for each load call by that bare name; in a
+    module whose load call takes a variable, the line holding the name (python-magic's
+    loader yields ``'libmagic.so.1'`` to ``ctypes.CDLL(lib)``), after the direct calls."""
+    found: list[str] = []
+    indirect: list[str] = []
     for wheel in wheels:
         for member, source in sorted(wheel.texts.items()):
             if library not in source:
@@ -167,21 +171,36 @@ def bare_name_calls(wheels: Sequence[Wheel], library: str) -> list[str]:
             tree = parse_module(source)
             if tree is None:
                 continue
+            direct: list[str] = []
+            calls: list[tuple[str, int]] = []
+            named: dict[int, int] = {}  # id(constant) -> line
+            joined: set[int] = set()  # constants another call takes (os.path.join(dir, name))
             for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and node.value == library:
+                    named[id(node)] = node.lineno
                 if not isinstance(node, ast.Call) or not node.args:
                     continue
                 func = node.func
                 called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called not in _LOAD_CALLS:
+                    joined.update(id(arg) for arg in node.args)
+                    continue
                 first = node.args[0]
-                if (
-                    called in _LOAD_CALLS
-                    and isinstance(first, ast.Constant)
-                    and first.value == library
-                ):
-                    found.append(
+                if isinstance(first, ast.Constant) and first.value == library:
+                    direct.append(
                         f"{member} line {node.lineno}: {called}({library!r}) of {wheel.dist}"
                     )
-    return found
+                else:
+                    calls.append((called, node.lineno))
+            found += direct
+            bare = sorted(line for key, line in named.items() if key not in joined)
+            if not direct and calls and bare:
+                called, line = calls[0]
+                indirect.append(
+                    f"{member} line {bare[0]}: {library!r}, loaded by {called}() on line "
+                    f"{line}, of {wheel.dist}"
+                )
+    return found + indirect
 
 
 def _needing(facts: CellFacts, library: str) -> list[Resolution]:
@@ -384,6 +403,56 @@ def copies(
     return causes, used
 
 
+def system_copies(
+    facts: CellFacts, evidence: Evidence, locate: Locate, cell_root: Path
+) -> list[StepCause]:
+    """A library a producer ships under its own name (not a repair tool's mangled copy) that
+    the process loaded from outside the cell — the machine's copy — while the producer's
+    file stayed unloaded, and the family's sources load that name bare: the step worked
+    because the system's search answered the ``CDLL``, not because of the family."""
+    mapped = _mapped(evidence, locate)
+    shipped: dict[str, tuple[Wheel, str, str]] = {}
+    for wheel in facts.family.producers:
+        for binary in wheel.binaries:
+            installed = wheel.install_path(binary.path)
+            if names.is_extension_module(binary) or installed is None:
+                continue
+            if names.unmangled(binary.file_name) != binary.file_name:
+                continue  # a private copy by design
+            label = facts.location_of(wheel)
+            if (label, installed) in mapped:
+                continue
+            own = next((s.own_name for s in binary.slices if s.own_name), binary.file_name)
+            shipped.setdefault(counted_name(binary.file_name), (wheel, installed, own))
+    causes = []
+    for obj in evidence.loaded:
+        path = PurePosixPath(obj.path)
+        if locate(obj.path) is not None or path.is_relative_to(cell_root.as_posix()):
+            continue
+        found = shipped.pop(counted_name(path.name), None)
+        if found is None:
+            continue
+        wheel, installed, own = found
+        calls = bare_name_calls(facts.family.wheels, own)
+        if not calls:
+            continue  # nothing of the family asks for it by name (python's own zlib loads libz)
+        how = f" ({calls[0]})"
+        causes.append(
+            StepCause(
+                "environment",
+                "",
+                f"{own} was loaded from the machine ({obj.path}), not from {wheel.dist} "
+                f"({installed}), which nothing loaded: the name was answered by the "
+                f"system's search{how}; without that copy the load fails",
+                f"load {wheel.dist}'s file first (its preload: "
+                f"{_preload_words(facts, wheel)}), so that the name is answered by it",
+                wheels=(wheel.dist,),
+                files=(obj.path, installed, *calls),
+            )
+        )
+    return causes
+
+
 def judge(
     facts: CellFacts,
     verdict: CellVerdict,
@@ -391,6 +460,7 @@ def judge(
     locate: Locate,
     *,
     allow_unexercised: bool = False,
+    cell_root: Path | None = None,
 ) -> CellVerdict:
     """Fill the check's own fields of ``verdict`` (outcome, causes, copies, and the
     producers' libraries no step needs and the process did not load: not exercised)."""
@@ -404,7 +474,10 @@ def judge(
     ]
     twice, verdict.copies_used = copies(facts, evidence, locate)
     causes = [step_cause(facts, step) for step in evidence.steps if not step.ok]
-    verdict.causes = causes + twice
+    machine = system_copies(facts, evidence, locate, cell_root) if cell_root else []
+    verdict.causes = causes + twice + machine
+    if machine and verdict.status == "passed":
+        verdict.status = "failed"  # it proved the machine, not the family (outcome below)
     never = unexercised_consumers(facts, evidence, locate)
     if verdict.status == "passed" and never is not None:
         verdict.outcome = "nothing-exercised"

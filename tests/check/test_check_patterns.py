@@ -354,6 +354,44 @@ def test_bare_name_load(tmp_path: Path, capsys: pytest.CaptureFixture[str], prel
     assert cause["step"] == "import:buse"
 
 
+@pytest.mark.parametrize("how", ["bare", "preloaded", "not named"])
+def test_bare_name_answered_by_the_system(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """The producer ships a library under a name the system also has (glibc's
+    ``libresolv.so.2``; pylibmagic's ``libmagic.so.1``), the consumer loads it by bare
+    name: without the producer's preload the system's copy answers, and the cell proves the
+    machine, not the family (environment). Controls: with the preload the producer's copy
+    answers (pass); a family whose sources never name it is not blamed for python's own
+    loads."""
+    build = Builder(tmp_path / "build")
+    stub = build.library("libresolv.so.2", "rs_fn")
+    family = tmp_path / "family"
+    write_wheel(
+        family,
+        "rsprod",
+        {"rsprod/__init__.py": load_function("libresolv.so.2"), "rsprod/lib/libresolv.so.2": stub},
+    )
+    named = "" if how == "not named" else "'libresolv.so.2'"
+    source = f"import ctypes\nfor _name in [{named}]:\n    ctypes.CDLL(_name)\n"
+    write_wheel(family, "rsuse", {"rsuse/__init__.py": source}, requires=["rsprod"], pure=True)
+    args = ["--layout", "venv", "--consumer", "rsuse", "--producer", "rsprod", "--import", "rsuse"]
+    if how == "preloaded":
+        args += ["--preload", "rsprod:load_library"]
+    status, cells, out = _check(tmp_path, capsys, family, *args)
+    venv = cells["venv"]
+    if how != "bare":
+        assert status == 0, out
+        assert venv["outcome"] == "passed"
+        return
+    assert status == 1, out
+    assert venv["outcome"] == "environment"
+    (cause,) = venv["causes"]
+    assert cause["kind"] == "environment" and cause["wheels"] == ["rsprod"]
+    assert "libresolv.so.2 was loaded from the machine" in cause["what"]
+    assert "rsuse/__init__.py line 2: 'libresolv.so.2', loaded by CDLL() on line 3" in cause["what"]
+
+
 # -- 4b. a preload only the evidence shows ------------------------------------------------
 
 HIDDEN_IMPORT = "import importlib\nimportlib.import_module(__name__ + '.' + '_core')\n"
