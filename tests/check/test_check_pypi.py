@@ -7,6 +7,10 @@
   ``libconsole_bridge.so.1.0`` and ``libtinyxml2.so.11`` through RUNPATH
   ``$ORIGIN`` inside the common ``cmeel.prefix/lib``, which only exists when every
   wheel is in the same site-packages. About 0.75 MB.
+- issue 21's patterns (truth by hand in docs/check.md): tbb (wheel data), PyMuPDF (rpath
+  into a directory another wheel fills), libcasm (a producer that loads at import through
+  a namespace package's extension), mpi4py + mpich (wheel data the consumer searches for by
+  path; a consumer extension loaded lazily), python-magic + pylibmagic (a bare-name load).
 
 The matrices these produce are recorded in docs/check.md. Versions are pinned so the
 evidence stays comparable.
@@ -14,6 +18,7 @@ evidence stays comparable.
 
 from __future__ import annotations
 
+import ctypes.util
 import json
 import platform
 import subprocess
@@ -231,6 +236,7 @@ def test_pymupdf_rpath_into_a_package_directory_two_wheels_fill(
 
 CASM = ("libcasm-global==2.4.2", "libcasm-xtal==2.3.0", "numpy==2.4.6")
 MPI = ("mpi4py==4.1.2", "mpich==5.0.2")
+MAGIC = ("pylibmagic==0.5.0", "python-magic==0.4.27")
 
 
 def test_libcasm_producer_loads_at_import_through_a_namespace_package(
@@ -284,3 +290,39 @@ def test_mpi4py_finds_mpich_wheel_data_only_in_a_prefix_it_searches(
     assert cause["kind"] == "wheel-data"
     assert cause["files"] == ["mpich-5.0.2.data/data/lib/libmpi.so.12"]
     assert "by path at …/venv/lib/libmpi.so.12" in cause["what"] and "(target)" in cause["what"]
+    # `import mpi4py` maps none of its binaries: MPI.<abi>.so is chosen and loaded later by
+    # the meta-path finder it registers, so an import-only cell proves nothing
+    status, cells = _check(tmp_path / "lazy", str(family), "--import", "mpi4py", "--layout", "venv")
+    out = capsys.readouterr().out
+    assert status == 1, out
+    assert cells["venv"]["outcome"] == "nothing-exercised"
+    assert "--import mpi4py.MPI" in cells["venv"]["causes"][0]["fix"]
+
+
+def test_python_magic_bare_name_is_answered_by_pylibmagic_only_after_its_import(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """python-magic 0.4.27 loads ``ctypes.CDLL('libmagic.so.1')`` (after
+    ``find_library``); pylibmagic 0.5.0 ships ``pylibmagic/libmagic.so.1`` and, once
+    imported, rewrites ``CDLL`` of a name it ships to its own path. Without that import the
+    machine's libmagic answers (environment), or nothing does. About 0.6 MB."""
+    family = _download(pypi / "magic", MAGIC)
+    roles = ["--consumer", "python-magic", "--producer", "pylibmagic", "--import", "magic"]
+    layouts = ["--layout", "venv", "--layout", "producer-target"]
+    status, cells = _check(tmp_path / "plain", str(family), *roles, *layouts)
+    out = capsys.readouterr().out
+    assert status == 1, out
+    if ctypes.util.find_library("magic"):  # the machine has libmagic: it answered the name
+        for cell in cells.values():
+            assert cell["outcome"] == "environment", out
+            (cause,) = cell["causes"]
+            assert cause["wheels"] == ["pylibmagic"]
+            assert "loaded by CDLL()" in cause["what"] and "magic/loader.py" in cause["what"]
+    else:
+        assert {cell["outcome"] for cell in cells.values()} == {"failed"}, out
+    status, cells = _check(
+        tmp_path / "preload", str(family), *roles, *layouts, "--preload", "pylibmagic"
+    )
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert {cell["outcome"] for cell in cells.values()} == {"passed"}
