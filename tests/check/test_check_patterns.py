@@ -326,19 +326,27 @@ def test_two_wheels_one_soname(
 # -- 6. a consumer that loads the producer's library by bare name --------------------------
 
 
+def _bare_name_family(
+    tmp_path: Path, soname: str, prefix: str, source: str
+) -> tuple[Path, list[str]]:
+    """``<prefix>prod`` ships ``soname`` with a ``load_library()``; the pure ``<prefix>use``
+    runs ``source`` at import. Returns the family and the roles and step a maintainer gives."""
+    library = Builder(tmp_path / "build").library(soname, f"{prefix}_fn")
+    family = tmp_path / "family"
+    producer, consumer = f"{prefix}prod", f"{prefix}use"
+    files = {f"{producer}/__init__.py": load_function(soname), f"{producer}/lib/{soname}": library}
+    write_wheel(family, producer, files)
+    write_wheel(
+        family, consumer, {f"{consumer}/__init__.py": source}, requires=[producer], pure=True
+    )
+    roles = ["--consumer", consumer, "--producer", producer, "--import", consumer]
+    return family, ["--layout", "venv", *roles]
+
+
 @pytest.mark.parametrize("preload", [False, True])
 def test_bare_name_load(tmp_path: Path, capsys: pytest.CaptureFixture[str], preload: bool) -> None:
-    build = Builder(tmp_path / "build")
-    libbn = build.library("libbn.so.1", "bn_fn")
-    family = tmp_path / "family"
-    write_wheel(
-        family,
-        "bprod",
-        {"bprod/__init__.py": load_function("libbn.so.1"), "bprod/lib/libbn.so.1": libbn},
-    )
     source = "import ctypes\n_lib = ctypes.CDLL('libbn.so.1')\n"
-    write_wheel(family, "buse", {"buse/__init__.py": source}, requires=["bprod"], pure=True)
-    args = ["--layout", "venv", "--consumer", "buse", "--producer", "bprod", "--import", "buse"]
+    family, args = _bare_name_family(tmp_path, "libbn.so.1", "b", source)
     if preload:  # control: a maintainer names the producer's preload; glibc answers the name
         args += ["--preload", "bprod:load_library"]
     status, cells, out = _check(tmp_path, capsys, family, *args)
@@ -364,18 +372,9 @@ def test_bare_name_answered_by_the_system(
     machine, not the family (environment). Controls: with the preload the producer's copy
     answers (pass); a family whose sources never name it is not blamed for python's own
     loads."""
-    build = Builder(tmp_path / "build")
-    stub = build.library("libresolv.so.2", "rs_fn")
-    family = tmp_path / "family"
-    write_wheel(
-        family,
-        "rsprod",
-        {"rsprod/__init__.py": load_function("libresolv.so.2"), "rsprod/lib/libresolv.so.2": stub},
-    )
     named = "" if how == "not named" else "'libresolv.so.2'"
     source = f"import ctypes\nfor _name in [{named}]:\n    ctypes.CDLL(_name)\n"
-    write_wheel(family, "rsuse", {"rsuse/__init__.py": source}, requires=["rsprod"], pure=True)
-    args = ["--layout", "venv", "--consumer", "rsuse", "--producer", "rsprod", "--import", "rsuse"]
+    family, args = _bare_name_family(tmp_path, "libresolv.so.2", "rs", source)
     if how == "preloaded":
         args += ["--preload", "rsprod:load_library"]
     status, cells, out = _check(tmp_path, capsys, family, *args)

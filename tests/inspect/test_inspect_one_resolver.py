@@ -163,13 +163,20 @@ def test_sli008_extension_that_does_not_load_the_library(
         },
         fmt="elf",
     )
-    consumer = wheel_factory(
+    consumer = _elf_consumer(native, wheel_factory, library, "libfoo")
+    assert rules_of(lint_wheels([producer, consumer])) == ["SLI008"]
+
+
+def _elf_consumer(
+    native: Native, wheel_factory: Callable[..., Path], library: Path, producer: str
+) -> Path:
+    """``pyfoo`` whose extension links ``library`` (no rpath), requiring ``producer``."""
+    return wheel_factory(
         "pyfoo",
         {"pyfoo/_pyfoo.cpython-312-x86_64-linux-gnu.so": native.extension(link_to=[library])},
         fmt="elf",
-        requires=["libfoo"],
+        requires=[producer],
     )
-    assert rules_of(lint_wheels([producer, consumer])) == ["SLI008"]
 
 
 @pytest.mark.parametrize("imports_extension", [True, False])
@@ -194,12 +201,7 @@ def test_sli008_namespace_package_loads_at_import(
         },
         fmt="elf",
     )
-    consumer = wheel_factory(
-        "pyfoo",
-        {"pyfoo/_pyfoo.cpython-312-x86_64-linux-gnu.so": native.extension(link_to=[library])},
-        fmt="elf",
-        requires=["nsprod"],
-    )
+    consumer = _elf_consumer(native, wheel_factory, library, "nsprod")
     findings = lint_wheels([producer, consumer])
     assert rules_of(findings) == ([] if imports_extension else ["SLI008"])
 
