@@ -326,3 +326,4 @@ def test_python_magic_bare_name_is_answered_by_pylibmagic_only_after_its_import(
     out = capsys.readouterr().out
     assert status == 0, out
     assert {cell["outcome"] for cell in cells.values()} == {"passed"}
+    assert all(cell["not_exercised"] == [] for cell in cells.values())  # its copy was loaded
