@@ -357,11 +357,38 @@ def step_cause(facts: CellFacts, step: StepOutcome) -> StepCause:
     )
 
 
+def _data_suffix(member: str) -> str | None:
+    """``/lib/mpich/libucs.so.0`` for ``mpich-5.0.2.data/data/lib/mpich/libucs.so.0``: how a
+    wheel-data file ends wherever its prefix is (the venv, a ``--target``, the user base)."""
+    first, _, rest = member.partition("/")
+    scheme, _, inside = rest.partition("/")
+    return f"/{inside}" if first.endswith(".data") and scheme == "data" and inside else None
+
+
+def _data_copies_used(
+    facts: CellFacts, evidence: Evidence, locate: Locate, cell_root: Path
+) -> set[tuple[str, str]]:
+    """(dist, member) of the wheel-data files the process loaded from inside the cell."""
+    inside = [
+        obj.path
+        for obj in evidence.loaded
+        if locate(obj.path) is None and PurePosixPath(obj.path).is_relative_to(cell_root.as_posix())
+    ]
+    found = set()
+    for wheel in facts.family.wheels:
+        for binary in wheel.binaries:
+            suffix = _data_suffix(binary.path)
+            if suffix and any(path.endswith(suffix) for path in inside):
+                found.add((wheel.dist, binary.path))
+    return found
+
+
 def copies(
-    facts: CellFacts, evidence: Evidence, locate: Locate
+    facts: CellFacts, evidence: Evidence, locate: Locate, cell_root: Path | None = None
 ) -> tuple[list[StepCause], dict[str, str]]:
     """Two loaded files counted as one library (a cause each), and for every name several
-    wheels ship, the copy the process used."""
+    wheels ship, the copy the process used (a wheel-data copy by where it lands in its
+    prefix: ``data:lib/mpich/libucs.so.0``)."""
     owners: dict[tuple[str, str], Wheel] = {}
     for wheel in facts.family.wheels:
         for key in _binaries_of(facts, wheel):
@@ -393,11 +420,16 @@ def copies(
                 )
             )
     used: dict[str, str] = {}
+    data = _data_copies_used(facts, evidence, locate, cell_root) if cell_root else set()
     for own, shipped in shared_names(facts.family.wheels).items():
         chosen = [
             f"{facts.location_of(wheel)}:{path} ({wheel.dist})"
             for wheel, path in shipped
             if (facts.location_of(wheel), path) in _mapped(evidence, locate)
+        ] + [
+            f"data:{(_data_suffix(path) or path).lstrip('/')} ({wheel.dist})"
+            for wheel, path in shipped
+            if (wheel.dist, path) in data
         ]
         used[own] = ", ".join(chosen) or "none loaded"
     return causes, used
@@ -472,7 +504,7 @@ def judge(
     verdict.not_exercised = [
         path for path in verdict.not_exercised if posixpath.basename(path) not in loaded_names
     ]
-    twice, verdict.copies_used = copies(facts, evidence, locate)
+    twice, verdict.copies_used = copies(facts, evidence, locate, cell_root)
     causes = [step_cause(facts, step) for step in evidence.steps if not step.ok]
     machine = system_copies(facts, evidence, locate, cell_root) if cell_root else []
     verdict.causes = causes + twice + machine

