@@ -28,7 +28,7 @@ from typing import Any
 from bench_check import family_from_wheelhouse
 
 PROJECT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(PROJECT / "tests" / "check"))
+sys.path[:0] = [str(PROJECT / "tests" / "check"), str(PROJECT / "tests")]  # and suite_testlib
 from check_testlib import wheel_of_files  # noqa: E402
 
 FORK_SLEEPER = """

@@ -1,6 +1,6 @@
 """Typed view of the probe's evidence (schema 1): the model and its parser, a leaf.
 
-The probe (``harness/probe.py``) writes plain JSON because it runs in interpreters
+The probe (the package ``harness/probe/``) writes plain JSON because it runs in interpreters
 without the harness; this module turns that JSON into frozen dataclasses, with an
 error naming the field when the document is malformed, and answers the questions
 expectations ask: which copies of a library are loaded, which identity each copy
@@ -46,6 +46,20 @@ class ProbeError(RuntimeError):
         self.stdout = stdout
         self.processes = tuple(processes)
         """A timed-out probe's process tree at the timeout, one line per process."""
+
+    @classmethod
+    def ended_badly(
+        cls, what: str, cell_dir: Path, returncode: int, stdout: str, stderr: str
+    ) -> ProbeError:
+        """``what`` (``the probe crashed in layout 'venv'``) exited non-zero or wrote no
+        evidence: the message ends with its exit code, cell and stderr."""
+        return cls(
+            f"{what} (exit code {returncode}, cell {cell_dir}); its stderr:\n"
+            f"{stderr.strip() or '(empty)'}",
+            returncode=returncode,
+            stderr=stderr,
+            stdout=stdout,
+        )
 
 
 # ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ At the end of the session the controller (never an xdist worker) writes the repo
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,12 @@ from harness import platforms, report
 from harness.envs.layout import Layout
 from harness.evidence import Evidence
 from harness.scenarios import parse
-from harness.scenarios.cell_runner import CellEnvironment, CellRunner
+from harness.scenarios.cell_runner import (
+    PROBE_TIMEOUT_VAR,
+    CellEnvironment,
+    CellRunner,
+    probe_timeout,
+)
 from harness.scenarios.cells import Cell, Selection, expand, split_list
 from harness.scenarios.observed import Observed
 from harness.scenarios.results import CHECK_OF_PROPERTY, ResultCollector, verdict_property
@@ -80,7 +86,8 @@ class HarnessState:
     @property
     def runner(self) -> CellRunner:
         if self._runner is None:
-            self._runner = CellRunner(self.workdir, run=self.run)
+            timeout = probe_timeout(os.environ.get(PROBE_TIMEOUT_VAR))
+            self._runner = CellRunner(self.workdir, run=self.run, probe_timeout=timeout)
         return self._runner
 
     @pytest.hookimpl(tryfirst=True)

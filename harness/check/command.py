@@ -26,19 +26,25 @@ from harness.check import family as families
 from harness.check import matrix, outcome
 from harness.check.needs import shared_names
 from harness.check.preload_probe import probe_preloads
+from harness.check.screen import describe, failure_details, matrix_lines
 from harness.evidence import Evidence, location_label
-from harness.report import as_text
-from harness.scenarios.cell_runner import CellRunner
+from harness.scenarios.cell_runner import DEFAULT_PROBE_TIMEOUT, CellRunner
 from harness.scenarios.cells import Cell
 from harness.scenarios.verdict import Cause, CellFailedError, CellVerdict, verdict_for
 from harness.vocabulary import CONDA_LIB, INSTALLERS
 from harness.workdir import Run, WorkDir
 
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-DEFAULT_PROBE_TIMEOUT = 120.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    _what_arguments(parser)
+    _where_arguments(parser)
+    _how_arguments(parser)
+
+
+def _what_arguments(parser: argparse.ArgumentParser) -> None:
+    """The wheels and what each cell does with them."""
     parser.add_argument(
         "wheels",
         nargs="+",
@@ -74,6 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--producer", action="append", default=[], metavar="DIST")
     parser.add_argument("--consumer", action="append", default=[], metavar="DIST")
+
+
+def _where_arguments(parser: argparse.ArgumentParser) -> None:
+    """The interpreters, layouts and installer of the matrix, and where wheels come from."""
     parser.add_argument(
         "--python",
         action="append",
@@ -109,6 +119,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="download missing requirements from the package index (pip download)",
     )
+
+
+def _how_arguments(parser: argparse.ArgumentParser) -> None:
+    """How cells run and are judged, and where their report goes."""
     parser.add_argument(
         "--strict-symbols",
         action="store_true",
@@ -185,111 +199,6 @@ def load_family(args: argparse.Namespace, workdir: WorkDir, python: str) -> fami
         consumers=args.consumer,
         python=python,
     )
-
-
-def describe(family: families.Family, probing: matrix.Probing) -> list[str]:
-    """The roles, libraries, preloads and steps, as the command prints them."""
-    lines = [f"family for Python {family.python}:"]
-    for wheel in family.wheels:
-        role = family.role(wheel)
-        extra = ""
-        if wheel in family.producers:
-            preload = family.preloads.get(wheel.path)
-            extra = f"; preload: {preload.describe() if preload else 'none found'}"
-        given = "" if wheel.path in family.given else " (requirement)"
-        lines.append(f"  {role:<18} {wheel.path.name}{given}{extra}")
-    for library in family.libraries:
-        lines.append(
-            f"  library {library.install_path} ({library.wheel.dist}); "
-            f"{len(library.samples)} symbols sampled"
-        )
-    for own, shipped in shared_names(family.wheels).items():
-        files = "; ".join(f"{path} ({wheel.dist})" for wheel, path in shipped)
-        lines.append(f"  one name in several wheels: {own}: {files}")
-    preloads = [f"preload {p.describe()}" for p in probing.preloads]
-    steps = [
-        *(preloads if probing.preload_always else []),
-        *(f"import {m}" for m in probing.imports),
-        *(preloads if probing.loads and not probing.preload_always else []),
-        *(f"load {p}" for p in probing.loads),
-    ]
-    lines.append(f"  steps: {'; '.join(steps)}")
-    return lines
-
-
-def _cause(verdict: CellVerdict) -> str:
-    """One line: the first structured cause with its fix, else the first failed
-    expectation's evidence, or the cause that kept the cell from running."""
-    if verdict.causes and verdict.outcome != "passed":
-        cause = verdict.causes[0]
-        extra = f" (+{len(verdict.causes) - 1} more)" if len(verdict.causes) > 1 else ""
-        return f"{cause.kind}: {cause.what}; fix: {cause.fix}{extra}"
-    if verdict.status == "passed":
-        return ""
-    failed = verdict.failed_expectations
-    if not failed:
-        return verdict.message
-    first = failed[0]
-    more = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
-    if first.subject.startswith("step "):
-        action = first.subject.split("(", 1)[-1].rstrip(")")
-        return f"{action}: {first.evidence}{more}"
-    return f"{first.subject}: {first.evidence} (expected {first.expected}){more}"
-
-
-def matrix_lines(
-    rows: Sequence[tuple[matrix.Placement, CellVerdict]], warnings: dict[str, list[str]]
-) -> list[str]:
-    """The matrix on one screen: layout, placement, status, first cause."""
-    width = max(len(p.name) for p, _ in rows)
-    lines = []
-    for placement, verdict in rows:
-        outcome = verdict.outcome or verdict.status
-        status = OUTCOME_WORDS.get(outcome) or as_text.word(outcome)
-        note = " (global symbols: warning)" if warnings.get(placement.name) else ""
-        note = (", sandboxed" if verdict.sandboxed else ", not sandboxed") + note
-        cause = _cause(verdict)
-        text = f"  {placement.name:<{width}}  {status:<5} {verdict.duration:5.1f} s{note}"
-        lines.append(f"{text}  {cause}" if cause else text)
-        for left in verdict.left_processes:
-            lines.append(f"  {'':<{width}}  left running after the probe (killed): {left[:160]}")
-    return lines
-
-
-OUTCOME_WORDS = {
-    "nothing-exercised": "NONE",
-    "environment": "ENV",
-}
-"""How the matrix prints the outcomes that are not statuses (the statuses print as the
-report's terminal words; ``NONE``: nothing of the consumers was exercised;
-``ENV``: only a system library no wheel ships is missing)."""
-
-
-def failure_details(placement: matrix.Placement, verdict: CellVerdict) -> list[str]:
-    """Every failed expectation with its evidence, or the cause, and where things loaded."""
-    lines = [f"{verdict.status.upper()} {placement.name}: {placement.summary}"]
-    for label, wheels in placement.locations.items():
-        lines.append(f"  {label}: {', '.join(w.path.name for w in wheels)}")
-    for item in verdict.failed_expectations:
-        lines.append(f"  - {item.subject}: expected {item.expected}")
-        lines.append(f"    + evidence: {item.evidence}")
-    for found in verdict.causes:
-        step = f" (step {found.step})" if found.step else ""
-        lines.append(f"  cause {found.kind}{step}: {found.what}")
-        lines.append(f"    fix: {found.fix}")
-    for own, used in verdict.copies_used.items():
-        lines.append(f"  {own} (shipped by several wheels): used {used}")
-    if verdict.not_exercised:
-        shown = ", ".join(verdict.not_exercised[:8])
-        more = (
-            f" (+{len(verdict.not_exercised) - 8} more)" if len(verdict.not_exercised) > 8 else ""
-        )
-        lines.append(f"  not exercised (no step needs them): {shown}{more}")
-    if verdict.cause is not None:
-        lines += [f"  {line}" for line in verdict.cause.lines()]
-    for name, origins in verdict.libraries.items():
-        lines.append(f"  loaded {name}: {', '.join(origins) or 'not loaded'}")
-    return lines
 
 
 @dataclass(frozen=True)
@@ -538,6 +447,23 @@ def _run(args: argparse.Namespace) -> int:
                 warnings[key] = result.warnings
     directory = args.report_dir or workdir.reports / "check"
     paths = report.write(verdicts, directory)
+    _print_matrices(sections, args, out)
+    for name, found in warnings.items():
+        for line in found:
+            print(f"warning: {name}: {line}", file=out)
+    print(f"report: {paths['html']} (also {paths['md'].name}, {paths['json'].name})", file=out)
+    if args.json:
+        document: dict[str, Any] = report.document(verdicts)
+        document["check"] = _check_document(sections, warnings)
+        print(json.dumps(document, indent=2, sort_keys=True))
+    failed = any(v.status in ("failed", "error") for v in verdicts)
+    return EXIT_FAILED if failed else EXIT_PASSED
+
+
+def _print_matrices(
+    sections: list[tuple[families.Family, list[CellResult]]], args: argparse.Namespace, out: Any
+) -> None:
+    """Each Python's matrix, and with ``--verbose`` every failure's details."""
     for family, results in sections:
         rows = [(result.placement, result.verdict) for result in results]
         print(f"matrix (Python {family.python}, {args.installer}):", file=out)
@@ -549,38 +475,35 @@ def _run(args: argparse.Namespace) -> int:
                 print("", file=out)
                 for line in failure_details(placement, verdict):
                     print(line, file=out)
-    for name, found in warnings.items():
-        for line in found:
-            print(f"warning: {name}: {line}", file=out)
-    print(f"report: {paths['html']} (also {paths['md'].name}, {paths['json'].name})", file=out)
-    if args.json:
-        document: dict[str, Any] = report.document(verdicts)
-        document["check"] = {
-            "pythons": [family.python for family, _ in sections],
-            "wheels": {
-                family.python: {w.path.name: family.role(w) for w in family.wheels}
-                for family, _ in sections
-            },
-            "warnings": warnings,
-            "shared_names": {
-                family.python: {
-                    own: [f"{path} ({wheel.dist})" for wheel, path in shipped]
-                    for own, shipped in shared_names(family.wheels).items()
-                }
-                for family, _ in sections
-            },
-            "load_modes": {
-                r.placement.name: [
-                    {**mode.to_json(), "python": family.python}
-                    for family, results in sections
-                    for r2 in results
-                    if r2.placement.name == r.placement.name
-                    for mode in r2.load_modes
-                ]
-                for _, results in sections
-                for r in results
-            },
-        }
-        print(json.dumps(document, indent=2, sort_keys=True))
-    failed = any(v.status in ("failed", "error") for v in verdicts)
-    return EXIT_FAILED if failed else EXIT_PASSED
+
+
+def _check_document(
+    sections: list[tuple[families.Family, list[CellResult]]], warnings: dict[str, list[str]]
+) -> dict[str, Any]:
+    """The ``check`` table of ``--json``: the family per Python, warnings, shared names, modes."""
+    return {
+        "pythons": [family.python for family, _ in sections],
+        "wheels": {
+            family.python: {w.path.name: family.role(w) for w in family.wheels}
+            for family, _ in sections
+        },
+        "warnings": warnings,
+        "shared_names": {
+            family.python: {
+                own: [f"{path} ({wheel.dist})" for wheel, path in shipped]
+                for own, shipped in shared_names(family.wheels).items()
+            }
+            for family, _ in sections
+        },
+        "load_modes": {
+            r.placement.name: [
+                {**mode.to_json(), "python": family.python}
+                for family, results in sections
+                for r2 in results
+                if r2.placement.name == r.placement.name
+                for mode in r2.load_modes
+            ]
+            for _, results in sections
+            for r in results
+        },
+    }

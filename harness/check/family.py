@@ -8,7 +8,6 @@ into exit status 2 with the message.
 
 from __future__ import annotations
 
-import ast
 import email.parser
 import hashlib
 import re
@@ -26,46 +25,19 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from packaging.version import Version
 
 from harness import platforms
+from harness.check.preloads import Preload, find_preload
 from harness.inspect import BinaryInfo, UnusableInputError
 from harness.inspect import elf as inspect_elf
 from harness.inspect import links as inspect_links
 from harness.inspect import wheel as inspect_wheel
-from harness.inspect.imports import extensions_loaded_by_import, import_packages
 from harness.inspect.names import is_extension_module
-from harness.inspect.resolve import Resolver
 
 SAMPLE_SIZE = 6
 """Exported symbols sampled per producer library for the load-mode evidence."""
 
-LOADER_NAME = "loader"
-"""This project's API: ``pkg.loader.load()`` (``shared_lib_manager.LibraryLoader``)."""
-
-LOAD_FUNCTION = "load_library"
-"""The RAPIDS-style preload function name (``libucx.load_library()``)."""
-
 
 class CheckInputError(ValueError):
     """The input cannot be checked; the message names the file or requirement and the fix."""
-
-
-@dataclass(frozen=True)
-class Preload:
-    """How a producer's library gets loaded before its consumers: a step the probe runs."""
-
-    how: str
-    """``loader`` (``pkg.loader.load()``), ``function`` (``pkg.load_library()``),
-    ``import`` (the package preloads when imported) or ``given`` (``--preload``)."""
-    call: str | None = None
-    """Dotted callable to call (``libfoo.loader.load``), or None to import ``module``."""
-    module: str | None = None
-    via: str | None = None
-    """The extension module whose import loads the library (``pkg/_ext.so``), if that is how."""
-
-    def describe(self) -> str:
-        if self.call:
-            return f"{self.call}()"
-        through = f" (loads at import through {self.via})" if self.via else ""
-        return f"import {self.module}{through}"
 
 
 @dataclass(frozen=True)
@@ -407,71 +379,6 @@ def resolve(
     return chosen, given, requires
 
 
-def _module_level(statements: list[ast.stmt]) -> list[ast.stmt]:
-    """Statements run on import: the body and ``if``/``try`` blocks, not functions."""
-    found: list[ast.stmt] = []
-    for statement in statements:
-        found.append(statement)
-        if isinstance(statement, ast.If | ast.Try):
-            found += _module_level(statement.body) + _module_level(statement.orelse)
-    return found
-
-
-def _binds(statement: ast.stmt, name: str) -> bool:
-    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
-        return statement.name == name
-    if isinstance(statement, ast.Import | ast.ImportFrom):
-        return any((a.asname or a.name.split(".")[0]) == name for a in statement.names)
-    if isinstance(statement, ast.Assign):
-        return any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
-    return False
-
-
-def _loads_at_import(tree: ast.Module) -> bool:
-    """A module-level call that loads a library (``ctypes.CDLL(...)``, ``load_library()``)."""
-    for statement in tree.body:
-        if not isinstance(statement, ast.Expr | ast.Assign):
-            continue
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Call):
-                func = node.func
-                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if called in ("CDLL", "LoadLibrary", "WinDLL", LOAD_FUNCTION, "load"):
-                    return True
-    return False
-
-
-def find_preload(wheel: inspect_wheel.Wheel) -> Preload | None:
-    """How ``wheel``'s package preloads its libraries, read from its ``__init__.py``."""
-    for member, source in sorted(wheel.texts.items()):
-        package = member.split("/", 1)[0]
-        if package.endswith(".data"):
-            continue
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        if any(_binds(statement, LOADER_NAME) for statement in _module_level(tree.body)):
-            return Preload("loader", call=f"{package}.{LOADER_NAME}.load")
-        if any(_binds(statement, LOAD_FUNCTION) for statement in tree.body):
-            return Preload("function", call=f"{package}.{LOAD_FUNCTION}")
-        if _loads_at_import(tree):
-            return Preload("import", module=package)
-    return import_through_extension(wheel)
-
-
-def import_through_extension(wheel: inspect_wheel.Wheel) -> Preload | None:
-    """``import pkg`` as the preload when the package imports an extension module whose
-    needed libraries (the resolver's closure inside the wheel) include the wheel's own."""
-    resolver = Resolver([wheel])
-    for package in import_packages(wheel):
-        for extension in extensions_loaded_by_import(wheel, package):
-            mapped = resolver.closure([(wheel, extension)])
-            if any(not is_extension_module(binary) for _wheel, binary in mapped.values()):
-                return Preload("import", module=package, via=wheel.install_path(extension.path))
-    return None
-
-
 def parse_preload(text: str) -> Preload:
     """``--preload MODULE[:FUNCTION]``."""
     module, _, function = text.partition(":")
@@ -521,17 +428,7 @@ def analyse(
     python: str,
 ) -> Family:
     """Roles from the binaries (``producers``/``consumers`` name distributions to add)."""
-    by_dist = {w.dist: w for w in wheels}
-    roles: dict[Path, inspect_links.Role] = {}
-    for names, role in ((producers, "producer"), (consumers, "consumer")):
-        for name in names:
-            wheel = by_dist.get(canonicalize_name(name))
-            if wheel is None:
-                raise CheckInputError(
-                    f"--{role} {name!r}: no such distribution among the wheels "
-                    f"({', '.join(sorted(by_dist))})"
-                )
-            roles[wheel.path] = role  # type: ignore[assignment]
+    roles = _stated_roles(wheels, producers, consumers)
     if not any(wheel.binaries for wheel in wheels):
         raise CheckInputError(
             "no binary in the family: "
@@ -559,48 +456,72 @@ def analyse(
             "no producer found: the consumers link against no library of the given wheels; "
             "pass the producer wheel too, or name it with --producer"
         )
-    linked: dict[tuple[Path, str], Library] = {}
-    for link in _chosen_links(graph.links):
-        produced = link.library
-        key = (produced.wheel.path, produced.binary.path)
-        if key in linked:
-            continue
-        install_path = produced.wheel.install_path(produced.binary.path)
-        if install_path is None:
-            continue
-        linked[key] = Library(
-            wheel=produced.wheel,
-            member=produced.binary.path,
-            install_path=install_path,
-            file_name=produced.binary.file_name,
-            name=library_name(produced.binary.file_name),
-            samples=sample_symbols(produced.wheel, produced.binary.path),
-        )
-    # roles stated for wheels without links: every library a named producer ships
-    for wheel in producer_wheels:
-        if any(lib.wheel is wheel for lib in linked.values()):
-            continue
-        for produced in graph.produced_by(wheel):
-            install_path = wheel.install_path(produced.binary.path)
-            if install_path is not None and produced.binary.is_library:
-                linked[(wheel.path, produced.binary.path)] = Library(
-                    wheel=wheel,
-                    member=produced.binary.path,
-                    install_path=install_path,
-                    file_name=produced.binary.file_name,
-                    name=library_name(produced.binary.file_name),
-                    samples=sample_symbols(wheel, produced.binary.path),
-                )
     return Family(
         wheels=tuple(wheels),
         given=given,
         requires=requires,
         producers=producer_wheels,
         consumers=consumer_wheels,
-        libraries=tuple(linked.values()),
+        libraries=_libraries(graph, producer_wheels),
         links=graph.links,
         preloads={w.path: find_preload(w) for w in producer_wheels},
         python=python,
+    )
+
+
+def _stated_roles(
+    wheels: list[inspect_wheel.Wheel], producers: Sequence[str], consumers: Sequence[str]
+) -> dict[Path, inspect_links.Role]:
+    """The roles ``--producer``/``--consumer`` state, by wheel path."""
+    by_dist = {w.dist: w for w in wheels}
+    roles: dict[Path, inspect_links.Role] = {}
+    for names, role in ((producers, "producer"), (consumers, "consumer")):
+        for name in names:
+            wheel = by_dist.get(canonicalize_name(name))
+            if wheel is None:
+                raise CheckInputError(
+                    f"--{role} {name!r}: no such distribution among the wheels "
+                    f"({', '.join(sorted(by_dist))})"
+                )
+            roles[wheel.path] = role  # type: ignore[assignment]
+    return roles
+
+
+def _libraries(
+    graph: inspect_links.Graph, producer_wheels: Sequence[inspect_wheel.Wheel]
+) -> tuple[Library, ...]:
+    """The producer libraries the consumers link, plus every library a producer without
+    links ships (its role was stated)."""
+    linked: dict[tuple[Path, str], Library] = {}
+    for link in _chosen_links(graph.links):
+        produced = link.library
+        key = (produced.wheel.path, produced.binary.path)
+        if key not in linked:
+            found = _library(produced.wheel, produced.binary)
+            if found is not None:
+                linked[key] = found
+    for wheel in producer_wheels:
+        if any(lib.wheel is wheel for lib in linked.values()):
+            continue
+        for produced in graph.produced_by(wheel):
+            found = _library(wheel, produced.binary) if produced.binary.is_library else None
+            if found is not None:
+                linked[(wheel.path, produced.binary.path)] = found
+    return tuple(linked.values())
+
+
+def _library(wheel: inspect_wheel.Wheel, binary: BinaryInfo) -> Library | None:
+    """``binary`` of ``wheel`` as a family library, None when it installs nowhere."""
+    install_path = wheel.install_path(binary.path)
+    if install_path is None:
+        return None
+    return Library(
+        wheel=wheel,
+        member=binary.path,
+        install_path=install_path,
+        file_name=binary.file_name,
+        name=library_name(binary.file_name),
+        samples=sample_symbols(wheel, binary.path),
     )
 
 

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.check.family import Family, Preload, entry_points
+from harness.check.family import Family, entry_points
 from harness.check.needs import Needed, Needs
+from harness.check.preloads import Preload
 from harness.inspect.wheel import Wheel
 from harness.scenarios.schema import (
     Install,

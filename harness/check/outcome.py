@@ -26,7 +26,7 @@ from harness.evidence import Evidence, StepOutcome
 from harness.inspect import names
 from harness.inspect.binary import NAME_FIELD
 from harness.inspect.imports import module_name, parse_module
-from harness.inspect.resolve import Resolution, Resolver, rpath_anchor
+from harness.inspect.resolve import Provider, Resolution, Resolver, rpath_anchor
 from harness.inspect.wheel import Wheel
 from harness.scenarios.verdict import CellVerdict, StepCause
 
@@ -245,87 +245,19 @@ def step_cause(facts: CellFacts, step: StepOutcome) -> StepCause:
         return searched
     needing = _needing(facts, library)
     if not needing:
-        calls = bare_name_calls(facts.family.wheels, library)
-        if calls:
-            return StepCause(
-                "bare-name",
-                step.id,
-                f"{calls[0]} loads {library} by bare name: it works only if something loaded "
-                "that SONAME first (glibc answers a bare name from the loaded list), and "
-                "here nothing did",
-                f"load the producer's file by path first (import the producer, or call its "
-                f"preload), or have the consumer open the producer's path instead of {library!r}",
-                files=tuple(calls),
-            )
-        return StepCause(
-            "unexplained",
-            step.id,
-            f"{library} is not found and no binary the steps need asks for it: {message}"[:300],
-            "find what loads it (LD_DEBUG=libs) and ship it in a wheel the consumer requires",
-        )
+        return _needed_by_none(facts, step, library, message)
     resolution = needing[0]
     consumer = f"{resolution.binary.file_name} ({resolution.wheel.dist})"
     provider = resolution.provider
     if provider is None:
-        stem = names.library_stem(library)
-        near = [
-            (wheel, binary)
-            for wheel in facts.family.wheels
-            for binary in wheel.binaries
-            if not names.is_extension_module(binary)
-            and names.library_stem(binary.file_name) == stem
-        ]
-        if near:
-            wheel, binary = near[0]
-            own = next((s.own_name for s in binary.slices if s.own_name), None)
-            return StepCause(
-                "soname-mismatch",
-                step.id,
-                f"{consumer} asks for {library}, but {wheel.dist} ships {binary.path} whose "
-                f"{NAME_FIELD[binary.format]} is {own!r}: the names differ, so neither a "
-                "preload nor a search finds it",
-                f"rebuild {resolution.wheel.dist} against the library {wheel.dist} ships (or "
-                f"give that library the {NAME_FIELD[binary.format]} {library!r})",
-                wheels=(resolution.wheel.dist, wheel.dist),
-                files=(binary.path,),
-            )
-        return StepCause(
-            "environment",
-            step.id,
-            f"{library}, needed by {consumer}, is a system library no wheel of the family "
-            "ships; the machine does not have it (the environment, not interop)",
-            f"install {library} on the system (the distribution's package), or ship it in a wheel",
-            wheels=(resolution.wheel.dist,),
-        )
+        return _provided_by_none(facts, step, library, resolution, consumer)
     owner = provider.wheel
     shared = Resolver(facts.family.wheels).resolve(
         resolution.wheel, resolution.binary, resolution.arch_slice, resolution.dependency
     )
     shared_provider = shared.provider
     if provider.installed is None:
-        here, there = facts.location_of(resolution.wheel), facts.location_of(owner)
-        if shared_provider is not None and shared_provider.reached:
-            why = (
-                f"{_rpath_words(resolution)} of {consumer} reaches it only when both wheels are "
-                f"installed into one prefix; here {resolution.wheel.dist} is in {here}, "
-                f"{owner.dist} in {there}"
-            )
-            fix = "install both into one prefix"
-        else:
-            why = (
-                "no loader searches there (only a conda python's DT_RPATH $ORIGIN/../lib "
-                f"does), so {consumer} cannot find it"
-            )
-            fix = "set an rpath that reaches <prefix>/lib"
-        return StepCause(
-            "wheel-data",
-            step.id,
-            f"{library} of {owner.dist} is wheel data ({provider.binary.path}), installed into "
-            f"<prefix>/lib outside every package; {why}",
-            f"ship the library inside a package of {owner.dist} and preload it by path, or {fix}",
-            wheels=(owner.dist, resolution.wheel.dist),
-            files=(provider.binary.path,),
-        )
+        return _wheel_data(facts, step, library, resolution, shared_provider)
     if (
         shared_provider is not None
         and shared_provider.reached
@@ -381,6 +313,100 @@ def _data_copies_used(
             if suffix and any(path.endswith(suffix) for path in inside):
                 found.add((wheel.dist, binary.path))
     return found
+
+
+def _needed_by_none(facts: CellFacts, step: StepOutcome, library: str, message: str) -> StepCause:
+    """``library`` is missing but no binary the steps need asks for it."""
+    calls = bare_name_calls(facts.family.wheels, library)
+    if calls:
+        return StepCause(
+            "bare-name",
+            step.id,
+            f"{calls[0]} loads {library} by bare name: it works only if something loaded "
+            "that SONAME first (glibc answers a bare name from the loaded list), and "
+            "here nothing did",
+            f"load the producer's file by path first (import the producer, or call its "
+            f"preload), or have the consumer open the producer's path instead of {library!r}",
+            files=tuple(calls),
+        )
+    return StepCause(
+        "unexplained",
+        step.id,
+        f"{library} is not found and no binary the steps need asks for it: {message}"[:300],
+        "find what loads it (LD_DEBUG=libs) and ship it in a wheel the consumer requires",
+    )
+
+
+def _provided_by_none(
+    facts: CellFacts, step: StepOutcome, library: str, resolution: Resolution, consumer: str
+) -> StepCause:
+    """No wheel of the family ships ``library`` under that name."""
+    stem = names.library_stem(library)
+    near = [
+        (wheel, binary)
+        for wheel in facts.family.wheels
+        for binary in wheel.binaries
+        if not names.is_extension_module(binary) and names.library_stem(binary.file_name) == stem
+    ]
+    if near:
+        wheel, binary = near[0]
+        own = next((s.own_name for s in binary.slices if s.own_name), None)
+        return StepCause(
+            "soname-mismatch",
+            step.id,
+            f"{consumer} asks for {library}, but {wheel.dist} ships {binary.path} whose "
+            f"{NAME_FIELD[binary.format]} is {own!r}: the names differ, so neither a "
+            "preload nor a search finds it",
+            f"rebuild {resolution.wheel.dist} against the library {wheel.dist} ships (or "
+            f"give that library the {NAME_FIELD[binary.format]} {library!r})",
+            wheels=(resolution.wheel.dist, wheel.dist),
+            files=(binary.path,),
+        )
+    return StepCause(
+        "environment",
+        step.id,
+        f"{library}, needed by {consumer}, is a system library no wheel of the family "
+        "ships; the machine does not have it (the environment, not interop)",
+        f"install {library} on the system (the distribution's package), or ship it in a wheel",
+        wheels=(resolution.wheel.dist,),
+    )
+
+
+def _wheel_data(
+    facts: CellFacts,
+    step: StepOutcome,
+    library: str,
+    resolution: Resolution,
+    shared_provider: Provider | None,
+) -> StepCause:
+    """The provider of ``library`` is wheel data, installed into ``<prefix>/lib``."""
+    provider = resolution.provider
+    assert provider is not None
+    owner = provider.wheel
+    consumer = f"{resolution.binary.file_name} ({resolution.wheel.dist})"
+    here, there = facts.location_of(resolution.wheel), facts.location_of(owner)
+    if shared_provider is not None and shared_provider.reached:
+        why = (
+            f"{_rpath_words(resolution)} of {consumer} reaches it only when both wheels are "
+            f"installed into one prefix; here {resolution.wheel.dist} is in {here}, "
+            f"{owner.dist} in {there}"
+        )
+        fix = "install both into one prefix"
+    else:
+        why = (
+            "no loader searches there (only a conda python's DT_RPATH $ORIGIN/../lib "
+            f"does), so {consumer} cannot find it"
+        )
+        fix = "set an rpath that reaches <prefix>/lib"
+    return StepCause(
+        "wheel-data",
+        step.id,
+        f"{library} of {owner.dist} is wheel data ({provider.binary.path}), installed into "
+        f"<prefix>/lib outside every package; {why}",
+        f"ship the library inside a package of {owner.dist} and preload it by path, or {fix}",
+        wheels=(owner.dist, resolution.wheel.dist),
+        files=(provider.binary.path,),
+    )
 
 
 def copies(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from harness.check.family import Family, Preload
+from harness.check.family import Family
 from harness.check.matrix import Placement, Probing, scenario
+from harness.check.preloads import Preload
 from harness.inspect import names
 from harness.inspect.imports import import_packages
 from harness.inspect.wheel import Wheel

@@ -154,12 +154,8 @@ def run_native(
         command, returncode, _read(stdout_path), _read(stderr_path)
     )
     if result.returncode != 0 or not out_path.is_file():
-        raise ProbeError(
-            f"the {loader} native probe failed (exit code {result.returncode}, cell {cell_dir});"
-            f" its stderr:\n{result.stderr.strip() or '(empty)'}",
-            returncode=result.returncode,
-            stderr=result.stderr,
-            stdout=result.stdout,
+        raise ProbeError.ended_badly(
+            f"the {loader} native probe failed", cell_dir, returncode, result.stdout, result.stderr
         )
     return _evidence(loader, out_path, result)
 

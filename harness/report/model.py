@@ -48,6 +48,19 @@ def _cause_text(cause: Any) -> str:
     return f"{cause.kind}{step}: {cause.what}; fix: {cause.fix}"
 
 
+def _build_text(build: dict[str, Any]) -> str:
+    """One source build: the sdist, how, what it linked and what its binaries search."""
+    isolation = "isolated" if build.get("build_isolation") else "no isolation"
+    text = f"{build.get('sdist')} into {build.get('location')} ({build.get('installer')}, "
+    text += f"{isolation}), linked against {', '.join(build.get('linked_against') or ['?'])}"
+    for binary in build.get("binaries") or []:
+        rpath = ":".join(binary.get("rpaths") or []) or "none"
+        text += f"; {binary.get('binary')}: rpath {rpath}"
+        if binary.get("dangling"):
+            text += f", into vanished build envs: {', '.join(binary['dangling'])}"
+    return text
+
+
 @dataclass(frozen=True)
 class Fact:
     """A verdict field a reader sees in a cell's details (every format), when not empty."""
@@ -69,6 +82,7 @@ FACTS: tuple[Fact, ...] = (
     Fact("causes", "causes", lambda causes: "; ".join(_cause_text(c) for c in causes)),
     Fact("not_exercised", "not exercised"),
     Fact("copies_used", "copy used"),
+    Fact("source_builds", "built from source", lambda builds: "; ".join(map(_build_text, builds))),
 )
 """The facts of a cell, in the order shown. A new :class:`CellVerdict` field is one line
 here; JSON carries every field without one."""

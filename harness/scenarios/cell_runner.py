@@ -36,6 +36,7 @@ from harness.scenarios.native_cells import NativeCells
 from harness.scenarios.observed import Observed, observe
 from harness.scenarios.probing import ProbeSpec, fill_locations, run_probe
 from harness.scenarios.schema import Scenario
+from harness.scenarios.source_evidence import recorded_builds
 from harness.scenarios.verdict import (
     Cause,
     CellFailedError,
@@ -45,6 +46,7 @@ from harness.scenarios.verdict import (
     not_applicable,
 )
 from harness.scenarios.verdict import verdict_for as _verdict_for
+from harness.usage import UsageError
 from harness.vocabulary import NATIVE
 from harness.workdir import Run, WorkDir
 
@@ -60,6 +62,26 @@ PREBUILT_WHEELHOUSE_VAR = "HARNESS_WHEELHOUSE"
 """A directory of ``<python tag>/`` wheelhouses (``harness build`` output) to use instead of building."""
 
 
+DEFAULT_PROBE_TIMEOUT = 120.0
+"""Seconds a cell's probe may run (``--probe-timeout`` of ``harness run`` and ``check``)."""
+
+PROBE_TIMEOUT_VAR = "HARNESS_PROBE_TIMEOUT"
+"""How ``harness run --probe-timeout`` reaches the pytest workers that run the cells."""
+
+
+def probe_timeout(text: str | None) -> float:
+    """``--probe-timeout`` (or ``$HARNESS_PROBE_TIMEOUT``) as seconds; the default when unset."""
+    if not text:
+        return DEFAULT_PROBE_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise UsageError(f"--probe-timeout {text}: give a positive number of seconds")
+    return seconds
+
+
 @dataclass
 class CellEnvironment:
     """A ready layout for one cell plus the variables the scenario adds at process start."""
@@ -68,7 +90,7 @@ class CellEnvironment:
     layout: Layout
     cell_dir: Path
     env: dict[str, str]
-    probe_timeout: float = 120
+    probe_timeout: float = DEFAULT_PROBE_TIMEOUT
     """Seconds a probe run may take before the cell is an error of kind ``timeout``."""
     probe_home: Path | None = None
     """Where the probe is kept as a module with its bytecode (see ``probing.installed_probe``)."""
@@ -133,7 +155,11 @@ class CellRunner:
     """Builds, creates, probes and judges cells; caches per process."""
 
     def __init__(
-        self, workdir: WorkDir, run: Run | None = None, *, probe_timeout: float = 120
+        self,
+        workdir: WorkDir,
+        run: Run | None = None,
+        *,
+        probe_timeout: float = DEFAULT_PROBE_TIMEOUT,
     ) -> None:
         self.workdir = workdir
         self.run = run or Run.current(workdir)
@@ -270,6 +296,7 @@ class CellRunner:
             verdict.cause = self._with_fault(cell, verdict.cause)
         if environment is not None:
             verdict.left_processes = list(environment.left_processes)
+            verdict.source_builds = recorded_builds(environment.layout)
         verdict.timings = clock.timings
         verdict.duration = clock.total()
         return verdict

@@ -1,7 +1,7 @@
 """Running the probe inside a layout: the typed spec (built straight from a scenario)
 and the process that turns it into :class:`~harness.evidence.Evidence`.
 
-The probe script itself (``harness/probe.py``) is stdlib-only and runs in interpreters
+The probe itself (the package ``harness/probe/``) is stdlib-only and runs in interpreters
 without the harness; this module is the harness's side of it.
 """
 
@@ -27,10 +27,11 @@ from harness.scenarios.schema import Scenario
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{location:([^{}]+)\}")
 
-PROBE_SCRIPT = resources.path(resources.PROBE)
-"""The stdlib-only probe; run with a layout's interpreter as ``probe.py SPEC OUT``."""
+PROBE_SCRIPT = resources.path(resources.PROBE).parent
+"""The stdlib-only probe's package directory; a layout's interpreter runs it as a script
+(``python .../probe SPEC OUT``, through its ``__main__.py``)."""
 PROBE_MODULE = "harness_probe"
-"""The probe's name as a module of its own, in a directory that holds nothing else."""
+"""The probe's name as a package of its own, in a directory that holds nothing else."""
 _BOOTSTRAP = (
     # The probe directory takes the place `-c` gives the current directory (or the first
     # place, under -P/PYTHONSAFEPATH); the probe's main() drops it again before any step.
@@ -40,26 +41,33 @@ _BOOTSTRAP = (
 
 
 @functools.cache
-def _probe_source() -> tuple[bytes, str]:
-    source = PROBE_SCRIPT.read_bytes()
-    return source, hashlib.sha256(source).hexdigest()[:16]
+def _probe_sources() -> tuple[dict[str, bytes], str]:
+    """Each file of the probe package by its name in the package, and their digest."""
+    sources = {Path(name).name: resources.path(name).read_bytes() for name in resources.PROBE_FILES}
+    digest = hashlib.sha256()
+    for name, source in sorted(sources.items()):
+        digest.update(name.encode() + b"\0" + source + b"\0")
+    return sources, digest.hexdigest()[:16]
 
 
 def installed_probe(home: Path) -> Path:
-    """The directory under ``home`` holding this probe as ``harness_probe.py`` (one per content).
+    """The directory under ``home`` holding this probe as the package ``harness_probe``
+    (one per content).
 
     Run as a script, the probe (some 900 lines) is compiled again in every cell: 5-15 ms of
-    each probe process. Imported as a module from a directory that stays, each interpreter
+    each probe process. Imported as a package from a directory that stays, each interpreter
     compiles it once and writes its bytecode beside it; later cells read that.
     """
-    source, digest = _probe_source()
+    sources, digest = _probe_sources()
     directory = home / digest
-    target = directory / f"{PROBE_MODULE}.py"
-    if not target.is_file():
-        directory.mkdir(parents=True, exist_ok=True)
-        scratch = directory / f".{PROBE_MODULE}.{os.getpid()}.{threading.get_ident()}.tmp"
-        scratch.write_bytes(source)
-        scratch.replace(target)  # whole or absent, whoever writes last
+    package = directory / PROBE_MODULE
+    for name, source in sources.items():
+        target = package / name
+        if not target.is_file():
+            package.mkdir(parents=True, exist_ok=True)
+            scratch = package / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+            scratch.write_bytes(source)
+            scratch.replace(target)  # whole or absent, whoever writes last
     return directory
 
 
@@ -265,12 +273,12 @@ def run_probe(
     if on_left is not None and result.left:
         on_left([process.line() for process in result.left])
     if result.returncode != 0 or not out_path.is_file():
-        raise ProbeError(
-            f"the probe crashed in layout {layout.kind!r} (exit code {result.returncode}, "
-            f"cell {cell_dir}); its stderr:\n{result.stderr.strip() or '(empty)'}",
-            returncode=result.returncode,
-            stderr=result.stderr,
-            stdout=result.stdout,
+        raise ProbeError.ended_badly(
+            f"the probe crashed in layout {layout.kind!r}",
+            cell_dir,
+            result.returncode,
+            result.stdout,
+            result.stderr,
         )
     return load(out_path)
 

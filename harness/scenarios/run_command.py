@@ -17,6 +17,7 @@ import pytest
 
 from harness import project, sandbox
 from harness.scenarios import checkout, options, parse
+from harness.scenarios.cell_runner import DEFAULT_PROBE_TIMEOUT, PROBE_TIMEOUT_VAR, probe_timeout
 from harness.scenarios.pluginload import plugin_args
 from harness.usage import EXIT_USAGE, UsageError
 from harness.workdir import default_root
@@ -40,6 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="run each cell's probe in a bubblewrap sandbox (default: off, or $HARNESS_SANDBOX; "
         "the project's own scenarios are trusted code: docs/check.md)",
+    )
+    parser.add_argument(
+        "--probe-timeout",
+        metavar="SECONDS",
+        default=None,
+        help=f"seconds a cell's probe may run before the cell is an error of kind timeout "
+        f"listing its processes (default: {DEFAULT_PROBE_TIMEOUT:g}, or ${PROBE_TIMEOUT_VAR})",
     )
     parser.add_argument(
         "scenario_args",
@@ -127,6 +135,8 @@ def default_workers() -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.probe_timeout is not None:  # checked here, read by the pytest workers
+        os.environ[PROBE_TIMEOUT_VAR] = str(probe_timeout(args.probe_timeout))
     if args.sandbox:  # the pytest workers inherit it
         try:
             sandbox.choose(args.sandbox)

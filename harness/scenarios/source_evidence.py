@@ -63,9 +63,8 @@ def extension_of(layout: Layout, package: str) -> Path:
     return found[0]
 
 
-def source_build(layout: Layout, package: str) -> SourceBuild:
-    """The evidence of ``package``'s extension as installed in ``layout``."""
-    binary = extension_of(layout, package)
+def _read_binary(binary: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """``(rpaths, needed, dangling)`` of one installed binary (see :class:`SourceBuild`)."""
     data = binary.read_bytes()
     fmt = readers.detect(data[: readers.HEAD_SIZE])
     if fmt is None:
@@ -73,13 +72,16 @@ def source_build(layout: Layout, package: str) -> SourceBuild:
     info = readers.read(fmt, binary.name, io.BytesIO(data), str(binary))
     rpaths = tuple(entry.value for part in info.slices for entry in part.rpaths)
     needed = tuple(dep.name for part in info.slices for dep in part.dependencies)
+    return rpaths, needed, tuple(vanished(embedded_paths(data)))
+
+
+def source_build(layout: Layout, package: str) -> SourceBuild:
+    """The evidence of ``package``'s extension as installed in ``layout``."""
+    binary = extension_of(layout, package)
+    rpaths, needed, dangling = _read_binary(binary)
     linked = tuple(str(p) for build in recorded(layout.root) for p in _list(build))
     return SourceBuild(
-        binary=binary,
-        rpaths=rpaths,
-        needed=needed,
-        dangling=tuple(vanished(embedded_paths(data))),
-        linked_against=linked,
+        binary=binary, rpaths=rpaths, needed=needed, dangling=dangling, linked_against=linked
     )
 
 
@@ -121,3 +123,69 @@ def consumer_check(
         assert all(path not in build.linked_against for path in loaded)
 
     return check
+
+
+BINARY_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
+
+
+def _where(layout: Layout, path: str) -> str:
+    """``label:relative/path`` for a file in the layout, ``build-env:relative/path`` for one
+    in a frontend's temporary build environment (relative to its site-packages: the
+    environment's own directory is a random name that is gone), else the path as it is."""
+    found = layout.label_of(path)
+    if found:
+        return f"{found[0]}:{found[1]}"
+    if in_build_env(path):
+        return "build-env:" + path.rpartition("/site-packages/")[2]
+    return path
+
+
+def _installed_binaries(layout: Layout, location: str, sdist: str) -> list[Path]:
+    """The binaries the distribution built from ``sdist`` installed, from its RECORD."""
+    directory = layout.locations.get(location)
+    if directory is None:
+        return []
+    dist = sdist.split("-", 1)[0].replace("-", "_").replace(".", "_")
+    found: list[Path] = []
+    for record in sorted(directory.glob(f"{dist}-*.dist-info/RECORD")):
+        for line in record.read_text(encoding="utf-8").splitlines():
+            name = line.split(",", 1)[0]
+            if name.endswith(BINARY_SUFFIXES) or ".so." in name:
+                found.append((directory / name).resolve())
+    return [
+        path
+        for path in found
+        if path.is_file() and readers.detect(path.read_bytes()[: readers.HEAD_SIZE])
+    ]
+
+
+def recorded_builds(layout: Layout) -> list[dict[str, object]]:
+    """Per source build of the layout, what a reader of the verdict needs: the sdist,
+    where and how it was built, the producer files it linked against (by location, or a
+    build environment's path), and per installed binary its search path, needed names and
+    dangling paths into vanished build environments. Empty for a layout of wheels only."""
+    builds = []
+    for build in recorded(layout.root):
+        sdist, location = str(build.get("sdist", "")), str(build.get("location", ""))
+        binaries = []
+        for binary in _installed_binaries(layout, location, sdist):
+            rpaths, needed, dangling = _read_binary(binary)
+            binaries.append(
+                {
+                    "binary": _where(layout, str(binary)),
+                    "rpaths": [_where(layout, entry) for entry in rpaths],
+                    "needed": list(needed),
+                    "dangling": [_where(layout, path) for path in dangling],
+                }
+            )
+        builds.append(
+            {
+                "sdist": sdist,
+                "location": location,
+                "installer": build.get("installer"),
+                "build_isolation": build.get("build_isolation"),
+                "linked_against": [_where(layout, str(p)) for p in _list(build)],
+                "binaries": binaries,
+            }
+        )
+    return builds

@@ -166,6 +166,10 @@ class CellVerdict:
     left_processes: list[str] = field(default_factory=list)
     """Processes the package started that still ran when the probe ended, killed by the
     harness (unsandboxed; a sandbox's PID namespace ends them unseen): one line each."""
+    source_builds: list[dict[str, Any]] = field(default_factory=list)
+    """Per sdist the cell's layout built at install time: where and how, the producer files
+    the build linked against and, per installed binary, its search path, needed names and
+    paths into build environments that are gone (:mod:`harness.scenarios.source_evidence`)."""
     outcome: str = ""
     """``harness check`` only: ``passed``, ``failed``, ``nothing-exercised`` (no consumer
     binary was loaded), ``environment`` (only system libraries no wheel ships are missing),

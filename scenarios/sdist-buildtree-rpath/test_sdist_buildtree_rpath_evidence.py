@@ -7,7 +7,7 @@ import pytest
 
 from harness.envs.layout import Layout
 from harness.inspect.build_env import in_build_env
-from harness.scenarios.source_evidence import check_clean_build, source_build
+from harness.scenarios.source_evidence import check_clean_build, recorded_builds, source_build
 
 
 def test_runpath_points_into_the_vanished_build_env(scenario_layout: Layout) -> None:
@@ -23,3 +23,14 @@ def test_the_clean_build_check_fails_on_this_build(scenario_layout: Layout) -> N
     """Negative control of the other sdist scenarios' check: it rejects this binary."""
     with pytest.raises(AssertionError, match="rpaths="):
         check_clean_build(scenario_layout, "pyfoo_buildtree", linked_from=None)
+
+
+def test_the_verdict_names_the_dangling_runpath(scenario_layout: Layout) -> None:
+    """What the cell's verdict (``source_builds``) carries: the build env's entry, by its
+    place inside that environment, as the RUNPATH and as a dangling path."""
+    (build,) = recorded_builds(scenario_layout)
+    assert build["sdist"].startswith("pyfoo_buildtree-") and build["location"] == "site"
+    (binary,) = build["binaries"]
+    assert binary["binary"].startswith("site:pyfoo_buildtree/_pyfoo")
+    assert binary["rpaths"] == ["build-env:libfoo/lib"] == binary["dangling"], binary
+    assert build["linked_against"] == ["build-env:libfoo/lib/libfoo.so.1"], build

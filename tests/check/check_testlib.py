@@ -6,13 +6,12 @@ Kept out of conftest.py so test modules import it by a name unique in the suite.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import subprocess
 import sysconfig
-import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+import suite_testlib
 
 EXT_SUFFIX = str(sysconfig.get_config_var("EXT_SUFFIX"))
 PY_TAG = f"cp{sysconfig.get_python_version().replace('.', '')}"
@@ -102,38 +101,8 @@ def write_wheel(
     pure: bool = False,
 ) -> Path:
     """A wheel with METADATA, WHEEL and RECORD (``linux_x86_64`` for this CPython)."""
-    tag = "py3-none-any" if pure else f"{PY_TAG}-{PY_TAG}-linux_x86_64"
-    info = f"{dist}-1.0.dist-info"
-    contents: dict[str, bytes] = {}
-    for name, value in files.items():
-        if isinstance(value, Path):
-            contents[name] = value.read_bytes()
-        elif isinstance(value, str):
-            contents[name] = value.encode()
-        else:
-            contents[name] = value
-    metadata = f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n"
-    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
-    contents[f"{info}/METADATA"] = metadata.encode()
-    purelib = "true" if pure else "false"
-    contents[f"{info}/WHEEL"] = (
-        f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: {purelib}\nTag: {tag}\n"
-    ).encode()
-
-    def line(name: str, data: bytes) -> str:
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        return f"{name},sha256={digest},{len(data)}"
-
-    record = [line(n, d) for n, d in contents.items()] + [f"{info}/RECORD,,"]
-    contents[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{dist}-1.0-{tag}.whl"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in contents.items():
-            info_ = zipfile.ZipInfo(name)
-            info_.external_attr = 0o755 << 16
-            archive.writestr(info_, data, zipfile.ZIP_DEFLATED)
-    return path
+    tag = suite_testlib.PURE_TAG if pure else f"{PY_TAG}-{PY_TAG}-linux_x86_64"
+    return suite_testlib.write_wheel(directory, dist, files, tag=tag, requires=requires, mode=0o755)
 
 
 def wheel_of_files(directory: Path, name: str, files: Mapping[str, str]) -> Path:

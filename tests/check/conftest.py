@@ -8,11 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from harness import interpreters
-from harness.scenarios.cell_runner import CellRunner
-from harness.scenarios.verdict import CellFailedError
-from harness.workdir import WorkDir
+import suite_testlib
 
 LOADERS = ("shared_lib_manager", "shared_lib_consumer")
 
@@ -21,12 +17,7 @@ LOADERS = ("shared_lib_manager", "shared_lib_consumer")
 def built_wheels() -> Callable[[str], Path]:
     """``built_wheels(wheel_id)`` -> the built wheel file (the wheelhouse is built once,
     under the same lock scenario runs use)."""
-    runner = CellRunner(WorkDir())
-    try:
-        wheelhouse = runner.wheelhouse(interpreters.find(interpreters.running_version()))
-    except CellFailedError as error:
-        pytest.skip(f"the example wheels cannot be built here: {error.cause.what}")
-    return wheelhouse.wheel
+    return suite_testlib.built_wheels()
 
 
 @pytest.fixture

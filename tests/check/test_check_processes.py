@@ -131,37 +131,30 @@ def test_a_setsid_grandchild_of_the_probe_does_not_outlive_check(
             assert cell["left_processes"] == []
 
 
-def test_a_setsid_grandchild_does_not_outlive_harness_run(tmp_path: Path) -> None:
-    """``harness run`` (its own process) of a scenario installing the forking wheel."""
+def _run_scenario_of(
+    tmp_path: Path, name: str, source: str, *options: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """``harness run`` (its own process) of a scenario dir whose one scenario ``name``
+    installs a wheel of that name with ``source`` as its package and imports it."""
     wheels = tmp_path / "wheels"
     wheels.mkdir()
-    forker = wheel_of_files(wheels, "forker", {"forker/__init__.py": FORK_SLEEPER})
-    scenario = tmp_path / "scenarios" / "forks-at-import" / "scenario.toml"
+    wheel = wheel_of_files(wheels, name, {f"{name}/__init__.py": source})
+    scenario = tmp_path / "scenarios" / f"{name}-at-import" / "scenario.toml"
     scenario.parent.mkdir(parents=True)
     scenario.write_text(
-        'schema = 1\ndescription = "A package forks a setsid helper at import."\n'
+        f'schema = 1\ndescription = "The package {name} at import."\n'
         'platforms = ["linux"]\nlayouts = ["venv"]\ninstallers = ["uv"]\n'
-        f'[wheels]\nforker = "{forker}"\n'
-        '[[install]]\nlocation = "site"\nwheels = ["forker"]\n'
-        '[[steps]]\nid = "import"\nimport = "forker"\n',
+        f'[wheels]\n{name} = "{wheel}"\n'
+        f'[[install]]\nlocation = "site"\nwheels = ["{name}"]\n'
+        f'[[steps]]\nid = "import"\nimport = "{name}"\n',
         encoding="utf-8",
     )
     workdir = tmp_path / "work"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", RUN_ID_VAR)}
+    command = [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "run"]
+    command += ["--scenarios", str(tmp_path / "scenarios"), "-n", "0", *options]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness.cli",
-            "--workdir",
-            str(workdir),
-            "run",
-            "--scenarios",
-            str(tmp_path / "scenarios"),
-            "-n",
-            "0",
-            "forks-at-import",
-        ],
+        [*command, f"{name}-at-import"],
         cwd=PROJECT,
         env={**env, "PYTHONPATH": str(PROJECT)},
         capture_output=True,
@@ -169,8 +162,29 @@ def test_a_setsid_grandchild_does_not_outlive_harness_run(tmp_path: Path) -> Non
         timeout=600,
         check=False,
     )
+    return done, workdir
+
+
+def test_a_setsid_grandchild_does_not_outlive_harness_run(tmp_path: Path) -> None:
+    """``harness run`` (its own process) of a scenario installing the forking wheel."""
+    done, workdir = _run_scenario_of(tmp_path, "forker", FORK_SLEEPER)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "1 passed" in done.stdout
+    assert left_in(workdir) == []
+
+
+def test_harness_run_probe_timeout_bounds_a_hung_cell(tmp_path: Path) -> None:
+    """``harness run --probe-timeout 3`` of a package that hangs at import: the cell is an
+    error of kind timeout after 3 s (not the 120 s default) listing the hung probe, and
+    nothing is left; the report's cause says so."""
+    done, workdir = _run_scenario_of(tmp_path, "hangs", HANG, "--probe-timeout", "3")
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    (cell,) = json.loads((workdir / "reports" / "report.json").read_text())["cells"]
+    assert cell["status"] == "error", cell
+    cause = cell["cause"]
+    assert cause["kind"] == "timeout" and "did not finish in 3 s" in cause["what"], cause
+    (probe,) = [line for line in cause["details"] if "(probe)" in line]
+    assert "wchan futex" in probe, cause["details"]
     assert left_in(workdir) == []
 
 

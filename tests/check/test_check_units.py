@@ -14,6 +14,7 @@ import pytest
 from harness import evidence, probe
 from harness.builder.supply import WheelFileError, resolve_wheel_file
 from harness.check import family as families
+from harness.check import preloads
 from harness.inspect.wheel import Wheel
 from harness.inspect.wheel import load as load_wheel
 from harness.scenarios import parse
@@ -214,7 +215,7 @@ def _wheel(directory: Path, texts: dict[str, str]) -> Wheel:
 def test_preloads_are_found_in_the_producer_source(
     tmp_path: Path, source: str, expected: str | None
 ) -> None:
-    found = families.find_preload(_wheel(tmp_path, {"libx/__init__.py": source}))
+    found = preloads.find_preload(_wheel(tmp_path, {"libx/__init__.py": source}))
     assert (found.how if found else None) == expected
     if expected == "loader":
         assert found is not None and found.call == "libx.loader.load"

@@ -1,7 +1,7 @@
 """Size limits of the harness's code: no module over 600 lines, no function over 80.
 
-A cheap AST walk. The few exceptions are listed with their reason and must still exceed
-the limit (a stale entry fails), so the list only ever shrinks.
+A cheap AST walk. An exception would be listed with its reason and must still exceed
+the limit (a stale entry fails), so the list only ever shrinks; it is empty now.
 """
 
 from __future__ import annotations
@@ -13,16 +13,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 MODULE_LINES = 600
 FUNCTION_LINES = 80
 
-EXCEPTIONS: dict[str, str] = {
-    "harness/probe.py": "one stdlib-only file copied into bare interpreters and loaded by "
-    "path (probing.installed_probe, the probe tests); splitting it changes how the probe "
-    "is shipped, which the sandbox work on another branch is changing now",
-    "harness/check/command.py:add_arguments": "harness check's flags are being reworked on "
-    "another branch; shortened when that lands",
-    "harness/check/command.py:run": "as above",
-    "harness/check/family.py:analyse": "harness check's verdicts are being reworked on "
-    "another branch; shortened when that lands",
-}
+EXCEPTIONS: dict[str, str] = {}
 
 
 def oversized(path: Path, name: str) -> list[str]:

@@ -82,6 +82,8 @@ CASES: list[tuple[str, str, str]] = [
     ("list --scenarios {scenarios} --location nowhere", "bad --location", "--location"),
     ("run --scenarios {scenarios} -n lots", "bad -n", "-n"),
     ("run --scenarios {scenarios} --layout vnev", "bad --layout", "--layout"),
+    ("run --scenarios {scenarios} --probe-timeout 0", "bad --probe-timeout", "--probe-timeout"),
+    ("run --scenarios {scenarios} --probe-timeout soon", "bad --probe-timeout", "--probe-timeout"),
     ("lint", "no wheels", "wheel"),
     ("lint --select SLI999 {wheel}", "bad --select", "SLI999"),
     ("lint {tmp}/missing.whl", "missing wheel", "missing.whl"),
@@ -96,6 +98,7 @@ CASES: list[tuple[str, str, str]] = [
     ("check {wheel} --installer poetry", "bad --installer", "--installer"),
     ("check {wheel} --jobs many", "bad --jobs", "--jobs"),
     ("check {wheel} --python three", "bad --python", "three"),
+    ("check {wheel} --probe-timeout -1", "bad --probe-timeout", "--probe-timeout"),
 ]
 
 

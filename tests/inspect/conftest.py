@@ -7,15 +7,13 @@ whose toolchain is missing skips with the tool's name.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import shutil
 import struct
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pytest
+import suite_testlib
 from inspect_testlib import (
     EXTENSION_FILE,
     FORMATS,
@@ -79,11 +77,6 @@ def native(fmt: str, native_factory: Callable[[str], Native]) -> Native:
     return native_factory(fmt)
 
 
-def _record_line(name: str, data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"{name},sha256={digest},{len(data)}"
-
-
 def write_wheel(
     directory: Path,
     dist: str,
@@ -94,31 +87,10 @@ def write_wheel(
     requires: Iterable[str] = (),
 ) -> Path:
     """Write a wheel with METADATA, WHEEL and RECORD; file values may be paths to copy."""
-    tag = "py3-none-any" if platform_tag == "any" else f"cp312-cp312-{platform_tag}"
-    escaped = dist.replace("-", "_")
-    dist_info = f"{escaped}-{version}.dist-info"
-    contents: dict[str, bytes] = {}
-    for name, value in files.items():
-        if isinstance(value, Path):
-            contents[name] = value.read_bytes()
-        elif isinstance(value, str):
-            contents[name] = value.encode()
-        else:
-            contents[name] = value
-    metadata = f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"
-    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
-    contents[f"{dist_info}/METADATA"] = metadata.encode()
-    pure = "true" if platform_tag == "any" else "false"
-    contents[f"{dist_info}/WHEEL"] = (
-        f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: {pure}\nTag: {tag}\n"
-    ).encode()
-    record = [_record_line(n, d) for n, d in contents.items()] + [f"{dist_info}/RECORD,,"]
-    contents[f"{dist_info}/RECORD"] = ("\n".join(record) + "\n").encode()
-    path = directory / f"{escaped}-{version}-{tag}.whl"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in contents.items():
-            archive.writestr(name, data)
-    return path
+    tag = suite_testlib.PURE_TAG if platform_tag == "any" else f"cp312-cp312-{platform_tag}"
+    return suite_testlib.write_wheel(
+        directory, dist, files, tag=tag, version=version, requires=requires
+    )
 
 
 @pytest.fixture

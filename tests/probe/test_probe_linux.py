@@ -212,10 +212,10 @@ def test_the_probe_directory_cannot_shadow_layout_modules(probe):
             ProbeStep(
                 id="on-path",
                 call="sys.path.__contains__",
-                args=[str(probing.PROBE_SCRIPT.parent)],
+                args=[str(probing.PROBE_SCRIPT)],
             ),
-            # harness/evidence.py sits next to the probe
-            ProbeStep(id="sibling", import_="evidence"),
+            # readers.py sits next to the probe's entry
+            ProbeStep(id="sibling", import_="readers"),
         ]
     )
 
@@ -272,10 +272,9 @@ def test_run_probe_reports_a_missing_interpreter(tmp_path):
 
 
 COLLECT_TWICE = """
-import ctypes, importlib.util, json, os, sys
-spec = importlib.util.spec_from_file_location("probe", sys.argv[1])
-probe = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(probe)
+import ctypes, json, os, sys
+sys.path.insert(0, sys.argv[1])
+import harness_probe as probe
 for path in sys.argv[3:]:
     ctypes.CDLL(path, mode=os.RTLD_LOCAL)
 
@@ -284,7 +283,7 @@ def maps():
         return sorted({line.split(None, 5)[5].strip() for line in handle
                        if len(line.split(None, 5)) == 6})
 
-reader = probe.LinuxReader()
+reader = probe.readers.LinuxReader()
 before = [e["path"] for e in reader.images()]
 maps_before = maps()
 names = ["foo_identity", "bar_identity", "noso_identity", "clash_value", "malloc"]
@@ -305,9 +304,10 @@ def test_collecting_evidence_loads_nothing_new(python, libs, tmp_path):
     script.write_text(COLLECT_TWICE, encoding="utf-8")
     preloaded = [str(libs["libbar.so.1"]), str(libs["libclasha.so.1"])]
     unloaded = str(libs["libnoso.so"].resolve())
+    home = probing.installed_probe(tmp_path / "home")
 
     result = subprocess.run(
-        [str(python.executable), str(script), str(probing.PROBE_SCRIPT), unloaded, *preloaded],
+        [str(python.executable), str(script), str(home), unloaded, *preloaded],
         capture_output=True,
         text=True,
         check=True,

@@ -9,31 +9,18 @@ clang + ld64.lld. What the loaders of those systems do is only proven in CI on t
 
 from __future__ import annotations
 
-import importlib.util
 import py_compile
 import shutil
 import subprocess
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from harness import interpreters
-from harness.scenarios.probing import PROBE_SCRIPT
+from harness.probe import readers as probe
+from harness.scenarios.probing import PROBE_SCRIPT, installed_probe
 
 SUPPORTED = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
-
-
-def _load_probe() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("harness_probe_under_test", PROBE_SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-probe = _load_probe()
 
 
 def fake_realpath(links: dict[str, str]):
@@ -235,18 +222,20 @@ def test_probe_compiles_and_imports_on_every_available_interpreter(tmp_path):
     found = _available()
     if not found:
         pytest.skip(f"no CPython among {', '.join(SUPPORTED)} found")
-    py_compile.compile(str(PROBE_SCRIPT), cfile=str(tmp_path / "probe.pyc"), doraise=True)
+    for source in sorted(PROBE_SCRIPT.glob("*.py")):
+        py_compile.compile(str(source), cfile=str(tmp_path / "probe.pyc"), doraise=True)
     check = (
-        "import importlib.util, sys\n"
-        "spec = importlib.util.spec_from_file_location('p', sys.argv[1])\n"
-        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+        "import sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "import harness_probe as m\n"
         "assert callable(m.main) and m.SCHEMA == 1\n"
         "for name in ('LinuxReader', 'DarwinReader', 'WindowsReader'):\n"
-        "    assert isinstance(getattr(m, name), type)\n"
+        "    assert isinstance(getattr(m.readers, name), type)\n"
     )
+    home = installed_probe(tmp_path / "home")
     for interpreter in found:
         result = subprocess.run(
-            [str(interpreter.executable), "-W", "error", "-c", check, str(PROBE_SCRIPT)],
+            [str(interpreter.executable), "-W", "error", "-c", check, str(home)],
             capture_output=True,
             text=True,
             check=False,
@@ -258,13 +247,15 @@ def test_probe_imports_only_the_standard_library():
     """The probe runs where the harness is not installed."""
     import ast
 
-    tree = ast.parse(PROBE_SCRIPT.read_text(encoding="utf-8"))
+    sources = sorted(PROBE_SCRIPT.glob("*.py"))
+    assert {path.name for path in sources} >= {"__init__.py", "__main__.py", "readers.py"}
     imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
+    for tree in (ast.parse(path.read_text(encoding="utf-8")) for path in sources):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
     stdlib = {
         "__future__",
         "ctypes",

@@ -421,14 +421,15 @@ def action_files(root: Path) -> list[Path]:
     return files
 
 
-def pin_problems(root: Path) -> list[str]:
+def pin_problems(root: Path, files: list[Path] | None = None) -> list[str]:
     """Every ``uses:`` of another repository is pinned to a full commit SHA, with the tag
     it was taken from in a comment (``@<40 hex> # v6.0.1``), and that tag runs on node24.
 
-    Read from the files' lines: YAML drops the comment that names the tag.
+    Read from the files' lines (the workflows and actions unless ``files`` are given):
+    YAML drops the comment that names the tag.
     """
     problems = []
-    for path in action_files(root):
+    for path in action_files(root) if files is None else files:
         where = path.relative_to(root).as_posix()
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             match = USES_LINE.match(line)
@@ -474,6 +475,33 @@ def labels_used(root: Path) -> dict[str, list[str]]:
         for cell in job.cells():
             used.setdefault(job.runner(cell), []).append(f"{job.name} [{job.cell_id(cell)}]")
     return used
+
+
+DOCUMENTED_JOBS = ("docs/check.md", "docs/adding-a-scenario.md")
+"""Docs whose yaml block is a job maintainers copy into their own workflows."""
+
+RUNS_ON_LINE = re.compile(r"^\s*runs-on:\s*([A-Za-z0-9.-]+)\s*$")
+
+
+def documented_job_problems(root: Path, today: datetime.date) -> list[str]:
+    """The jobs the docs hand to maintainers hold to what the CI holds to: a runner label
+    from the table that is neither moving nor past its retirement, and commit pins."""
+    table = runner_labels()
+    files = [root / name for name in DOCUMENTED_JOBS]
+    problems = pin_problems(root, files)
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = RUNS_ON_LINE.match(line)
+            if not match:
+                continue
+            label, where = match.group(1), f"{path.relative_to(root).as_posix()}:{number}"
+            entry = table.get(label)
+            retires = entry and entry.get("retires")
+            if entry is None or entry.get("moving"):
+                problems.append(f"{where}: runs-on {label!r} is not a pinned label of the table")
+            elif retires and datetime.date.fromisoformat(retires) <= today:
+                problems.append(f"{where}: runs-on {label!r} retired on {retires}")
+    return problems
 
 
 def runner_problems(

@@ -17,12 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import suite_testlib
 import yaml
-
-from harness import interpreters
-from harness.scenarios.cell_runner import CellRunner
-from harness.scenarios.verdict import CellFailedError
-from harness.workdir import WorkDir
 
 ROOT = Path(__file__).resolve().parents[2]
 BASH = shutil.which("bash")
@@ -37,12 +33,7 @@ def step(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def built_wheels() -> Callable[[str], Path]:
-    runner = CellRunner(WorkDir())
-    try:
-        wheelhouse = runner.wheelhouse(interpreters.find(interpreters.running_version()))
-    except CellFailedError as error:
-        pytest.skip(f"the example wheels cannot be built here: {error.cause.what}")
-    return wheelhouse.wheel
+    return suite_testlib.built_wheels()
 
 
 def run_step(

@@ -412,3 +412,26 @@ def test_the_docs_workflow_passes_actionlint(tmp_path: Path) -> None:
 def test_negative_control_a_broken_docs_workflow_is_reported(tmp_path: Path) -> None:
     done = lint_as_workflow(tmp_path, docs_workflow().replace("needs: build", "needs: biuld"))
     assert done.returncode == 1 and '"biuld"' in done.stdout, done.stdout
+
+
+# --- the jobs the docs hand to maintainers hold to the same rules ---
+
+
+def test_documented_jobs_run_on_labels_that_exist_and_pin_commits() -> None:
+    assert ci_model.documented_job_problems(ROOT, TODAY) == []
+
+
+def test_negative_control_documented_jobs_on_moving_labels_and_tag_pins(tmp_path: Path) -> None:
+    root = tmp_path / "docs-copy"
+    for name in ci_model.DOCUMENTED_JOBS:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, root / name)
+    mutate(root, "docs/check.md", "runs-on: ubuntu-24.04", "runs-on: ubuntu-latest")
+    mutate(root, "docs/adding-a-scenario.md", "runs-on: ubuntu-24.04", "runs-on: macos-14")
+    sha = "8e8c483db84b4bee98b60c0593521ed34d9990e8"
+    mutate(root, "docs/check.md", f"actions/checkout@{sha} # v6.0.1", "actions/checkout@v6.0.1")
+    problems = ci_model.documented_job_problems(root, datetime.date(2026, 12, 7))
+    assert len(problems) == 3, problems
+    assert "actions/checkout@v6.0.1 is not pinned to a full commit SHA" in problems[0]
+    assert "'ubuntu-latest' is not a pinned label" in problems[1]
+    assert "'macos-14' retired on 2026-11-02" in problems[2]

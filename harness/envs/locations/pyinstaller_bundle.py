@@ -23,6 +23,7 @@ import hashlib
 import zipfile
 from pathlib import Path
 
+from harness import resources
 from harness.envs import commands
 from harness.envs.layout import CommandRunner, Layout, LayoutError
 from harness.envs.location import Location, Setup
@@ -48,8 +49,6 @@ elif args:
     sys.argv = args
     runpy.run_path(args[0], run_name="__main__")
 '''
-_PROBE = Path(__file__).resolve().parents[2] / "probe.py"
-"""Read as data (never imported): its standard-library imports must be in the bundle."""
 
 
 def top_level_modules(wheel: Path) -> list[str]:
@@ -68,8 +67,14 @@ def top_level_modules(wheel: Path) -> list[str]:
 
 
 def probe_imports() -> list[str]:
-    """The top-level standard modules the harness's probe imports."""
-    tree = ast.parse(_PROBE.read_text(encoding="utf-8"))
+    """The top-level standard modules the harness's probe imports (its own excepted)."""
+    # read as data (never imported): its standard-library imports must be in the bundle
+    files = [resources.path(name) for name in resources.PROBE_FILES]
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in files]
+    return sorted({name for tree in trees for name in _imported(tree)})
+
+
+def _imported(tree: ast.Module) -> set[str]:
     names = {
         alias.name.split(".")[0]
         for node in ast.walk(tree)
@@ -81,7 +86,7 @@ def probe_imports() -> list[str]:
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom) and node.module and not node.level
     }
-    return sorted(names)
+    return names
 
 
 class PyInstallerBundle(Location):

@@ -1,0 +1,80 @@
+"""Helpers that test files of several directories share: a synthetic wheel file, and the
+project's example wheels (``pythonpath = ["tests"]`` in pyproject.toml puts this module on
+the path; each directory's own ``<dir>_testlib.py`` keeps what only it needs)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import pytest
+
+from harness import interpreters
+from harness.scenarios.cell_runner import CellRunner
+from harness.scenarios.verdict import CellFailedError
+from harness.workdir import WorkDir
+
+PURE_TAG = "py3-none-any"
+
+
+def write_wheel(
+    directory: Path,
+    dist: str,
+    files: Mapping[str, bytes | str | Path],
+    *,
+    tag: str,
+    version: str = "1.0",
+    requires: Iterable[str] = (),
+    mode: int | None = None,
+) -> Path:
+    """A wheel with METADATA, WHEEL and RECORD holding ``files`` (bytes, text, or a path to
+    copy); ``mode``: the members' permission bits (default: the zip module's)."""
+    escaped = dist.replace("-", "_")
+    info = f"{escaped}-{version}.dist-info"
+    contents: dict[str, bytes] = {}
+    for name, value in files.items():
+        if isinstance(value, Path):
+            contents[name] = value.read_bytes()
+        elif isinstance(value, str):
+            contents[name] = value.encode()
+        else:
+            contents[name] = value
+    metadata = f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"
+    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    contents[f"{info}/METADATA"] = metadata.encode()
+    purelib = "true" if tag == PURE_TAG else "false"
+    contents[f"{info}/WHEEL"] = (
+        f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: {purelib}\nTag: {tag}\n"
+    ).encode()
+    record = [_record_line(n, d) for n, d in contents.items()] + [f"{info}/RECORD,,"]
+    contents[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{escaped}-{version}-{tag}.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            if mode is None:
+                archive.writestr(name, data)
+                continue
+            member = zipfile.ZipInfo(name)
+            member.external_attr = mode << 16
+            archive.writestr(member, data, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def built_wheels() -> Callable[[str], Path]:
+    """``wheel(wheel_id)`` -> the project's built example wheel (the wheelhouse is built
+    once, under the same lock scenario runs use); skips naming why they cannot be built."""
+    runner = CellRunner(WorkDir())
+    try:
+        wheelhouse = runner.wheelhouse(interpreters.find(interpreters.running_version()))
+    except CellFailedError as error:
+        pytest.skip(f"the example wheels cannot be built here: {error.cause.what}")
+    return wheelhouse.wheel
