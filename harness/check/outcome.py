@@ -229,10 +229,23 @@ def _preload_words(facts: CellFacts, owner: Wheel) -> str:
     return preload.describe() if preload is not None else "none found: --preload MODULE[:FUNCTION]"
 
 
+def _named_bare(facts: CellFacts) -> str | None:
+    """A producer library the family's sources load by bare name, for an error that names
+    no file (python-magic: ``failed to find libmagic``)."""
+    for wheel in facts.family.producers:
+        for binary in wheel.binaries:
+            if names.is_extension_module(binary):
+                continue
+            own = next((s.own_name for s in binary.slices if s.own_name), binary.file_name)
+            if bare_name_calls(facts.family.wheels, own):
+                return own
+    return None
+
+
 def step_cause(facts: CellFacts, step: StepOutcome) -> StepCause:
     """Why one failed step failed, with the fix, from its error and the static picture."""
     message = step.error.message if step.error is not None else ""
-    library = missing_library(message)
+    library = missing_library(message) or _named_bare(facts)
     if library is None:
         return StepCause(
             "unexplained",

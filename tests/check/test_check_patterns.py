@@ -376,6 +376,40 @@ def _bare_name_family(
     return family, ["--layout", "venv", *roles]
 
 
+QUIET_LOADER = """\
+import ctypes
+for _name in ['libbn.so.1']:
+    try:
+        _lib = ctypes.CDLL(_name)
+        break
+    except OSError:
+        pass
+else:
+    raise ImportError('failed to find libbn')
+"""
+
+
+@pytest.mark.parametrize("preload", [False, True])
+def test_bare_name_load_behind_an_error_naming_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], preload: bool
+) -> None:
+    """python-magic's loader: the bare name comes through a variable and the error names no
+    file; the cause still names the call. Control: with the preload it passes."""
+    family, args = _bare_name_family(tmp_path, "libbn.so.1", "b", QUIET_LOADER)
+    if preload:
+        args += ["--preload", "bprod:load_library"]
+    status, cells, out = _check(tmp_path, capsys, family, *args)
+    if preload:
+        assert status == 0 and cells["venv"]["outcome"] == "passed", out
+        return
+    assert status == 1, out
+    (cause,) = cells["venv"]["causes"]
+    assert cause["kind"] == "bare-name"
+    assert cause["files"] == [
+        "buse/__init__.py line 2: 'libbn.so.1', loaded by CDLL() on line 4, of buse"
+    ]
+
+
 @pytest.mark.parametrize("preload", [False, True])
 def test_bare_name_load(tmp_path: Path, capsys: pytest.CaptureFixture[str], preload: bool) -> None:
     source = "import ctypes\n_lib = ctypes.CDLL('libbn.so.1')\n"
