@@ -314,6 +314,7 @@ def run_matrix(
             evidence,
             environment.layout.label_of,
             allow_unexercised=allow_unexercised,
+            cell_root=environment.layout.root,
         )
         return CellResult(placement, verdict, seen)
 

@@ -17,6 +17,7 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from harness.check.family import Family
 from harness.check.matrix import Placement, Probing, cell_needs
@@ -63,6 +64,58 @@ def missing_library(message: str) -> str | None:
     return posixpath.basename(found.group(1)) if found else None
 
 
+def missing_libraries(message: str) -> list[str]:
+    """Every library a loader error names, in order (a search that tried several paths)."""
+    found = (posixpath.basename(m.group(1)) for m in _MISSING.finditer(message))
+    return list(dict.fromkeys(found))
+
+
+def _searched(message: str, library: str) -> str:
+    """`` at .../lib/libx.so.1`` when the error shows the path tried, else nothing."""
+    found = re.search(r"(/[^\s:'\"]*/" + re.escape(library) + r")(?![\w.])", message)
+    if found is None:
+        return ""
+    return " at …/" + "/".join(found.group(1).split("/")[-3:])
+
+
+def _data_shipping(facts: CellFacts, library: str) -> tuple[Wheel, str] | None:
+    """The wheel that ships ``library`` (file name or SONAME) as wheel data, and the member."""
+    for wheel in facts.family.wheels:
+        for binary in wheel.binaries:
+            if wheel.install_path(binary.path) is not None:
+                continue
+            own = {s.own_name for s in binary.slices if s.own_name}
+            if library == binary.file_name or library in own:
+                return wheel, binary.path
+    return None
+
+
+def searched_wheel_data(facts: CellFacts, step: StepOutcome, message: str) -> StepCause | None:
+    """A package's own code searched prefixes by path (the error shows the path tried) for
+    a library another wheel ships as wheel data (``<prefix>/lib``) that is in another
+    location's prefix."""
+    for library in missing_libraries(message):
+        shipped = _data_shipping(facts, library)
+        if shipped is None or not _searched(message, library):
+            continue  # a DT_NEEDED entry's error shows no path: the rpath causes judge it
+        owner, member = shipped
+        there = facts.location_of(owner)
+        consumers = [w.dist for w in facts.family.consumers if w is not owner]
+        return StepCause(
+            "wheel-data",
+            step.id,
+            f"{library} of {owner.dist} is wheel data ({member}), installed into <prefix>/lib "
+            f"of the location {owner.dist} is in ({there}); the step looked for it by "
+            f"path{_searched(message, library)} and not there: a search of <prefix>/lib "
+            "finds it only in the prefix it was installed into",
+            f"install {owner.dist} into the environment's own prefix (not --target), or ship "
+            f"the library inside a package of {owner.dist} and load it by that package's path",
+            wheels=(owner.dist, *consumers),
+            files=(member,),
+        )
+    return None
+
+
 def _mapped(evidence: Evidence, locate: Locate) -> dict[tuple[str, str], str]:
     """(label, relative path) -> evidence path of every object loaded from the layout."""
     found: dict[tuple[str, str], str] = {}
@@ -106,8 +159,11 @@ def exercise_hint(wheel: Wheel, install_path: str) -> str:
 
 
 def bare_name_calls(wheels: Sequence[Wheel], library: str) -> list[str]:
-    """``pkg/mod.py line N: CDLL('libx.so.1')`` for each load call by that bare name."""
-    found = []
+    """``pkg/mod.py line N: CDLL('libx.so.1')`` for each load call by that bare name; in a
+    module whose load call takes a variable, the line holding the name (python-magic's
+    loader yields ``'libmagic.so.1'`` to ``ctypes.CDLL(lib)``), after the direct calls."""
+    found: list[str] = []
+    indirect: list[str] = []
     for wheel in wheels:
         for member, source in sorted(wheel.texts.items()):
             if library not in source:
@@ -115,21 +171,36 @@ def bare_name_calls(wheels: Sequence[Wheel], library: str) -> list[str]:
             tree = parse_module(source)
             if tree is None:
                 continue
+            direct: list[str] = []
+            calls: list[tuple[str, int]] = []
+            named: dict[int, int] = {}  # id(constant) -> line
+            joined: set[int] = set()  # constants another call takes (os.path.join(dir, name))
             for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and node.value == library:
+                    named[id(node)] = node.lineno
                 if not isinstance(node, ast.Call) or not node.args:
                     continue
                 func = node.func
                 called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called not in _LOAD_CALLS:
+                    joined.update(id(arg) for arg in node.args)
+                    continue
                 first = node.args[0]
-                if (
-                    called in _LOAD_CALLS
-                    and isinstance(first, ast.Constant)
-                    and first.value == library
-                ):
-                    found.append(
+                if isinstance(first, ast.Constant) and first.value == library:
+                    direct.append(
                         f"{member} line {node.lineno}: {called}({library!r}) of {wheel.dist}"
                     )
-    return found
+                else:
+                    calls.append((called, node.lineno))
+            found += direct
+            bare = sorted(line for key, line in named.items() if key not in joined)
+            if not direct and calls and bare:
+                called, line = calls[0]
+                indirect.append(
+                    f"{member} line {bare[0]}: {library!r}, loaded by {called}() on line "
+                    f"{line}, of {wheel.dist}"
+                )
+    return found + indirect
 
 
 def _needing(facts: CellFacts, library: str) -> list[Resolution]:
@@ -158,10 +229,23 @@ def _preload_words(facts: CellFacts, owner: Wheel) -> str:
     return preload.describe() if preload is not None else "none found: --preload MODULE[:FUNCTION]"
 
 
+def _named_bare(facts: CellFacts) -> str | None:
+    """A producer library the family's sources load by bare name, for an error that names
+    no file (python-magic: ``failed to find libmagic``)."""
+    for wheel in facts.family.producers:
+        for binary in wheel.binaries:
+            if names.is_extension_module(binary):
+                continue
+            own = next((s.own_name for s in binary.slices if s.own_name), binary.file_name)
+            if bare_name_calls(facts.family.wheels, own):
+                return own
+    return None
+
+
 def step_cause(facts: CellFacts, step: StepOutcome) -> StepCause:
     """Why one failed step failed, with the fix, from its error and the static picture."""
     message = step.error.message if step.error is not None else ""
-    library = missing_library(message)
+    library = missing_library(message) or _named_bare(facts)
     if library is None:
         return StepCause(
             "unexplained",
@@ -169,6 +253,9 @@ def step_cause(facts: CellFacts, step: StepOutcome) -> StepCause:
             f"{step.error.type if step.error else 'error'}: {message}"[:300],
             "read the step's error and traceback in report.json (harness check -v)",
         )
+    searched = searched_wheel_data(facts, step, message)
+    if searched is not None:
+        return searched
     needing = _needing(facts, library)
     if not needing:
         return _needed_by_none(facts, step, library, message)
@@ -213,6 +300,32 @@ def step_cause(facts: CellFacts, step: StepOutcome) -> StepCause:
         wheels=(resolution.wheel.dist, owner.dist),
         files=(provider.installed,),
     )
+
+
+def _data_suffix(member: str) -> str | None:
+    """``/lib/mpich/libucs.so.0`` for ``mpich-5.0.2.data/data/lib/mpich/libucs.so.0``: how a
+    wheel-data file ends wherever its prefix is (the venv, a ``--target``, the user base)."""
+    first, _, rest = member.partition("/")
+    scheme, _, inside = rest.partition("/")
+    return f"/{inside}" if first.endswith(".data") and scheme == "data" and inside else None
+
+
+def _data_copies_used(
+    facts: CellFacts, evidence: Evidence, locate: Locate, cell_root: Path
+) -> set[tuple[str, str]]:
+    """(dist, member) of the wheel-data files the process loaded from inside the cell."""
+    inside = [
+        obj.path
+        for obj in evidence.loaded
+        if locate(obj.path) is None and PurePosixPath(obj.path).is_relative_to(cell_root.as_posix())
+    ]
+    found = set()
+    for wheel in facts.family.wheels:
+        for binary in wheel.binaries:
+            suffix = _data_suffix(binary.path)
+            if suffix and any(path.endswith(suffix) for path in inside):
+                found.add((wheel.dist, binary.path))
+    return found
 
 
 def _needed_by_none(facts: CellFacts, step: StepOutcome, library: str, message: str) -> StepCause:
@@ -310,10 +423,11 @@ def _wheel_data(
 
 
 def copies(
-    facts: CellFacts, evidence: Evidence, locate: Locate
+    facts: CellFacts, evidence: Evidence, locate: Locate, cell_root: Path | None = None
 ) -> tuple[list[StepCause], dict[str, str]]:
     """Two loaded files counted as one library (a cause each), and for every name several
-    wheels ship, the copy the process used."""
+    wheels ship, the copy the process used (a wheel-data copy by where it lands in its
+    prefix: ``data:lib/mpich/libucs.so.0``)."""
     owners: dict[tuple[str, str], Wheel] = {}
     for wheel in facts.family.wheels:
         for key in _binaries_of(facts, wheel):
@@ -345,14 +459,69 @@ def copies(
                 )
             )
     used: dict[str, str] = {}
+    data = _data_copies_used(facts, evidence, locate, cell_root) if cell_root else set()
     for own, shipped in shared_names(facts.family.wheels).items():
         chosen = [
             f"{facts.location_of(wheel)}:{path} ({wheel.dist})"
             for wheel, path in shipped
             if (facts.location_of(wheel), path) in _mapped(evidence, locate)
+        ] + [
+            f"data:{(_data_suffix(path) or path).lstrip('/')} ({wheel.dist})"
+            for wheel, path in shipped
+            if (wheel.dist, path) in data
         ]
         used[own] = ", ".join(chosen) or "none loaded"
     return causes, used
+
+
+def system_copies(
+    facts: CellFacts, evidence: Evidence, locate: Locate, cell_root: Path
+) -> list[StepCause]:
+    """A library a producer ships under its own name (not a repair tool's mangled copy) that
+    the process loaded from outside the cell — the machine's copy — while the producer's
+    file stayed unloaded, and the family's sources load that name bare: the step worked
+    because the system's search answered the ``CDLL``, not because of the family."""
+    mapped = _mapped(evidence, locate)
+    shipped: dict[str, tuple[Wheel, str, str]] = {}
+    for wheel in facts.family.producers:
+        for binary in wheel.binaries:
+            installed = wheel.install_path(binary.path)
+            if names.is_extension_module(binary) or installed is None:
+                continue
+            if names.unmangled(binary.file_name) != binary.file_name:
+                continue  # a private copy by design
+            label = facts.location_of(wheel)
+            if (label, installed) in mapped:
+                continue
+            own = next((s.own_name for s in binary.slices if s.own_name), binary.file_name)
+            shipped.setdefault(counted_name(binary.file_name), (wheel, installed, own))
+    causes = []
+    for obj in evidence.loaded:
+        path = PurePosixPath(obj.path)
+        if locate(obj.path) is not None or path.is_relative_to(cell_root.as_posix()):
+            continue
+        found = shipped.pop(counted_name(path.name), None)
+        if found is None:
+            continue
+        wheel, installed, own = found
+        calls = bare_name_calls(facts.family.wheels, own)
+        if not calls:
+            continue  # nothing of the family asks for it by name (python's own zlib loads libz)
+        how = f" ({calls[0]})"
+        causes.append(
+            StepCause(
+                "environment",
+                "",
+                f"{own} was loaded from the machine ({obj.path}), not from {wheel.dist} "
+                f"({installed}), which nothing loaded: the name was answered by the "
+                f"system's search{how}; without that copy the load fails",
+                f"load {wheel.dist}'s file first (its preload: "
+                f"{_preload_words(facts, wheel)}), so that the name is answered by it",
+                wheels=(wheel.dist,),
+                files=(obj.path, installed, *calls),
+            )
+        )
+    return causes
 
 
 def judge(
@@ -362,6 +531,7 @@ def judge(
     locate: Locate,
     *,
     allow_unexercised: bool = False,
+    cell_root: Path | None = None,
 ) -> CellVerdict:
     """Fill the check's own fields of ``verdict`` (outcome, causes, copies, and the
     producers' libraries no step needs and the process did not load: not exercised)."""
@@ -373,9 +543,12 @@ def judge(
     verdict.not_exercised = [
         path for path in verdict.not_exercised if posixpath.basename(path) not in loaded_names
     ]
-    twice, verdict.copies_used = copies(facts, evidence, locate)
+    twice, verdict.copies_used = copies(facts, evidence, locate, cell_root)
     causes = [step_cause(facts, step) for step in evidence.steps if not step.ok]
-    verdict.causes = causes + twice
+    machine = system_copies(facts, evidence, locate, cell_root) if cell_root else []
+    verdict.causes = causes + twice + machine
+    if machine and verdict.status == "passed":
+        verdict.status = "failed"  # it proved the machine, not the family (outcome below)
     never = unexercised_consumers(facts, evidence, locate)
     if verdict.status == "passed" and never is not None:
         verdict.outcome = "nothing-exercised"

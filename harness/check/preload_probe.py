@@ -16,6 +16,7 @@ from harness.check.family import Family
 from harness.check.matrix import Placement, Probing, scenario
 from harness.check.preloads import Preload
 from harness.inspect import names
+from harness.inspect.imports import import_packages
 from harness.inspect.wheel import Wheel
 from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Cell
@@ -27,16 +28,8 @@ PLACEMENT_NAME = "preload-probe"
 
 
 def packages_of(wheel: Wheel) -> list[str]:
-    """The wheel's top-level Python packages (directories with an ``__init__.py``)."""
-    return sorted(
-        {
-            installed.split("/", 1)[0]
-            for member in wheel.texts
-            if (installed := wheel.install_path(member)) is not None
-            and installed.count("/") == 1
-            and installed.endswith("/__init__.py")
-        }
-    )
+    """The wheel's outermost Python packages (``pkg``, or ``ns.pkg`` in a namespace)."""
+    return import_packages(wheel)
 
 
 def probe_preloads(family: Family, workdir: WorkDir, installer: str) -> Family:
@@ -83,8 +76,11 @@ def probe_preloads(family: Family, workdir: WorkDir, installer: str) -> Family:
                 continue
             (extensions if names.is_extension_module(binary) else libraries).append(installed)
         if libraries:
-            package = libraries[0].split("/", 1)[0]
-            module = package if package in packages else packages[0]
+            holders = [*libraries, *extensions]
+            module = next(
+                (p for p in packages for h in holders if h.startswith(p.replace(".", "/") + "/")),
+                packages[0],
+            )
             preloads[wheel.path] = Preload(
                 "import", module=module, via=extensions[0] if extensions else None
             )

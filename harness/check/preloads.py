@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass
 
 from harness.inspect import wheel as inspect_wheel
-from harness.inspect.imports import extensions_loaded_by_import
+from harness.inspect.imports import extensions_loaded_by_import, import_packages
 from harness.inspect.names import is_extension_module
 from harness.inspect.resolve import Resolver
 
@@ -100,12 +100,7 @@ def import_through_extension(wheel: inspect_wheel.Wheel) -> Preload | None:
     """``import pkg`` as the preload when the package imports an extension module whose
     needed libraries (the resolver's closure inside the wheel) include the wheel's own."""
     resolver = Resolver([wheel])
-    packages = sorted(
-        member.split("/", 1)[0]
-        for member in wheel.texts
-        if member.count("/") == 1 and member.endswith("/__init__.py")
-    )
-    for package in packages:
+    for package in import_packages(wheel):
         for extension in extensions_loaded_by_import(wheel, package):
             mapped = resolver.closure([(wheel, extension)])
             if any(not is_extension_module(binary) for _wheel, binary in mapped.values()):

@@ -90,6 +90,27 @@ def imported_at_import(source: str, module: str, is_package: bool) -> list[str]:
     return found
 
 
+def import_packages(wheel: Wheel) -> list[str]:
+    """The outermost regular packages ``wheel`` installs: ``pkg``, or ``ns.pkg`` inside a
+    PEP 420 namespace directory (no ``__init__.py``), which importing ``ns`` alone never
+    runs: what a consumer imports to have the wheel's package code run."""
+    inits = {
+        installed.rsplit("/", 1)[0]
+        for member in wheel.texts
+        if (installed := wheel.install_path(member)) is not None
+        and installed.endswith("/__init__.py")
+    }
+    found = []
+    for directory in inits:
+        parts = directory.split("/")
+        if not all(part.isidentifier() for part in parts):
+            continue
+        if any("/".join(parts[:depth]) in inits for depth in range(1, len(parts))):
+            continue
+        found.append(".".join(parts))
+    return sorted(found)
+
+
 def extensions_loaded_by_import(wheel: Wheel, package: str) -> list[BinaryInfo]:
     """The extension modules of ``wheel`` that ``import package`` loads, in import order."""
     sources: dict[str, tuple[str, bool]] = {}

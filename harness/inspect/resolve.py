@@ -57,8 +57,9 @@ def rpath_anchor(binary: BinaryInfo, value: str) -> tuple[str, str] | None:
 
 
 def rpath_targets(wheel: Wheel, binary: BinaryInfo, arch_slice: ArchSlice) -> list[str]:
-    """Site-packages-relative directories the binary's own-relative rpaths name."""
-    installed = wheel.install_path(binary.path)
+    """Site-packages-relative directories the binary's own-relative rpaths name (for a
+    wheel-data binary, from where it lands: ``data/lib/x.so`` is ``../../x.so``)."""
+    installed = wheel.install_path(binary.path) or wheel.data_path(binary.path)
     if installed is None:
         return []
     targets = []
@@ -74,7 +75,7 @@ def searched_paths(
 ) -> list[str]:
     """Site-packages-relative paths the loader tries for ``dependency`` through the binary's
     own-relative entries (rpaths, ``@loader_path``); system directories are not listed."""
-    installed = wheel.install_path(binary.path)
+    installed = wheel.install_path(binary.path) or wheel.data_path(binary.path)
     if installed is None:
         return []
     name = dependency.name

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from pathlib import Path
 
 from . import names
 from . import rules_rpath as _rules_rpath  # noqa: F401  (registers SLI005, SLI006)
 from .binary import NAME_FIELD, BinaryFormat, BinaryInfo
 from .findings import Failure, rule
-from .imports import extensions_loaded_by_import
+from .imports import extensions_loaded_by_import, import_packages
 from .links import Graph, ProducedLibrary
 from .loader_check import global_loads, missing_loader
 from .resolve import required_dists
@@ -299,6 +300,12 @@ def producer_without_loader(graph: Graph) -> Iterator[Failure]:
             continue
         for package in sorted(packages):
             init = inits.get(package)
+            if init is None and any(
+                loads_through_extension(graph, wheel, nested)
+                for nested in import_packages(wheel)
+                if nested.startswith(f"{package}.")
+            ):
+                continue  # a namespace directory whose package (ns.pkg) loads it at import
             if init is None:
                 yield (
                     wheel,
@@ -362,30 +369,27 @@ def import_roots(graph: Graph) -> list[tuple[Wheel, BinaryInfo]]:
     wheel links to (its consumers load it), and every library of a wheel that has neither
     (a producer linted alone, a CMake prefix wheel: its libraries are what it is for)."""
     roots: list[tuple[Wheel, BinaryInfo]] = []
+    # the files another wheel's entries are answered with (the resolver's first answer: a
+    # wheel whose own rpath finds its own copy of a name does not link to another's)
+    linked_to: set[tuple[Path, str]] = set()
+    for other in graph.wheels:
+        for binary in other.binaries:
+            for resolution in graph.resolution.resolutions(other, binary):
+                linked_to.update(
+                    (p.wheel.path, p.binary.path)
+                    for p in resolution.providers
+                    if p.wheel is not other
+                )
     for wheel in graph.wheels:
-        asked = {
-            names.as_compared(binary.format, names.base_name(dependency.name))
-            for other in graph.wheels
-            if other is not wheel
-            for binary in other.binaries
-            for arch_slice in binary.slices
-            for dependency in arch_slice.dependencies
-        }
         extensions = [b for b in wheel.binaries if names.is_extension_module(b)]
         roots += [(wheel, b) for b in extensions]
         libraries = [b for b in wheel.binaries if not names.is_extension_module(b)]
-        linked = [b for b in libraries if _file_names(wheel, b) & asked]
+        linked = [b for b in libraries if (wheel.path, b.path) in linked_to]
         if linked:
             roots += [(wheel, b) for b in linked]
         elif not extensions:
             roots += [(wheel, b) for b in libraries]
     return roots
-
-
-def _file_names(wheel: Wheel, binary: BinaryInfo) -> set[str]:
-    return {
-        names.as_compared(binary.format, posixpath.basename(p)) for p in wheel.binary_paths(binary)
-    }
 
 
 @rule(

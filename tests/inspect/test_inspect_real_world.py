@@ -1,7 +1,7 @@
 """Real PyPI families that share native libraries, linted as published.
 
 Pinned versions, downloaded once with pip into ``<workdir>/cache/real-wheels`` (about
-33 MB in all; libucx-cu12 is 27 MB of it). Every finding is listed here and explained
+37 MB in all; libucx-cu12 is 27 MB of it). Every finding is listed here and explained
 in docs/rules/real-world.md; a new or vanished finding fails the test. Skipped, naming
 pip's error, when the package index cannot be reached.
 """
@@ -29,6 +29,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "cmeel": ("cmeel-console-bridge==1.0.2.3", "cmeel-tinyxml2==11.0.0", "cmeel-urdfdom==6.0.0"),
     # issue 21's wheel-data family: libraries installed as wheel data into <prefix>/lib
     "tbb": ("tbb==2023.2.0", "tbb4py==2023.2.0", "tcmlib==1.6.0"),
+    # issue 21's producer that loads at import through a namespace package's extension
+    "casm": ("libcasm-global==2.4.2", "libcasm-xtal==2.3.0"),
 }
 
 # family -> (rule, distribution, file) of every finding; why each is right:
@@ -59,6 +61,12 @@ EXPECTED: dict[str, set[tuple[str, str, str]]] = {
         ("SLI006", "tbb4py", "tbb/_api.cpython-312-x86_64-linux-gnu.so"),
         ("SLI008", "tbb", ""),
         ("SLI008", "tcmlib", ""),
+    },
+    # warnings: the consumer's RUNPATHs reach libcasm_global.so only in one site dir; no
+    # SLI008: libcasm.casmglobal (in the namespace directory libcasm/) loads it at import
+    "casm": {
+        ("SLI006", "libcasm-xtal", "libcasm/lib/libcasm_crystallography.so"),
+        ("SLI006", "libcasm-xtal", "libcasm/xtal/_xtal.cpython-312-x86_64-linux-gnu.so"),
     },
 }
 
