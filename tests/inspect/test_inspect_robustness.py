@@ -102,11 +102,18 @@ def test_text_member_starting_with_mz_is_not_a_binary(
     assert "no findings" in capsys.readouterr().out
 
 
+# The peak is this process's own high-water mark (VmHWM, kept per address space, so it
+# starts afresh at exec). ru_maxrss would not do: Linux carries it across fork and exec,
+# so the child reports at least the RSS the pytest worker had when it forked.
 PEAK = """
-import json, resource, sys
+import json, re, resource, sys
 from harness.inspect import lint_wheels
 findings = lint_wheels(sys.argv[1:], {sys.argv[1]: "producer"})
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+try:
+    with open("/proc/self/status") as status:
+        peak = int(re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1)) // 1024
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print(json.dumps({"peak_mb": peak, "findings": [[f.rule, f.file, f.detail] for f in findings]}))
 """
 
