@@ -20,15 +20,6 @@ from harness.builder import Wheelhouse, build_all
 from harness.workdir import WorkDir
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The builder tests run on one pytest-xdist worker (``--dist loadgroup`` in tox.ini),
-    so the session build below is made once per run, not once per worker."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("builder"))
-
-
 @pytest.fixture(scope="session")
 def session_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionBuild]:
     workdir = WorkDir(tmp_path_factory.mktemp("build-workdir"))

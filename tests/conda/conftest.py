@@ -20,13 +20,10 @@ _REASONS = [(shutil.which("cmake") is None, "cmake is not on PATH")]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Skip what cannot run here; modules with ``CROSS_PLATFORM = True`` need only cmake.
-    The conda tests run on one pytest-xdist worker (``--dist loadgroup`` in tox.ini), so
-    the session's channel and prefixes are made once per run, not once per worker."""
+    """Skip what cannot run here; modules with ``CROSS_PLATFORM = True`` need only cmake."""
     for item in items:
         if "conda" not in item.path.parts:
             continue
-        item.add_marker(pytest.mark.xdist_group("conda"))
         module = getattr(item, "module", None)
         reasons = _REASONS
         if not getattr(module, "CROSS_PLATFORM", False):
