@@ -5,6 +5,10 @@
 Everything is written under a temporary work directory that is removed at the end.
 The wheels are two tiny pure-Python wheels made here with pip (setuptools, no
 build isolation). Aim (issue 4): a warm cell ready well under 0.5 s.
+
+"next layout" is what most cold layouts of a matrix cost: a new template (other
+installs) in a work directory where a layout of the same interpreter was already made,
+so a pip layout copies the shared pip venv instead of running ``python -m venv`` again.
 """
 
 from __future__ import annotations
@@ -59,21 +63,27 @@ def main() -> int:
         producer = make_wheel(base / "src", "bench_producer", wheels)
         consumer = make_wheel(base / "src", "bench_consumer", wheels)
         installs = (InstallRequest("target", [producer]), InstallRequest("site", [consumer]))
+        swapped = (InstallRequest("site", [producer]), InstallRequest("target", [consumer]))
         print(f"python {python}; layout: venv, producer in target, consumer in site")
         print(
-            f"{'installer':<10}{'cold median':>14}{'warm median':>14}{'+ first run':>14}{'cold/warm':>11}"
+            f"{'installer':<10}{'cold median':>14}{'next layout':>14}{'warm median':>14}{'+ first run':>14}{'cold/warm':>11}"
         )
         serial = 0
         installers: list[Installer] = ["uv", "pip"]
         for installer in installers:
             spec = LayoutSpec(python=python, installer=installer, installs=installs)
+            other = LayoutSpec(python=python, installer=installer, installs=swapped)
             cold: list[float] = []
+            following: list[float] = []
             for _ in range(args.repeat):
                 serial += 1
                 work, cell = WorkDir(base / f"work{serial}"), base / f"cell{serial}"
                 start = time.perf_counter()
                 make_layout(spec, cell, workdir=work)
                 cold.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                make_layout(other, base / f"cell{serial}-next", workdir=work)
+                following.append(time.perf_counter() - start)
             warm: list[float] = []
             ready: list[float] = []
             for _ in range(args.repeat * 4):
@@ -84,9 +94,11 @@ def main() -> int:
                 warm.append(time.perf_counter() - start)
                 layout.run(["-c", "import bench_producer, bench_consumer"])
                 ready.append(time.perf_counter() - start)
-            cold_m, warm_m, ready_m = (statistics.median(x) for x in (cold, warm, ready))
+            cold_m, next_m, warm_m, ready_m = (
+                statistics.median(x) for x in (cold, following, warm, ready)
+            )
             print(
-                f"{installer:<10}{cold_m:>13.3f}s{warm_m:>13.4f}s{ready_m:>13.3f}s"
+                f"{installer:<10}{cold_m:>13.3f}s{next_m:>13.3f}s{warm_m:>13.4f}s{ready_m:>13.3f}s"
                 f"{cold_m / warm_m:>10.0f}x"
             )
     return 0

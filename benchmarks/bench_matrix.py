@@ -10,6 +10,10 @@ fresh probe process). A cell's time is pytest's setup+call+teardown time of that
 cell (layout clone + probe + checks). Without --workdir everything lives in a
 temporary directory; --workdir reuses an existing (e.g. the project's .harness)
 cache for the warm runs. Aims on 2 cores: warm cell < 0.5 s, whole catalogue warm < 20 s.
+
+The floor, timed in the same rounds as the warm runs (interleaved, so both see the same
+machine): as many fresh interpreters as the warm run has cells, one after another, each
+importing ctypes and dlopening a library (libm); the aim is warm <= 3.0x the floor.
 """
 
 from __future__ import annotations
@@ -28,6 +32,19 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 AIM_CELL = 0.5
 AIM_CATALOGUE = 20.0
+AIM_FLOOR_RATIO = 3.0
+_FLOOR_CODE = (
+    "import ctypes, ctypes.util; ctypes.CDLL(ctypes.util.find_library('m') or 'libm.so.6')"
+)
+
+
+def floor(count: int, python: str) -> float:
+    """Wall time of ``count`` fresh interpreters, serially, each importing ctypes and
+    dlopening a library: what a cell cannot do without."""
+    started = time.perf_counter()
+    for _ in range(count):
+        subprocess.run([python, "-c", _FLOOR_CODE], check=True)
+    return time.perf_counter() - started
 
 
 def run_matrix(
@@ -67,6 +84,11 @@ def main() -> None:
     )
     parser.add_argument("--workdir", type=Path, default=None, help="reuse this work directory")
     parser.add_argument("-n", dest="workers", default=None, help="pytest-xdist workers")
+    parser.add_argument(
+        "--floor-python",
+        default=sys.executable,
+        help="interpreter of the floor (default: this one)",
+    )
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-matrix."))
@@ -82,21 +104,31 @@ def main() -> None:
             print("warming up (first run builds wheels and templates, not timed)...")
             run_matrix(workdir, args.python, args.workers)
         walls: list[float] = []
+        floors: list[float] = []
         cell_times: list[float] = []
         statuses: dict[str, int] = {}
         for _ in range(args.warm):
             wall, cells = run_matrix(workdir, args.python, args.workers)
             walls.append(wall)
+            floors.append(floor(max(len(cells), 1), args.floor_python))
             cell_times.extend(_ran(cells))
             for cell in cells:
                 statuses[str(cell["status"])] = statuses.get(str(cell["status"]), 0) + 1
         warm = statistics.median(walls)
+        floor_wall = statistics.median(floors)
         cell = statistics.median(cell_times)
         print(
             f"python {args.python}, workers {args.workers or 1}, statuses over {args.warm} runs: {statuses}"
         )
         print(
             f"warm   {warm:7.2f} s  median of {len(walls)} (aim < {AIM_CATALOGUE:.0f} s: {warm / AIM_CATALOGUE:.2f} of it)"
+        )
+        ratios = sorted(w / f for w, f in zip(walls, floors))
+        print(
+            f"floor  {floor_wall:7.2f} s  median of {len(floors)} ({len(cells)} interpreters importing ctypes + dlopen, serially)"
+        )
+        print(
+            f"warm/floor {warm / floor_wall:.2f}x (pairs {', '.join(f'{r:.2f}' for r in ratios)}; aim <= {AIM_FLOOR_RATIO}x)"
         )
         print(
             f"cell   {cell:7.3f} s  median warm cell of {len(cell_times)} (aim < {AIM_CELL} s: {cell / AIM_CELL:.2f} of it)"

@@ -167,7 +167,7 @@ def make_layout(
     if provider is None:
         if spec.kind != VenvProvider.kind:
             raise LayoutError(f"layout kind {spec.kind!r} needs its provider passed explicitly")
-        provider = VenvProvider()
+        provider = VenvProvider(workdir)
     if provider.kind != spec.kind:
         raise LayoutError(f"provider of kind {provider.kind!r} cannot make a {spec.kind!r} layout")
     cell_dir = cell_dir.resolve()

@@ -53,5 +53,5 @@ def get(kind: str, workdir: WorkDir, *, conda_packages: Sequence[str] = ()) -> B
     if kind in _TAKES_CONDA_PACKAGES:
         provider: BaseProvider = factory(workdir, conda_packages=conda_packages)
     else:
-        provider = factory()
+        provider = factory(workdir)
     return provider
