@@ -29,18 +29,7 @@ from bench_check import family_from_wheelhouse
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(PROJECT / "tests" / "check"), str(PROJECT / "tests")]  # and suite_testlib
-from check_testlib import wheel_of_files  # noqa: E402
-
-FORK_SLEEPER = """
-import os, time
-child = os.fork()
-if child == 0:
-    os.setsid()
-    if os.fork() == 0:
-        time.sleep(3600)
-    os._exit(0)
-os.waitpid(child, 0)
-"""
+from check_testlib import FORK_SLEEPER, wheel_of_files  # noqa: E402
 
 
 def left_in(directory: Path) -> int:

@@ -109,3 +109,22 @@ def wheel_of_files(directory: Path, name: str, files: Mapping[str, str]) -> Path
     """A pure-Python wheel ``name`` 1.0 holding ``files`` (path in the wheel -> text), with
     its dist-info and RECORD: a wheel no build would make."""
     return write_wheel(directory, name, files, pure=True)
+
+
+# A package whose import forks a child that calls setsid and forks a grandchild sleeping
+# for an hour, its parent gone: the process a probe must not leave behind (the tests of
+# harness.processes and bench_concurrent_check).
+FORK_SLEEPER = """
+import os, time
+
+def _start_helper():
+    child = os.fork()
+    if child == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(3600)
+        os._exit(0)
+    os.waitpid(child, 0)
+
+_start_helper()
+"""

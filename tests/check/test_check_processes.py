@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from check_testlib import wheel_of_files
+from check_testlib import FORK_SLEEPER, wheel_of_files
 
 from harness import platforms, processes, sandbox
 from harness.cli import main
@@ -34,21 +34,6 @@ pytestmark = [
 ]
 
 PROJECT = Path(__file__).resolve().parents[2]
-
-FORK_SLEEPER = """
-import os, time
-
-def _start_helper():
-    child = os.fork()
-    if child == 0:
-        os.setsid()
-        if os.fork() == 0:
-            time.sleep(3600)
-        os._exit(0)
-    os.waitpid(child, 0)
-
-_start_helper()
-"""
 
 HANG = """
 import os, threading, time
