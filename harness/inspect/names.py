@@ -94,6 +94,23 @@ def is_extension_module(binary: BinaryInfo) -> bool:
     return not binary.is_library
 
 
+def module_stem(file_name: str) -> str:
+    """The module name an extension module's file offers the import system: what stands
+    before its ABI tag and suffix (``MPI`` of ``MPI.cpython-313-x86_64-linux-gnu.so``)."""
+    match = _PYTHON_ABI.search(file_name.lower())
+    if match:
+        return file_name[: match.start()]
+    return file_name.rsplit(".", 1)[0]
+
+
+def is_finder_variant(binary: BinaryInfo) -> bool:
+    """Whether an extension module is one no standard import reaches: its module stem is
+    no Python name (``MPI.openmpi.cpython-313-….so`` offers ``MPI.openmpi``), so only the
+    package's own finder loads it, choosing among variants at run time (mpi4py picks the
+    build for the MPI it finds). Like a plugin, it is mapped only where it is chosen."""
+    return is_extension_module(binary) and not module_stem(binary.file_name).isidentifier()
+
+
 def as_compared(fmt: BinaryFormat, file_name: str) -> str:
     """A file name as the format's loader compares it: Windows ignores case."""
     return file_name.lower() if fmt == "pe" else file_name

@@ -134,13 +134,24 @@ def dependency_not_producer_key(graph: Graph) -> Iterator[Failure]:
                 continue  # a nameless producer library is SLI001's finding
             if (id(link.arch_slice), link.dependency) in resolved:
                 continue
-            yield (
-                wheel,
-                link.binary.label(link.arch_slice),
+            detail = (
                 f"{link.dependency.kind} {link.dependency.name!r} != "
                 f"{NAME_FIELD[link.library.binary.format]} {key!r} of "
-                f"{link.library.binary.path} in {link.library.wheel.name}",
+                f"{link.library.binary.path} in {link.library.wheel.name}"
             )
+            where = link.binary.label(link.arch_slice)
+            if names.is_finder_variant(link.binary):
+                stem = names.module_stem(link.binary.file_name)
+                yield (
+                    wheel,
+                    where,
+                    f"{detail}; {stem!r} is no importable module name: a variant the "
+                    "package's own finder loads only where it chooses it, so this "
+                    "matters only where that variant is chosen",
+                    "warning",
+                )
+            else:
+                yield (wheel, where, detail)
 
 
 @rule(

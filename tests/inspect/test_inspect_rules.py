@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from inspect_testlib import binary_of, rules_of
+from inspect_testlib import EXTENSION_FILE, binary_of, rules_of
 
 from harness.inspect import Finding, lint_wheels
 
@@ -325,3 +325,25 @@ def test_sli009_passes_for_linked_consumer(fmt: str, pair: Callable[..., dict[st
     built = pair()
     roles = {built["producer"]: "producer", built["consumer"]: "consumer"}
     assert lint_wheels([built["producer"], built["consumer"]], roles) == []
+
+
+def test_sli003_on_a_variant_only_a_finder_loads_is_a_warning(
+    fmt: str, pair: Callable[..., dict[str, Path]], wheel_factory: Callable[..., Path]
+) -> None:
+    """The same binary and mismatch under a file name whose module stem is no Python name
+    (``_pyfoo.othermpi.<abi>``): no standard import reaches it, only the package's own
+    finder, as mpi4py loads ``MPI.openmpi`` or ``MPI.mpich``: a warning naming the variant.
+    Control: under its importable name it stays an error."""
+    built = pair(linked_as=CONSUMER_LINKED_AS[fmt])
+    variant = EXTENSION_FILE[fmt].replace("_pyfoo.", "_pyfoo.othermpi.", 1)
+    consumer = wheel_factory(
+        "pyvariants",
+        {"pyvariants/__init__.py": "import libfoo\n", f"pyvariants/{variant}": built["extension"]},
+        fmt=fmt,
+        requires=("libfoo>=1.0",),
+    )
+    findings = lint_wheels([built["producer"], consumer])
+    assert [(f.rule, f.severity) for f in findings] == [("SLI003", "warning")], findings
+    assert "'_pyfoo.othermpi' is no importable module name" in findings[0].detail
+    control = lint_wheels([built["producer"], built["consumer"]])
+    assert [(f.rule, f.severity) for f in control] == [("SLI003", "error")], control
