@@ -63,12 +63,16 @@ def extension_of(layout: Layout, package: str) -> Path:
     return found[0]
 
 
-def _read_binary(binary: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """``(rpaths, needed, dangling)`` of one installed binary (see :class:`SourceBuild`)."""
+_Facts = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def _read_binary(binary: Path) -> _Facts | None:
+    """``(rpaths, needed, dangling)`` of one installed binary (see :class:`SourceBuild`);
+    ``None`` for a file the lint's readers do not take for a binary."""
     data = binary.read_bytes()
     fmt = readers.detect(data[: readers.HEAD_SIZE])
     if fmt is None:
-        raise AssertionError(f"{binary} is no binary the lint can read")
+        return None
     info = readers.read(fmt, binary.name, io.BytesIO(data), str(binary))
     rpaths = tuple(entry.value for part in info.slices for entry in part.rpaths)
     needed = tuple(dep.name for part in info.slices for dep in part.dependencies)
@@ -78,7 +82,10 @@ def _read_binary(binary: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple[
 def source_build(layout: Layout, package: str) -> SourceBuild:
     """The evidence of ``package``'s extension as installed in ``layout``."""
     binary = extension_of(layout, package)
-    rpaths, needed, dangling = _read_binary(binary)
+    facts = _read_binary(binary)
+    if facts is None:
+        raise AssertionError(f"{binary} is no binary the lint can read")
+    rpaths, needed, dangling = facts
     linked = tuple(str(p) for build in recorded(layout.root) for p in _list(build))
     return SourceBuild(
         binary=binary, rpaths=rpaths, needed=needed, dangling=dangling, linked_against=linked
@@ -152,11 +159,7 @@ def _installed_binaries(layout: Layout, location: str, sdist: str) -> list[Path]
             name = line.split(",", 1)[0]
             if name.endswith(BINARY_SUFFIXES) or ".so." in name:
                 found.append((directory / name).resolve())
-    return [
-        path
-        for path in found
-        if path.is_file() and readers.detect(path.read_bytes()[: readers.HEAD_SIZE])
-    ]
+    return [path for path in found if path.is_file()]
 
 
 def recorded_builds(layout: Layout) -> list[dict[str, object]]:
@@ -169,7 +172,10 @@ def recorded_builds(layout: Layout) -> list[dict[str, object]]:
         sdist, location = str(build.get("sdist", "")), str(build.get("location", ""))
         binaries = []
         for binary in _installed_binaries(layout, location, sdist):
-            rpaths, needed, dangling = _read_binary(binary)
+            facts = _read_binary(binary)
+            if facts is None:
+                continue
+            rpaths, needed, dangling = facts
             binaries.append(
                 {
                     "binary": _where(layout, str(binary)),
