@@ -13,6 +13,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -166,6 +167,7 @@ class Run:
         self.workdir = workdir
         self.id = run_id
         self._lock_fd: int | None = None
+        self._taking = threading.Lock()  # cells run on threads: one descriptor, none leaked
 
     @classmethod
     def new(cls, workdir: WorkDir) -> Run:
@@ -184,9 +186,10 @@ class Run:
     def cells(self) -> Path:
         """``cells/<run id>``. On first use this process removes the cells of dead runs
         and holds a shared lock on this run's lock file until it ends."""
-        if self._lock_fd is None:
-            sweep_dead_runs(self.workdir, keep=self.id)
-            self._lock_fd = _hold(self.workdir.cells / f"{self.id}.lock", exclusive=False)
+        with self._taking:
+            if self._lock_fd is None:
+                sweep_dead_runs(self.workdir, keep=self.id)
+                self._lock_fd = _hold(self.workdir.cells / f"{self.id}.lock", exclusive=False)
         return self.workdir._sub("cells", self.id)
 
     @property
@@ -201,9 +204,10 @@ class Run:
         if not keep_cells:
             shutil.rmtree(cells, ignore_errors=True)
             (self.workdir.root / "cells" / f"{self.id}.lock").unlink(missing_ok=True)
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        with self._taking:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
 
     def prune_reports(self, keep: int = KEEP_RUN_REPORTS) -> None:
         """Keep the newest ``keep`` per-run report directories."""

@@ -22,7 +22,7 @@ from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Cell
 from harness.scenarios.verdict import CellFailedError
 from harness.vocabulary import SITE
-from harness.workdir import WorkDir
+from harness.workdir import Run, WorkDir
 
 PLACEMENT_NAME = "preload-probe"
 
@@ -47,21 +47,25 @@ def probe_preloads(family: Family, workdir: WorkDir, installer: str) -> Family:
         PLACEMENT_NAME, "import each producer without a preload", {SITE: family.wheels}
     )
     probing = Probing(imports=imports)
-    runner = CellRunner(workdir)
+    # a run of its own, finished here: a run named by $HARNESS_RUN_ID (an earlier check's,
+    # in this process) would keep its lock file open for as long as the caller lives
+    runner = CellRunner(workdir, Run.new(workdir))
     cell = Cell(
         scenario(family, placement, probing, workdir.root / "check", installer),
         family.python,
         placement.kind,
         installer,
     )
-    verdict = runner.run_cell(cell)
-    if verdict.status not in ("passed", "failed"):
-        return family  # no evidence (a missing interpreter is reported by the matrix)
     try:
+        verdict = runner.run_cell(cell)
+        if verdict.status not in ("passed", "failed"):
+            return family  # no evidence (a missing interpreter is reported by the matrix)
         environment = runner.environment(cell)
         evidence = environment.evidence()
     except CellFailedError:
         return family
+    finally:
+        runner.run.finish(keep_cells=True)
     mapped = {environment.layout.label_of(obj.path) for obj in evidence.loaded}
     preloads = dict(family.preloads)
     for wheel in family.producers:

@@ -7,12 +7,19 @@ the next run removes them.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import pytest
 from reliability_testlib import harness_env
 
+from harness import workdir as workdir_module
 from harness.workdir import Run, WorkDir, sweep_dead_runs
 
 HOLDER = """\
@@ -50,3 +57,50 @@ def test_live_run_is_kept_and_killed_run_is_swept(tmp_path: Path) -> None:
         assert sorted(p.name for p in workdir.cells.iterdir()) == []
     finally:
         holder.kill()
+
+
+def _descriptors_on(path: Path) -> list[str]:
+    """This process's open descriptors on ``path`` (read from /proc/self/fd)."""
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            if Path(fd.readlink()) == path:
+                found.append(fd.name)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd (Linux)")
+@pytest.mark.parametrize("serialised", [True, False], ids=["locked", "control-unlocked"])
+def test_cells_taken_by_many_threads_leave_no_descriptor_after_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serialised: bool
+) -> None:
+    """``harness check`` runs its cells on threads that all ask for ``run.cells`` first.
+    The first use takes the run's lock; the window between "no lock yet" and "lock taken"
+    is widened here (the sweep sleeps) so every thread is inside it at once. Each thread
+    taking its own descriptor leaked all but one, held open for as long as an in-process
+    caller lived (a read-only remount of the work dir then failed "busy"). The control
+    takes away the run's own mutual exclusion and sees the leak the platform predicts."""
+    workdir = WorkDir(tmp_path / "work")
+    real_sweep = workdir_module.sweep_dead_runs
+
+    def slow_sweep(*args: Any, **kwargs: Any) -> list[str]:
+        time.sleep(0.2)
+        return real_sweep(*args, **kwargs)
+
+    monkeypatch.setattr(workdir_module, "sweep_dead_runs", slow_sweep)
+    run = Run.new(workdir)
+    if not serialised:
+        run._taking = contextlib.nullcontext()  # type: ignore[assignment]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda _: run.cells, range(6)))
+    lock = (workdir.cells / f"{run.id}.lock").resolve()
+    run.finish(keep_cells=True)
+    left = _descriptors_on(lock)
+    if serialised:
+        assert left == []
+    else:
+        assert len(left) == 5, left  # six threads took one each; finish closed the last
+        for fd in left:
+            os.close(int(fd))
