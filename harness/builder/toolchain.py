@@ -32,14 +32,22 @@ class Toolchain:
     uv: Path
     cmake: Path
     versions: dict[str, str]
-    """Tool name -> ``version (path)`` as resolved (:func:`harness.tools.resolve`)."""
+    """Tool name -> the version it reports (:func:`harness.tools.resolve`)."""
+    origins: dict[str, str]
+    """Tool name -> where it was found (a path, or how it is run)."""
 
     def fingerprint(self) -> str:
+        """The versions only: the same CMake found in two virtual environments (``tox -e
+        tests`` and ``tox -e linux`` on one work dir) builds the same wheel, so where a
+        tool lives must not turn a cache hit into a rebuild."""
         return "\n".join(f"{tool}={version}" for tool, version in sorted(self.versions.items()))
 
     def log_lines(self) -> list[str]:
         """The header every build log starts with: which tools, from where."""
-        return [f"# tool {tool}={version}" for tool, version in sorted(self.versions.items())]
+        return [
+            f"# tool {tool}={version} ({self.origins[tool]})"
+            for tool, version in sorted(self.versions.items())
+        ]
 
     def child_env(self, scratch: Path) -> dict[str, str]:
         """Variables for the builder's child processes: the harness's scripts directory
@@ -65,8 +73,8 @@ def _package_version(distribution: str) -> str:
         return "missing"
 
 
-def _entry(tool: tools.Resolved) -> str:
-    return f"{tool.version} ({tool.path})" if tool.path else "missing"
+def _origin(tool: tools.Resolved) -> str:
+    return str(tool.path) if tool.path else "not found"
 
 
 @functools.cache
@@ -78,18 +86,22 @@ def detect() -> Toolchain:
     cmake = tools.resolve("cmake")
     compiler = os.environ.get("CC") or ("cl" if platform.name == "windows" else "cc")
     repair_tool = REPAIR_TOOL[platform.name]
-    versions = {
-        "uv": _entry(uv),
-        "cmake": _entry(cmake),
-        "ninja": _entry(tools.resolve("ninja")),
-        "cc": _entry(tools.resolve(compiler)),
-        # run as `python -m <tool>` by the running interpreter (harness.builder.repair)
-        repair_tool: f"{_package_version(repair_tool)} ({sys.executable} -m {repair_tool})",
+    found = {
+        "uv": uv,
+        "cmake": cmake,
+        "ninja": tools.resolve("ninja"),
+        "cc": tools.resolve(compiler),
     }
     if platform.name == "linux":
-        versions["patchelf"] = _entry(tools.resolve("patchelf"))
+        found["patchelf"] = tools.resolve("patchelf")
+    versions = {name: tool.version if tool.path else "missing" for name, tool in found.items()}
+    origins = {name: _origin(tool) for name, tool in found.items()}
+    # run as `python -m <tool>` by the running interpreter (harness.builder.repair)
+    versions[repair_tool] = _package_version(repair_tool)
+    origins[repair_tool] = f"{sys.executable} -m {repair_tool}"
     return Toolchain(
         uv=_found(uv, "install it with `python -m pip install uv`"),
         cmake=_found(cmake, "install CMake >= 3.15 (e.g. `python -m pip install cmake`)"),
         versions=versions,
+        origins=origins,
     )

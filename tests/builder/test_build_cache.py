@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,14 @@ from harness import platforms
 from harness.builder import BuildError, build_all, catalogue
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _alone_in_the_session_build(session_build: SessionBuild) -> Iterator[None]:
+    """These tests build into the session's shared work directory again (and look at its
+    scratch directory afterwards): one at a time across pytest-xdist workers."""
+    with session_build.building():
+        yield
 
 
 def test_second_build_is_a_cache_hit(session_build: SessionBuild) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import platforms, project
+from harness import platforms, project, tools
 from harness.builder import (
     Wheelhouse,
     WheelhouseError,
@@ -20,6 +21,7 @@ from harness.builder import (
     repair,
     staging,
     tomlwrite,
+    toolchain,
 )
 from harness.builder import command as build_command
 from harness.usage import UsageError
@@ -84,6 +86,38 @@ def test_variant_changes_the_source_digest() -> None:
 def test_cache_key_ignores_part_order_but_not_values() -> None:
     assert cache.key([("a", "1"), ("b", "2")]) == cache.key([("b", "2"), ("a", "1")])
     assert cache.key([("a", "1")]) != cache.key([("a", "2")])
+
+
+def test_toolchain_fingerprint_is_versions_not_locations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same CMake found in a second virtual environment keys the same wheels (``tox -e
+    tests`` then ``tox -e linux`` on one work dir rebuilt every wheel when the path was part
+    of the key); another version keys other wheels; the build log still says where."""
+    if tools.find("cmake") is None:
+        pytest.skip("cmake is not on PATH")
+    first = toolchain.detect()
+    elsewhere = tmp_path / "bin"
+    elsewhere.mkdir()
+    for name in ("cmake", "ninja", "patchelf"):  # the harness's own tools, found elsewhere
+        found = tools.find(name)
+        if found is not None:
+            (elsewhere / name).symlink_to(found)
+    monkeypatch.setattr(tools, "scripts_dirs", lambda: [elsewhere])
+    for cached in (tools.resolve, tools.find, toolchain.detect):
+        if hasattr(cached, "cache_clear"):
+            cached.cache_clear()
+    try:
+        second = toolchain.detect()
+    finally:
+        for cached in (tools.resolve, tools.find, toolchain.detect):
+            if hasattr(cached, "cache_clear"):
+                cached.cache_clear()
+    assert second.cmake == elsewhere / "cmake" != first.cmake  # found elsewhere, really
+    assert second.fingerprint() == first.fingerprint()
+    assert any(str(elsewhere / "cmake") in line for line in second.log_lines())
+    other = dataclasses.replace(second, versions={**second.versions, "cmake": "cmake 0.1"})
+    assert other.fingerprint() != second.fingerprint()  # the control: a version counts
 
 
 def test_constraints_pin_input_wheels_to_files(tmp_path: Path) -> None:

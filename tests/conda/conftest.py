@@ -1,4 +1,5 @@
-"""Fixtures of the conda tests: one local channel and template per session, in a temp dir."""
+"""Fixtures of the conda tests: one local channel per session (shared by the pytest-xdist
+workers), in the session's temp dir."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import suite_testlib
 
 from harness import interpreters
+from harness.conda import channel as local_channel
+from harness.conda import cpython, prefix
+from harness.filelock import locked
 from harness.workdir import WorkDir
 
 _LINUX_REASONS = [
@@ -35,10 +40,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def conda_workdir(tmp_path_factory: pytest.TempPathFactory) -> WorkDir:
-    return WorkDir(tmp_path_factory.mktemp("conda-work"))
+def interpreter() -> Path:
+    return interpreters.find("current").executable
 
 
 @pytest.fixture(scope="session")
-def interpreter() -> Path:
-    return interpreters.find("current").executable
+def conda_workdir(tmp_path_factory: pytest.TempPathFactory, interpreter: Path) -> WorkDir:
+    """One work dir for every pytest-xdist worker of the session, its local channel built
+    by the first worker that asks (the others wait, then find it cached): each worker
+    building its own channel cost half a minute of both cores."""
+    root = suite_testlib.session_root(tmp_path_factory)
+    workdir = WorkDir(root / "conda-work")
+    with locked(root / "conda-work.lock"):
+        local_channel.ensure_channel(
+            workdir, cpython.inspect(interpreter), prefix.default_libfoo_source()
+        )
+    return workdir
