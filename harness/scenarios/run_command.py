@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from harness.scenarios import checkout, options, parse
 from harness.scenarios.cell_runner import DEFAULT_PROBE_TIMEOUT, PROBE_TIMEOUT_VAR, probe_timeout
 from harness.scenarios.pluginload import plugin_args
 from harness.usage import EXIT_USAGE, UsageError
-from harness.workdir import default_root
+from harness.workdir import WorkDir, default_root
 
 ALREADY_IMPORTED = "Module already imported so cannot be rewritten; harness"
 
@@ -149,7 +151,16 @@ def run(args: argparse.Namespace) -> int:
         if before == "-c" and Path(word).name == OWN_CONFIG:  # ours, not one after `--`
             Path(word).parent.mkdir(parents=True, exist_ok=True)
             Path(word).write_text("[pytest]\n", encoding="utf-8")
+    # pytest's temporary directories go into the work dir too: its default,
+    # /tmp/pytest-of-<user>, is outside it, and every session there deletes the oldest
+    # sessions' trees on its way out (a whole test suite's, when a run follows the tests)
+    scratch = Path(args.workdir) if getattr(args, "workdir", None) else default_root()
+    basetemp = Path(tempfile.mkdtemp(prefix="pytest-", dir=WorkDir(scratch).tmp))
+    command = ["--basetemp", str(basetemp), *command]  # one given after `--` still wins
     print("pytest " + " ".join(command), file=sys.stderr)
-    status = int(pytest.main(command))
+    try:
+        status = int(pytest.main(command))
+    finally:
+        shutil.rmtree(basetemp, ignore_errors=True)
     # pytest's own usage error (a bad option after `--`, a bad -k expression) is one too
     return EXIT_USAGE if status == pytest.ExitCode.USAGE_ERROR else status

@@ -76,3 +76,43 @@ def test_false_expectations_fail_and_true_ones_pass(tmp_path: Path) -> None:
     # with a SONAME the preload satisfies the extension: the expected loader error is absent
     assert "FAIL  step import (import pyfoo)" in out
     assert "+ evidence: ok, value None" in out
+
+
+def _pytest_dirs(system_tmp: Path) -> list[str]:
+    return sorted(str(p.relative_to(system_tmp)) for p in system_tmp.glob("pytest-of-*/*"))
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="the native cell's probe needs gcc")
+def test_a_run_keeps_pytests_temporary_directories_in_the_work_dir(tmp_path: Path) -> None:
+    """A run with workers (pytest-xdist makes pytest's base temporary directory for them)
+    writes nothing to the system temp dir and leaves no scratch in the work dir; the control,
+    plain pytest with workers, shows where pytest puts it by default. There, every later
+    session deletes the oldest sessions' trees on its way out: a whole test suite's
+    hundreds of thousands of files, in the next `harness run`'s time."""
+    system_tmp = tmp_path / "system-tmp"
+    control_tmp = tmp_path / "control-tmp"
+    system_tmp.mkdir()
+    control_tmp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(PROJECT)
+    tests = tmp_path / "plain"
+    tests.mkdir()
+    (tests / "test_nothing.py").write_text("def test_nothing():\n    pass\n", encoding="utf-8")
+    control = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", str(tests)],
+        cwd=tests, env={**env, "TMPDIR": str(control_tmp)},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert control.returncode == 0, control.stdout + control.stderr
+    assert _pytest_dirs(control_tmp) != []  # pytest's default: the system temp dir
+    workdir = tmp_path / "work"
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "run", "--layout",
+         "native", "--installer", "glibc", "-n", "2", "native-preload", "--", "-p", "no:cacheprovider"],
+        cwd=PROJECT, env={**env, "TMPDIR": str(system_tmp)},
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert _pytest_dirs(system_tmp) == []
+    assert "--basetemp " + str(workdir / "tmp") in result.stderr
+    assert [p.name for p in (workdir / "tmp").iterdir() if not p.name.endswith(".lock")] == []
