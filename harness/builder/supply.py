@@ -22,8 +22,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from harness import project
-from harness.builder.catalogue import PREFIXES_BY_ID, WHEELS_BY_ID, WheelSpec, build_inputs
+from harness import platforms, project
+from harness.builder.catalogue import (
+    PREFIXES_BY_ID,
+    WHEELS_BY_ID,
+    UnknownIdError,
+    WheelSpec,
+    build_inputs,
+    closure,
+)
 from harness.builder.sdists import SdistError, build_sdist, requirement_name, requirements_dir
 from harness.builder.staging import (
     ProjectError,
@@ -98,6 +105,25 @@ def unknown_wheel_ids(wheel_ids: Iterable[str], external: Iterable[str] = ()) ->
 def is_prefix_id(prefix_id: str) -> bool:
     """Whether the catalogue makes a prefix ``prefix_id`` (``libfoo-system``)."""
     return prefix_id in PREFIXES_BY_ID
+
+
+def built_for(location: str, wheel_ids: Iterable[str], sdists: Iterable[str] = ()) -> list[str]:
+    """The catalogue ids one install takes from the wheelhouse: its wheels, and for the
+    projects it builds from source (editable ones, sdists) what they are built against."""
+    wheels, from_source = ([], list(wheel_ids)) if location == EDITABLE else (list(wheel_ids), [])
+    from_source += sdists
+    inputs = [i for w in from_source if w in WHEELS_BY_ID for i in build_inputs(WHEELS_BY_ID[w])]
+    return [*wheels, *inputs]
+
+
+def with_needs(ids: Iterable[str]) -> frozenset[str]:
+    """``ids`` (catalogue wheel and prefix ids) and every id they need to build or run on
+    this platform: what a cell that installs them needs built. SupplyError names an id
+    that is unknown or not built here."""
+    try:
+        return frozenset(closure(ids, platforms.current()))
+    except UnknownIdError as error:
+        raise SupplyError(str(error)) from None
 
 
 def catalogue_wheel_ids() -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,6 @@ from harness.envs.layout import Layout, LayoutError
 from harness.envs.layouts import LOG_DIR, LayoutSpec, make_layout
 from harness.envs.location import LocationUnavailableError
 from harness.evidence import Evidence, ProbeError
-from harness.filelock import locked
 from harness.scenarios.cells import Cell
 from harness.scenarios.native_cells import NativeCells
 from harness.scenarios.observed import Observed, observe
@@ -46,6 +45,7 @@ from harness.scenarios.verdict import (
     not_applicable,
 )
 from harness.scenarios.verdict import verdict_for as _verdict_for
+from harness.scenarios.wheel_builds import WheelBuilds
 from harness.usage import UsageError
 from harness.vocabulary import NATIVE
 from harness.workdir import Run, WorkDir
@@ -57,9 +57,6 @@ if TYPE_CHECKING:
 BUILT_WHEELS_VAR = "HARNESS_BUILT_WHEELS"
 """In ``[wheels]`` patterns: the catalogue's wheelhouse directory for the cell's interpreter
 (built when first needed) unless the variable is set."""
-
-PREBUILT_WHEELHOUSE_VAR = "HARNESS_WHEELHOUSE"
-"""A directory of ``<python tag>/`` wheelhouses (``harness build`` output) to use instead of building."""
 
 
 DEFAULT_PROBE_TIMEOUT = 120.0
@@ -165,8 +162,7 @@ class CellRunner:
         self.run = run or Run.current(workdir)
         """Whose cell directories these are: two runs on one work dir never share cells."""
         self.probe_timeout = probe_timeout
-        self._wheelhouses: dict[str, Wheelhouse] = {}
-        self._build_failures: dict[str, Cause] = {}
+        self._builds = WheelBuilds(workdir)
         self._environments: dict[str, CellEnvironment] = {}
         self._native = NativeCells(workdir, probe_timeout=probe_timeout)
 
@@ -180,65 +176,12 @@ class CellRunner:
         except interpreters.InterpreterNotFoundError as error:
             raise CellFailedError(Cause("unavailable", str(error)), skip=True) from None
 
-    def wheelhouse(self, interpreter: interpreters.Interpreter) -> Wheelhouse:
-        """The built wheel matrix for ``interpreter`` (built at most once per session)."""
-        failure = self._build_failures.get(interpreter.tag)
-        if failure is not None:
-            raise CellFailedError(failure)  # do not rebuild for every cell of the session
-        cached = self._wheelhouses.get(interpreter.tag)
-        if cached is None:
-            try:
-                cached = self._load_or_build(interpreter)
-            except CellFailedError as error:
-                self._build_failures[interpreter.tag] = error.cause
-                raise
-            self._wheelhouses[interpreter.tag] = cached
-        return cached
-
-    def _load_or_build(self, interpreter: interpreters.Interpreter) -> Wheelhouse:
-        # the builder pulls in the toolchain probes; only running cells need it
-        from harness.builder import BuildError, build_all  # noqa: PLC0415
-        from harness.builder.wheelhouse import Wheelhouse, WheelhouseError  # noqa: PLC0415
-
-        prebuilt = os.environ.get(PREBUILT_WHEELHOUSE_VAR)
-        try:
-            if prebuilt:
-                # CI: wheels built once per OS (build.yml) and handed to the test jobs
-                return Wheelhouse.load(Path(prebuilt) / interpreter.tag)
-            with locked(self.workdir.tmp / f"build-{interpreter.tag}.lock"):
-                return build_all(self.workdir, interpreter)
-        except BuildError as error:
-            log = error.log
-            raise CellFailedError(
-                Cause(
-                    "build",
-                    f"building the wheels for {interpreter.tag} failed at {error.item_id!r}: "
-                    + error.reason.splitlines()[0],
-                    where=f"wheel id {error.item_id}",
-                    fix=f"read the log, then `harness build --python {interpreter.version}` "
-                    "reproduces it",
-                    log=str(log) if log else None,
-                    details=tuple(_tail(log)),
-                )
-            ) from error
-        except WheelhouseError as error:
-            raise CellFailedError(
-                Cause(
-                    "wheel",
-                    str(error),
-                    where=f"${PREBUILT_WHEELHOUSE_VAR}" if prebuilt else None,
-                    fix="build the wheelhouse with `harness build` for this interpreter",
-                )
-            ) from error
-        except Exception as error:
-            raise CellFailedError(
-                Cause(
-                    "build",
-                    f"building the wheels for {interpreter.tag} failed: "
-                    f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
-                    fix=f"`harness build --python {interpreter.version}` reproduces it",
-                )
-            ) from error
+    def wheelhouse(
+        self, interpreter: interpreters.Interpreter, wheel_ids: Iterable[str] | None = None
+    ) -> Wheelhouse:
+        """The interpreter's wheelhouse holding ``wheel_ids`` and what they need (the whole
+        catalogue when ``None``), built on first request (:mod:`.wheel_builds`)."""
+        return self._builds.wheelhouse(interpreter, wheel_ids)
 
     def environment(self, cell: Cell) -> CellEnvironment:
         """The cell's layout, created on first use in a fresh cell directory.
@@ -362,12 +305,28 @@ class CellRunner:
 
     def _supply(self, scenario: Scenario, interpreter: interpreters.Interpreter) -> WheelSupply:
         """Who turns the scenario's wheel ids into files (the catalogue built if needed)."""
-        from harness.builder.supply import WheelSupply, needs_catalogue  # noqa: PLC0415
+        from harness.builder.supply import (  # noqa: PLC0415
+            WheelSupply,
+            built_for,
+            catalogue_wheel_ids,
+            is_prefix_id,
+            needs_catalogue,
+        )
 
         external = self._external_wheels(scenario, interpreter)
         ids = [i for install in scenario.installs for i in (*install.wheels, *install.sdists)]
-        needed = needs_catalogue(external, ids, system=scenario.system is not None)
-        wheelhouse = self.wheelhouse(interpreter) if needed else None
+        system = [scenario.system.prefix] if scenario.system is not None else []
+        needed = needs_catalogue(external, ids, system=bool(system))
+        # the catalogue's ids only: the supply names an unknown one, with the fix
+        known = set(catalogue_wheel_ids())
+        own = [
+            i
+            for install in scenario.installs
+            for i in built_for(install.location, install.wheels, install.sdists)
+            if i not in external and i in known
+        ]
+        own += [i for i in system if is_prefix_id(i)]
+        wheelhouse = self.wheelhouse(interpreter, own) if needed else None
         return WheelSupply(wheelhouse, external, self.workdir, interpreter.executable)
 
     def _cell_dir(self, cell: Cell) -> Path:
@@ -447,12 +406,6 @@ def _log_text(log: str | None, limit: int = 1 << 16) -> str:
     with Path(log).open("rb") as stream:
         stream.seek(max(0, Path(log).stat().st_size - limit))
         return stream.read().decode(errors="replace")
-
-
-def _tail(log: Path | None, lines: int = 8) -> list[str]:
-    from harness.logged import tail  # noqa: PLC0415
-
-    return tail(log, lines) if log else []
 
 
 def _layout_cause(error: LayoutError, log_dir: Path) -> Cause:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 
 from harness import project
-from harness.scenarios.cell_runner import BUILT_WHEELS_VAR, PREBUILT_WHEELHOUSE_VAR
+from harness.scenarios.cell_runner import BUILT_WHEELS_VAR
 from harness.scenarios.schema import Scenario
+from harness.scenarios.wheel_builds import PREBUILT_WHEELHOUSE_VAR
 
 
 def needs(scenario: Scenario) -> str | None:

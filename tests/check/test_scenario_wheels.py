@@ -10,8 +10,9 @@ import pytest
 
 from harness import interpreters, platforms
 from harness.scenarios import parse
-from harness.scenarios.cell_runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
+from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Cell
+from harness.scenarios.wheel_builds import PREBUILT_WHEELHOUSE_VAR
 from harness.workdir import WorkDir
 
 pytestmark = [

@@ -18,9 +18,10 @@ from harness.builder import Wheelhouse
 from harness.builder.wheelhouse import WheelEntry
 from harness.hashing import file_sha256
 from harness.scenarios import parse
-from harness.scenarios.cell_runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
+from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Cell, Selection, expand
 from harness.scenarios.verdict import CellFailedError
+from harness.scenarios.wheel_builds import PREBUILT_WHEELHOUSE_VAR
 from harness.workdir import WorkDir
 
 pytestmark = pytest.mark.slow  # creates a venv

@@ -21,9 +21,10 @@ from harness.builder.wheelhouse import WheelEntry
 from harness.envs.locations import pex_app
 from harness.hashing import file_sha256
 from harness.scenarios import parse
-from harness.scenarios.cell_runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
+from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Cell, Selection, expand
 from harness.scenarios.verdict import MAX_CAUSE_LINES
+from harness.scenarios.wheel_builds import PREBUILT_WHEELHOUSE_VAR
 from harness.workdir import WorkDir
 
 pytestmark = pytest.mark.slow  # creates venvs, runs a build
@@ -92,7 +93,8 @@ def test_a_build_failure_names_the_wheel_and_its_log(
     broken.write_text(text.replace(backend, 'build-backend = "no_such_backend_here"'), "utf-8")
     monkeypatch.setenv(project.ENV_VAR, str(checkout))
     monkeypatch.delenv(PREBUILT_WHEELHOUSE_VAR, raising=False)
-    cell = _cell(tmp_path, '[[steps]]\nid = "import"\nimport = "json"\n')
+    install = '[[install]]\nlocation = "site"\nwheels = ["shared_lib_manager"]\n'
+    cell = _cell(tmp_path, install + '[[steps]]\nid = "import"\nimport = "json"\n')
 
     verdict = CellRunner(WorkDir(tmp_path / "work")).run_cell(cell)
 
