@@ -25,7 +25,7 @@ import pytest
 from harness import platforms, report
 from harness.envs.layout import Layout
 from harness.evidence import Evidence
-from harness.scenarios import parse
+from harness.scenarios import parse, scheduling
 from harness.scenarios.cell_runner import (
     PROBE_TIMEOUT_VAR,
     CellEnvironment,
@@ -215,6 +215,14 @@ def pytest_configure(config: pytest.Config) -> None:
     state = HarnessState(config)
     config.stash[_STATE_KEY] = state
     config.pluginmanager.register(state, "harness_scenarios_state")
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist loadgroup``: each cell's items on one worker (:mod:`.scenarios.scheduling`)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    return scheduling.make_scheduler(config, log)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -109,7 +109,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         raise UsageError(f"-n {args.workers!r}: expected a number, auto or logical")
     workers = args.workers or default_workers()
     if workers and workers != "0":
-        command += ["-n", str(workers)]
+        command += ["-n", str(workers), "--dist", "loadgroup"]  # a cell's items on one worker
     return [*command, *passthrough]
 
 

@@ -90,7 +90,7 @@ def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
         (
             (
                 "harness/scenarios/cell_runner.py",
-                "from harness.filelock import locked",
+                "from harness.envs import registry",
                 "from harness.builder.catalogue import WHEELS_BY_ID  # noqa: F401",
             ),
             "never from the catalogue",

@@ -41,7 +41,7 @@ def test_run_builds_the_pytest_command_line(write_scenario: Callable[[str, str],
         "--python 3.9,3.13 --layout venv --harness-workdir /w -o cache_dir=/w/pytest-cache "
         f"-c /w/{run_command.OWN_CONFIG} --rootdir {root} --confcutdir {root} "
         f"-W ignore:{run_command.ALREADY_IMPORTED}:pytest.PytestAssertRewriteWarning "
-        "-k target -n 2 -x --tb=short" in text
+        "-k target -n 2 --dist loadgroup -x --tb=short" in text
     )  # pytest's cache in the work dir, never beside a scenario directory of one's own;
     # a directory outside the checkout: no pytest configuration or conftest.py around it
 
