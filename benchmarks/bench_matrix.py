@@ -118,7 +118,8 @@ def main() -> None:
         floor_wall = statistics.median(floors)
         cell = statistics.median(cell_times)
         print(
-            f"python {args.python}, workers {args.workers or 1}, statuses over {args.warm} runs: {statuses}"
+            f"python {args.python}, workers {args.workers or 'auto (the default)'}, "
+            f"statuses over {args.warm} runs: {statuses}"
         )
         print(
             f"warm   {warm:7.2f} s  median of {len(walls)} (aim < {AIM_CATALOGUE:.0f} s: {warm / AIM_CATALOGUE:.2f} of it)"
