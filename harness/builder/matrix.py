@@ -33,6 +33,7 @@ from harness.builder.catalogue import (
 from harness.builder.toolchain import Toolchain, detect
 from harness.builder.wheelhouse import WheelEntry, Wheelhouse
 from harness.copying import link_or_copy
+from harness.filelock import locked
 from harness.hashing import file_sha256
 from harness.interpreters import Interpreter
 from harness.logged import TAIL_LINES, CommandFailedError, tail
@@ -289,6 +290,16 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _publish(ctx: _Context, entries: dict[str, cache.Entry], replace_all: bool) -> Wheelhouse:
+    """Add ``entries`` to the interpreter's wheelhouse (or make it of exactly these), under
+    its lock: processes building different cells' wheels add to one index, and a read,
+    merge and write by two of them at once would lose one's entries."""
+    with locked(ctx.workdir.tmp / f"wheelhouse-{ctx.interpreter.tag}.lock"):
+        return _publish_locked(ctx, entries, replace_all)
+
+
+def _publish_locked(
+    ctx: _Context, entries: dict[str, cache.Entry], replace_all: bool
+) -> Wheelhouse:
     directory = ctx.workdir.wheelhouse / ctx.interpreter.tag
     try:
         house = Wheelhouse.load(directory)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -120,6 +121,7 @@ class Wheelhouse:
 
 def write_json(path: Path, document: object) -> None:
     """Write ``document`` as JSON to ``path`` atomically, through a scratch file beside it."""
-    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # a scratch name of its own per writer (process and thread): two writers never share one
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     scratch.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     scratch.replace(path)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import shutil
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -248,3 +251,57 @@ def test_cibuildwheel_macos_repair_tolerates_the_absent_producer(name: str) -> N
     ]
     assert "--ignore-missing-dependencies" in config["macos"]["repair-wheel-command"]
     assert config["test-command"], "the runtime import is what proves the excluded link"
+
+
+@pytest.mark.parametrize("serialised", [True, False], ids=["locked", "control-unlocked"])
+def test_two_publishers_of_one_wheelhouse_keep_both_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serialised: bool
+) -> None:
+    """Cells on two workers publish the wheels each built into the interpreter's one
+    index: read, merge, write. The read is slowed here so the two overlap every time;
+    under the index's lock both entries stay, without it (the control) the second writer
+    drops the first one's entry."""
+    from harness import interpreters
+    from harness.builder import matrix
+    from harness.builder.wheelhouse import INDEX
+    from harness.workdir import WorkDir
+
+    workdir = WorkDir(tmp_path / "work")
+    loaded = Wheelhouse.load
+
+    def slow_load(directory: Path) -> Wheelhouse:
+        house = loaded(directory)
+        time.sleep(0.3)
+        return house
+
+    monkeypatch.setattr(matrix.Wheelhouse, "load", staticmethod(slow_load))
+    if not serialised:
+        monkeypatch.setattr(matrix, "locked", lambda _path: contextlib.nullcontext())
+    interpreter = interpreters.find("current")
+    # the publisher alone, on real files: no toolchain is asked for
+    context = matrix._Context(
+        workdir,
+        interpreter,
+        WHEELS_SRC,
+        None,
+        platforms.current(),
+        lambda _line: None,  # type: ignore[arg-type]
+    )
+    matrix._publish(context, {}, replace_all=True)  # an index exists: both merge into it
+
+    def entry(name: str) -> cache.Entry:
+        directory = tmp_path / "entries" / name
+        directory.mkdir(parents=True)
+        wheel = f"{name}-1.0-py3-none-any.whl"
+        (directory / wheel).write_bytes(b"not read")
+        meta = {"product": wheel, "dist": name, "version": "1.0", "role": "producer"}
+        return cache.Entry(directory, {**meta, "sha256": "0" * 64})
+
+    entries = [{"liba": entry("liba")}, {"libb": entry("libb")}]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda e: matrix._publish(context, e, replace_all=False), entries))
+    published = json.loads((workdir.wheelhouse / interpreter.tag / INDEX).read_text())
+    if serialised:
+        assert sorted(published["wheels"]) == ["liba", "libb"]
+    else:
+        assert len(published["wheels"]) == 1, published  # one publisher's entry was lost
