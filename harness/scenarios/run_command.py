@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import project, sandbox
+from harness import faults, project, sandbox
 from harness.scenarios import checkout, options, parse
 from harness.scenarios.cell_runner import DEFAULT_PROBE_TIMEOUT, PROBE_TIMEOUT_VAR, probe_timeout
 from harness.scenarios.pluginload import plugin_args
@@ -155,7 +155,14 @@ def run(args: argparse.Namespace) -> int:
     # /tmp/pytest-of-<user>, is outside it, and every session there deletes the oldest
     # sessions' trees on its way out (a whole test suite's, when a run follows the tests)
     scratch = Path(args.workdir) if getattr(args, "workdir", None) else default_root()
-    basetemp = Path(tempfile.mkdtemp(prefix="pytest-", dir=WorkDir(scratch).tmp))
+    try:
+        basetemp = Path(tempfile.mkdtemp(prefix="pytest-", dir=WorkDir(scratch).tmp))
+    except OSError as error:
+        fault = faults.storage_fault(scratch, str(error)) or faults.of_error(error) or str(error)
+        raise UsageError(
+            f"cannot write into the work dir {scratch}: {fault}; make room or make it "
+            "writable, or choose another with --workdir or $HARNESS_WORKDIR"
+        ) from None
     command = ["--basetemp", str(basetemp), *command]  # one given after `--` still wins
     print("pytest " + " ".join(command), file=sys.stderr)
     try:

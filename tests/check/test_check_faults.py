@@ -155,3 +155,24 @@ def test_an_interpreter_gone_or_unrunnable_is_named_in_every_cell(
 
     shutil.copy2(os.path.realpath(real), copy)
     assert _check(workdir, family, tmp_path / "back")[0] == 0
+
+
+def test_harness_run_on_a_read_only_work_dir_is_one_line(
+    mounted: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`harness run` writes pytest's temporary directory into the work dir before any cell
+    runs: on a read-only one it stops there with one line naming the fault and the fix.
+    The control, the same run on the work dir still writable (``-k`` selecting no cell, so
+    nothing is built), says nothing of the kind."""
+    point = mounted("size=20m")
+    workdir = point / "work"
+    argv = ["--workdir", str(workdir), "run", "-n", "0", "-k", "selects-no-cell", "venv-basic"]
+    main(argv)
+    assert "harness run:" not in capsys.readouterr().err  # the control
+    mounted("ro")
+    status = main(argv)
+    err = capsys.readouterr().err
+    assert status != 0
+    assert "Traceback" not in err
+    (line,) = [text for text in err.splitlines() if text.startswith("harness run:")]
+    assert f"read-only file system at {point}" in line and "--workdir" in line
