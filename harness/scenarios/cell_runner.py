@@ -33,7 +33,7 @@ from harness.evidence import Evidence, ProbeError
 from harness.scenarios.cells import Cell
 from harness.scenarios.native_cells import NativeCells
 from harness.scenarios.observed import Observed, observe
-from harness.scenarios.probing import ProbeSpec, fill_locations, run_probe
+from harness.scenarios.probing import ProbeSpec, fill_locations, precompile_probe, run_probe
 from harness.scenarios.schema import Scenario
 from harness.scenarios.source_evidence import recorded_builds
 from harness.scenarios.verdict import (
@@ -389,13 +389,16 @@ class CellRunner:
         except LayoutError as error:
             raise CellFailedError(_layout_cause(error, cell_dir / "layout" / LOG_DIR)) from error
         env = resolve_env(scenario.env, layout.locations, str(scenario.path))
+        probe_home = self.workdir.cache / "probe"
+        if sandbox.active() is not None:  # where the probe's cache is read-only
+            precompile_probe(probe_home, interpreter.executable)
         return CellEnvironment(
             cell=cell,
             layout=layout,
             cell_dir=cell_dir,
             env=env,
             probe_timeout=self.probe_timeout,
-            probe_home=self.workdir.cache / "probe",
+            probe_home=probe_home,
         )
 
 

@@ -75,6 +75,19 @@ def installed_probe(home: Path) -> Path:
     return directory
 
 
+@functools.cache
+def precompile_probe(home: Path, python: Path) -> Path:
+    """Write the probe's bytecode for ``python`` beside it, once per process: a sandboxed
+    probe finds ``home`` read-only and would compile the probe again in every cell. Run
+    isolated and without ``site`` (``-I -S``): no ``.pth`` file of anyone's wheel runs
+    outside the sandbox. The bytecode suits every interpreter of that version (its cache
+    tag), the venv's, the PEX launcher's and a frozen app's alike."""
+    directory = installed_probe(home)
+    argv = [str(python), "-I", "-S", "-m", "compileall", "-q", str(directory / PROBE_MODULE)]
+    subprocess.run(argv, capture_output=True, timeout=300, check=False)  # a miss only costs time
+    return directory
+
+
 def fill_locations(value: Any, locations: Mapping[str, Path], source: str) -> Any:
     """``value`` with ``{location:LABEL}`` replaced by the location's directory, in strings
     and inside lists and tables (``{{``/``}}`` are literal braces); KeyError for a label

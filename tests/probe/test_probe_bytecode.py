@@ -14,6 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from harness import sandbox
 from harness.envs.layout import Layout
 from harness.scenarios import probing
 from harness.scenarios.probing import ProbeSpec, ProbeStep
@@ -93,3 +96,33 @@ def test_the_probed_sys_path_is_the_scripts(tmp_path: Path) -> None:
     assert module_path == as_script.step("path").value
     assert str(tmp_path / "home") not in str(module_path)
     assert "" not in module_path
+
+
+def _bytecode(home: Path) -> dict[str, int]:
+    """The probe's bytecode files under ``home`` for this interpreter, with their mtimes."""
+    tag = sys.implementation.cache_tag
+    return {p.name: p.stat().st_mtime_ns for p in home.rglob(f"*.{tag}.pyc")}
+
+
+def test_a_sandboxed_probe_runs_from_bytecode_written_outside(tmp_path: Path) -> None:
+    """In the sandbox the probe's directory is bound read-only, so the probe cannot cache
+    its own bytecode there: the control's sandboxed runs leave none, and each compiled the
+    probe again. Written beforehand by the trusted interpreter of the cell's version
+    (``-I -S``, no ``.pth`` of any wheel), it is there for every sandboxed run, unchanged."""
+    chosen, reason = sandbox.availability()
+    if chosen is None:
+        pytest.skip(f"no sandbox here: {reason}")
+    real = Path(os.path.realpath(sys.executable))  # the installation's, bound in the sandbox
+    layout = Layout(kind="plain", root=tmp_path, python=real, locations={})
+    with sandbox.using("on"):
+        control = tmp_path / "control-home"
+        for index in range(2):
+            probing.run_probe(layout, SPEC, tmp_path / f"c{index}", probe_home=control)
+        assert _bytecode(control) == {}  # read-only: nothing was cached
+        home = tmp_path / "home"
+        probing.precompile_probe(home, real)
+        written = _bytecode(home)
+        assert {"__init__", "readers"} <= {name.split(".")[0] for name in written}
+        evidence = probing.run_probe(layout, SPEC, tmp_path / "sandboxed", probe_home=home)
+    assert _bytecode(home) == written
+    assert str(home) in str(evidence.step("probe").value), "ran as harness_probe from home"
