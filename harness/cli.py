@@ -40,6 +40,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 WORKDIR_COMMANDS = frozenset({"build", "run", "check", "conda"})
 """The commands that write into the work dir (checked before they start)."""
 
+PASSTHROUGH_COMMANDS = frozenset({"run"})
+"""The commands that hand what follows ``--`` to another program (``run``: to pytest)."""
+
 
 class OneLineParser(argparse.ArgumentParser):
     """argparse, with its errors on one line instead of the whole usage (every subparser
@@ -87,8 +90,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # SIGTERM/SIGINT/SIGHUP: kill the children, unwind (scratch dirs are removed)
         logged.stop_on_signals()
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_chosen_command(arguments))
+    command = _chosen_command(arguments)
+    parser = build_parser(command)
+    after: list[str] = []
+    if command in PASSTHROUGH_COMMANDS and "--" in arguments:
+        # argparse takes words after `--` as more positionals, which it refuses once an
+        # option stood between them and the scenario names (`run NAME --python X -- -x`)
+        cut = arguments.index("--")
+        arguments, after = arguments[:cut], arguments[cut + 1 :]
     args = parser.parse_args(arguments)
+    args.passthrough = after
     try:
         if args.command in WORKDIR_COMMANDS:
             workdir.check_usable(Path(args.workdir) if args.workdir else workdir.default_root())

@@ -71,6 +71,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     """The full pytest command line for these ``harness run`` arguments."""
     root = options.scenarios_root(args)
     names, passthrough = split_positionals(list(args.scenario_args))
+    passthrough += getattr(args, "passthrough", [])  # what followed `--` (harness.cli)
     known = {path.parent.name for path in parse.discover(root)}
     unknown = [name for name in names if name not in known]
     if unknown:

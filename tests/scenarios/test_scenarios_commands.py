@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from scenario_testlib import VALID
 
-from harness import project
+from harness import cli, project
 from harness.scenarios import list_command, run_command
 from harness.usage import UsageError
 
@@ -87,3 +87,22 @@ def test_list_prints_cells_and_fails_on_malformed(
     assert list_command.run(_args(list_command, ["--scenarios", str(root)])) == 1
     err = capsys.readouterr().err
     assert "broken/scenario.toml: key `description`: is missing" in err
+
+
+def test_pytest_options_after_dashes_follow_options_after_the_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`harness run NAME --python X -- PYTEST_ARGS`, the documented form: argparse alone
+    refuses it (the control: the words after `--` would be more scenario names, after an
+    option stood between), so the command line hands them to pytest itself."""
+    words = ["run", "venv-basic", "--python", "current", "-n", "0", "-k", "selects-no-cell"]
+    words += ["--", "-q", "--co"]
+    with pytest.raises(SystemExit) as refused:
+        cli.build_parser("run").parse_args(["--workdir", str(tmp_path / "w"), *words])
+    assert refused.value.code == 2  # the control
+    assert "unrecognized arguments: -- -q --co" in capsys.readouterr().err
+    status = cli.main(["--workdir", str(tmp_path / "work"), *words])
+    err = capsys.readouterr().err
+    assert status == pytest.ExitCode.NO_TESTS_COLLECTED, err
+    assert "unrecognized" not in err
+    assert err.splitlines()[0].endswith("-q --co")  # the pytest command line, printed
