@@ -3,7 +3,7 @@
 A scenario's ``test_*.py`` checks use the cell its ``scenario.toml`` item made. Spread by
 xdist's default scheduling, they often land on the other worker, which then makes the cell
 again: a cold sdist or editable cell costs seconds twice. With ``--dist loadgroup`` (what
-``harness run`` and ``tox -e tests`` pass) the harness's scheduler makes each cell one work
+``harness run`` passes) the harness's scheduler makes each cell one work
 unit: the node ids of a scenario directory that end in the same parameter id (the cell's
 id). Every other test is a unit of its own, as in xdist's ``loadgroup``, and units are
 handed out as workers free up.
