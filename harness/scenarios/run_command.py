@@ -99,7 +99,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     if getattr(args, "workdir", None):
         command += ["--harness-workdir", str(args.workdir)]
     # pytest's cache goes into the work dir, not beside a maintainer's scenario directory
-    workdir = (Path(args.workdir) if getattr(args, "workdir", None) else default_root()).resolve()
+    workdir = workdir_root(args).resolve()
     command += ["-o", f"cache_dir={workdir / 'pytest-cache'}", *own_config(root, workdir)]
     # an installed (not editable) harness: pytest would rewrite the plugin's distribution,
     # imported long before by this very command, and warn about it in every run
@@ -112,6 +112,11 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     if workers and workers != "0":
         command += ["-n", str(workers), "--dist", "loadgroup"]  # a cell's items on one worker
     return [*command, *passthrough]
+
+
+def workdir_root(args: argparse.Namespace) -> Path:
+    """The work dir this run uses: ``--workdir``, else ``$HARNESS_WORKDIR`` or ``./.harness``."""
+    return Path(args.workdir) if getattr(args, "workdir", None) else default_root()
 
 
 OWN_CONFIG = "pytest-own-scenarios.ini"
@@ -155,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
     # pytest's temporary directories go into the work dir too: its default,
     # /tmp/pytest-of-<user>, is outside it, and every session there deletes the oldest
     # sessions' trees on its way out (a whole test suite's, when a run follows the tests)
-    scratch = Path(args.workdir) if getattr(args, "workdir", None) else default_root()
+    scratch = workdir_root(args)
     try:
         basetemp = Path(tempfile.mkdtemp(prefix="pytest-", dir=WorkDir(scratch).tmp))
     except OSError as error:
