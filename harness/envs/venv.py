@@ -11,7 +11,8 @@ base interpreter (absolute, outside the venv), ``bin/python`` is a symlink to it
 scripts' shebangs do not matter because cells run ``python`` directly.
 
 ``python -m venv`` spends seconds in ``ensurepip``; with a work directory the provider
-makes that venv once per interpreter (:func:`pip_venv`, under ``cache/pip-venvs/``) and every pip layout gets a
+makes that venv once per interpreter (:func:`pip_venv`, under ``cache/pip-venvs/``, or in
+``$HARNESS_PIP_VENVS`` shared by several work dirs) and every pip layout gets a
 hard-linked copy whose own paths (``pyvenv.cfg``'s ``command``, the scripts' shebangs,
 the activation scripts; POSIX only, as Windows' script launchers embed it) are rewritten to where the copy lives, as ``python -m venv``
 there would have written them (tests/envs/test_envs_pip_venv_clone.py compares both).
@@ -34,12 +35,14 @@ from harness.copying import copy_tree
 from harness.envs import commands
 from harness.envs.introspect import install_paths, interpreter_identity
 from harness.envs.layout import CommandRunner, Layout
+from harness.filelock import locked
 from harness.vocabulary import SITE, Installer
 from harness.workdir import WorkDir, atomic_directory
 
 VENV_DIR = "venv"
 BASE_SCHEMA = 1
 """Bump when the way the shared pip venv is made changes."""
+SHARED_PIP_VENVS_VAR = "HARNESS_PIP_VENVS"
 _ORIGIN = "origin.txt"
 """Beside the shared venv: the path ``python -m venv`` made it at (rewritten in copies)."""
 
@@ -60,18 +63,31 @@ def pip_venv(
     real, version = interpreter_identity(python)
     data = [BASE_SCHEMA, str(python), real, version, system_site_packages]
     digest = hashlib.sha256(json.dumps(data).encode()).hexdigest()[:20]
-    final = workdir.cache / "pip-venvs" / digest
+    shared = shared_pip_venvs()
+    final = (shared or workdir.cache / "pip-venvs") / digest
+    scratch_parent = shared / ".tmp" if shared else workdir.tmp
     if not (final / _ORIGIN).is_file():
-        with atomic_directory(final, workdir.tmp) as scratch:
-            made = scratch / VENV_DIR
-            argv = commands.create_venv(
-                "pip", python, made, system_site_packages=system_site_packages
-            )
-            run(argv, step="create venv (pip)")
-            (scratch / _ORIGIN).write_text(str(made), encoding="utf-8")
+        # one maker per venv: concurrent runs wait for it instead of each paying ensurepip
+        scratch_parent.mkdir(parents=True, exist_ok=True)
+        with locked(scratch_parent / f"pip-venv-{digest}.lock"):
+            if not (final / _ORIGIN).is_file():
+                with atomic_directory(final, scratch_parent) as scratch:
+                    made = scratch / VENV_DIR
+                    argv = commands.create_venv(
+                        "pip", python, made, system_site_packages=system_site_packages
+                    )
+                    run(argv, step="create venv (pip)")
+                    (scratch / _ORIGIN).write_text(str(made), encoding="utf-8")
     origin = (final / _ORIGIN).read_text(encoding="utf-8")
     copy_tree(final / VENV_DIR, venv_dir, mode="link")
     _relocate(venv_dir, origin)
+
+
+def shared_pip_venvs() -> Path | None:
+    """``$HARNESS_PIP_VENVS``: a directory of these venvs shared by several work dirs
+    (the test suite's many fresh work dirs), or ``None``: each work dir's ``cache``."""
+    value = os.environ.get(SHARED_PIP_VENVS_VAR, "")
+    return Path(value).absolute() if value else None
 
 
 def _relocate(venv_dir: Path, origin: str) -> None:

@@ -10,21 +10,32 @@ settings of ``pyvenv.cfg``, and what the venv's interpreter reports (``sys.path`
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import hashlib
 import json
 import os
 import subprocess
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from harness.copying import copy_tree
-from harness.envs.venv import pip_venv
+from harness.envs import venv
+from harness.envs.venv import SHARED_PIP_VENVS_VAR, pip_venv
 from harness.workdir import WorkDir
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _own_work_dir_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the work dir's own cache: no shared venvs (the suite's)."""
+    monkeypatch.delenv(SHARED_PIP_VENVS_VAR, raising=False)
+
 
 _REPORT = """\
 import json, site, sys, sysconfig
@@ -148,3 +159,51 @@ def test_copy_does_not_write_into_the_shared_venv(python: Path, tmp_path: Path) 
     assert (cell / "bin" / "activate").stat().st_nlink == 1
     # control: the files without the path stay links to the shared venv
     assert sorted(cell.rglob("pip/__init__.py"))[0].stat().st_nlink == 2
+
+
+def test_work_dirs_sharing_the_venvs_make_each_once(
+    python: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``$HARNESS_PIP_VENVS`` two work dirs racing for one venv run ``python -m
+    venv`` once (a lock, not only the atomic rename); without the lock both run it."""
+    made: list[Path] = []
+
+    def slow_venv(argv: Sequence[str], *, step: str, **_: object) -> str:
+        target = Path(argv[-1])  # a stand-in for ensurepip's seconds: pyvenv.cfg only
+        made.append(target)
+        time.sleep(0.5)
+        target.mkdir(parents=True)
+        (target / "pyvenv.cfg").write_text(f"command = python -m venv {target}\n")
+        return ""
+
+    def race(tag: str) -> list[Path]:
+        made.clear()
+        monkeypatch.setenv(SHARED_PIP_VENVS_VAR, str(tmp_path / tag / "shared"))
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def one(index: int) -> None:
+            start.wait()
+            work = WorkDir(tmp_path / tag / f"work{index}")
+            cell = tmp_path / tag / f"cell{index}" / "venv"
+            try:
+                pip_venv(python, cell, system_site_packages=False, run=slow_venv, workdir=work)
+                assert str(cell) in (cell / "pyvenv.cfg").read_text()
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        return list(made)
+
+    assert len(race("locked")) == 1
+    (entry,) = [p for p in (tmp_path / "locked" / "shared").iterdir() if p.name != ".tmp"]
+    assert (entry / "venv" / "pyvenv.cfg").is_file()
+    assert not (tmp_path / "locked" / "work0" / "cache" / "pip-venvs").exists()
+    monkeypatch.setattr(venv, "locked", lambda path: contextlib.nullcontext())
+    assert len(race("unlocked")) == 2  # control: each racer pays for its own venv
