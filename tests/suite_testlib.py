@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
+import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from harness import interpreters
+from harness import interpreters, project
+from harness.builder import Wheelhouse, build_all
+from harness.builder.wheelhouse import write_json
+from harness.filelock import locked
 from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.verdict import CellFailedError
 from harness.workdir import WorkDir
@@ -86,3 +92,46 @@ def built_wheels() -> Callable[[str], Path]:
     except CellFailedError as error:
         pytest.skip(f"the example wheels cannot be built here: {error.cause.what}")
     return wheelhouse.wheel
+
+
+@dataclass(frozen=True)
+class SessionCatalogue:
+    """The session's one real build of the whole catalogue for the running interpreter."""
+
+    workdir: WorkDir
+    interpreter: interpreters.Interpreter
+    progress: list[str]
+    wheels_src: Path
+    """The snapshot of wheels-src/ it was built from (taken at session start)."""
+    lock: Path
+    """Held while it is built, and by a test that builds into it again or reads it
+    while another may (:func:`session_catalogue`'s callers)."""
+
+    def wheelhouse(self) -> Wheelhouse:
+        return Wheelhouse.load(self.workdir.wheelhouse / self.interpreter.tag)
+
+
+def session_catalogue(tmp_path_factory: pytest.TempPathFactory) -> SessionCatalogue:
+    """The build, made by the first pytest-xdist worker that asks, read by the others and
+    by every test that needs the whole catalogue built (builds are the most expensive
+    thing in the suite; each full build of its own cost a test 25 s of CPU). It reads a
+    snapshot of wheels-src/, so edits made while the suite runs cannot change it."""
+    root = session_root(tmp_path_factory)
+    lock = root / "session-build.lock"
+    with locked(lock):
+        workdir = WorkDir(root / "build-workdir")
+        snapshot = root / "sources" / "wheels-src"
+        interpreter = interpreters.find("current")
+        done = root / "session-build.json"
+        if not done.is_file():
+            shutil.rmtree(root / "sources", ignore_errors=True)
+            shutil.copytree(
+                project.wheels_src(Path(__file__).parent),
+                snapshot,
+                ignore=shutil.ignore_patterns("__pycache__", "build", "dist", "*.pyc"),
+            )
+            lines: list[str] = []
+            build_all(workdir, interpreter, wheels_src=snapshot, progress=lines.append)
+            write_json(done, lines)
+        progress = json.loads(done.read_text(encoding="utf-8"))
+    return SessionCatalogue(workdir, interpreter, progress, snapshot, lock)

@@ -1,7 +1,8 @@
 """The project's own wheelhouse: clean apart from the intended negative variants.
 
-Builds the whole wheel matrix for the running interpreter (slow), then lints every
-wheel with the roles the wheelhouse index gives them.
+Lints every wheel of the session's one build of the whole wheel matrix for the running
+interpreter (slow; :func:`suite_testlib.session_catalogue`) with the roles the wheelhouse
+index gives them.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ import re
 from pathlib import Path
 
 import pytest
+import suite_testlib
 
-from harness import interpreters, platforms
+from harness import platforms
 from harness.builder.catalogue import WHEELS_BY_ID
+from harness.filelock import locked
 from harness.inspect import Finding, lint_wheels
 from harness.inspect.links import Role
-from harness.workdir import WorkDir
 
 # wheel id -> the rules its deliberate defect must trigger (architecture.md catalogue).
 # Written out here, not read from the catalogue, so a wrong expected_lint there fails too.
@@ -36,18 +38,17 @@ INTENDED = {
 def test_example_wheelhouse_is_clean_except_negative_variants(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    from harness.builder import build_all
-
-    workdir = WorkDir(tmp_path_factory.mktemp("lint-wheelhouse"))
-    house = build_all(workdir, interpreters.find("current"), progress=lambda _line: None)
-    paths = {wheel_id: house.wheel(wheel_id) for wheel_id in house.wheels}
-    roles: dict[Path | str, Role] = {}
-    for wheel_id, entry in house.wheels.items():
-        if entry.role == "producer":
-            roles[paths[wheel_id]] = "producer"
-        elif entry.role == "consumer":
-            roles[paths[wheel_id]] = "consumer"
-    findings = lint_wheels(list(paths.values()), roles)
+    built = suite_testlib.session_catalogue(tmp_path_factory)
+    with locked(built.lock):  # a builder test may be building into it again
+        house = built.wheelhouse()
+        paths = {wheel_id: house.wheel(wheel_id) for wheel_id in house.wheels}
+        roles: dict[Path | str, Role] = {}
+        for wheel_id, entry in house.wheels.items():
+            if entry.role == "producer":
+                roles[paths[wheel_id]] = "producer"
+            elif entry.role == "consumer":
+                roles[paths[wheel_id]] = "consumer"
+        findings = lint_wheels(list(paths.values()), roles)
 
     by_id: dict[str, set[str]] = {}
     name_to_id = {path.name: wheel_id for wheel_id, path in paths.items()}
