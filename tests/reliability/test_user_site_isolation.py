@@ -74,11 +74,20 @@ def base_copy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     if not executable.is_relative_to(prefix):
         pytest.skip(f"the base interpreter {executable} is not inside {prefix}")
     root = tmp_path_factory.mktemp("base") / "python"
-    shutil.copytree(prefix, root, symlinks=True, copy_function=_link_or_copy)
     purelib = Path(sysconfig.get_path("purelib", vars={"base": str(prefix)}))
+
+    def not_the_site(directory: str, names: list[str]) -> list[str]:
+        return [n for n in names if Path(directory, n) == purelib]
+
+    shutil.copytree(prefix, root, symlinks=True, copy_function=_link_or_copy, ignore=not_the_site)
     copy_site = root / purelib.relative_to(prefix)
-    shutil.rmtree(copy_site)  # a real copy: installing into it never touches the original
-    shutil.copytree(purelib, copy_site, symlinks=True)
+    # a real copy (installing into it never touches the original) of pip only, which
+    # installs for a uv venv's --user: the rest of a host's site-packages (700 MB here)
+    # is not what these tests are about
+    copy_site.mkdir()
+    for entry in purelib.iterdir():
+        if entry.name == "pip" or entry.name.startswith("pip-"):
+            shutil.copytree(entry, copy_site / entry.name, symlinks=True)
     python = root / executable.relative_to(prefix)
     wheels = tmp_path_factory.mktemp("wheels")
     with zipfile.ZipFile(_wheel(wheels, "baseonly")) as archive:
