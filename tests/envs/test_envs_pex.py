@@ -86,6 +86,11 @@ def test_an_interpreter_outside_the_layout_is_named_by_its_absolute_path(
 _WHERE = "import json, sys; print(json.dumps([sys.executable, sys.prefix, sys.path]))"
 
 
+@pytest.mark.skipif(
+    sys.platform != "linux",
+    reason="PEX's re-execution into the venv's base was measured on Linux; elsewhere the "
+    "pex scenarios of the OS matrix run the launcher",
+)
 def test_pex_runs_a_venvs_app_under_the_venvs_base_so_the_launcher_starts_there(
     tmp_path: Path,
 ) -> None:
