@@ -10,7 +10,8 @@ import json
 import os
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,23 +96,27 @@ def built_wheels() -> Callable[[str], Path]:
 
 
 @dataclass(frozen=True)
-class SessionCatalogue:
-    """The session's one real build of the whole catalogue for the running interpreter."""
+class SessionBuild:
+    """The session's one real build of the whole catalogue for the running interpreter,
+    shared by the builder tests and every other test that needs the whole catalogue."""
 
     workdir: WorkDir
     interpreter: interpreters.Interpreter
+    wheelhouse: Wheelhouse
     progress: list[str]
     wheels_src: Path
     """The snapshot of wheels-src/ it was built from (taken at session start)."""
     lock: Path
-    """Held while it is built, and by a test that builds into it again or reads it
-    while another may (:func:`session_catalogue`'s callers)."""
 
-    def wheelhouse(self) -> Wheelhouse:
-        return Wheelhouse.load(self.workdir.wheelhouse / self.interpreter.tag)
+    @contextmanager
+    def building(self) -> Iterator[None]:
+        """Hold the build's lock across workers: for a test that builds into it again, or
+        reads its wheels while another test may."""
+        with locked(self.lock):
+            yield
 
 
-def session_catalogue(tmp_path_factory: pytest.TempPathFactory) -> SessionCatalogue:
+def session_catalogue(tmp_path_factory: pytest.TempPathFactory) -> SessionBuild:
     """The build, made by the first pytest-xdist worker that asks, read by the others and
     by every test that needs the whole catalogue built (builds are the most expensive
     thing in the suite; each full build of its own cost a test 25 s of CPU). It reads a
@@ -134,4 +139,5 @@ def session_catalogue(tmp_path_factory: pytest.TempPathFactory) -> SessionCatalo
             build_all(workdir, interpreter, wheels_src=snapshot, progress=lines.append)
             write_json(done, lines)
         progress = json.loads(done.read_text(encoding="utf-8"))
-    return SessionCatalogue(workdir, interpreter, progress, snapshot, lock)
+        house = Wheelhouse.load(workdir.wheelhouse / interpreter.tag)
+    return SessionBuild(workdir, interpreter, house, progress, snapshot, lock)

@@ -4,36 +4,11 @@ write small real wheels (importable by name: another directory's conftest shadow
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
-
-from harness import interpreters
-from harness.builder import Wheelhouse
-from harness.filelock import locked
-from harness.workdir import WorkDir
-
-
-@dataclass
-class SessionBuild:
-    """The session's one real build (see conftest.py), shared by every builder test."""
-
-    workdir: WorkDir
-    interpreter: interpreters.Interpreter
-    wheelhouse: Wheelhouse
-    progress: list[str]
-    wheels_src: Path
-    lock: Path
-
-    @contextmanager
-    def building(self) -> Iterator[None]:
-        """Hold the build's lock across workers: for a test that builds into it again."""
-        with locked(self.lock):
-            yield
 
 
 @dataclass(frozen=True)

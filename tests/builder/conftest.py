@@ -9,27 +9,19 @@ cannot make the second build of the cache test differ from the first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import suite_testlib
-from build_testlib import SessionBuild
+from suite_testlib import SessionBuild
 
 from harness.builder import Wheelhouse
-from harness.filelock import locked
 
 
 @pytest.fixture(scope="session")
-def session_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionBuild]:
+def session_build(tmp_path_factory: pytest.TempPathFactory) -> SessionBuild:
     """The build, made by the first pytest-xdist worker that asks and read by the others
     (its progress lines kept beside it): two workers each building the whole matrix at
     once on two cores doubled the suite's longest setup."""
-    built = suite_testlib.session_catalogue(tmp_path_factory)
-    with locked(built.lock):
-        house = built.wheelhouse()
-    yield SessionBuild(
-        built.workdir, built.interpreter, house, built.progress, built.wheels_src, built.lock
-    )
+    return suite_testlib.session_catalogue(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

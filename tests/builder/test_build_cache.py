@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from build_testlib import SessionBuild
+from suite_testlib import SessionBuild
 
 from harness import platforms
 from harness.builder import BuildError, build_all, catalogue

@@ -15,7 +15,6 @@ import suite_testlib
 
 from harness import platforms
 from harness.builder.catalogue import WHEELS_BY_ID
-from harness.filelock import locked
 from harness.inspect import Finding, lint_wheels
 from harness.inspect.links import Role
 
@@ -39,8 +38,8 @@ def test_example_wheelhouse_is_clean_except_negative_variants(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     built = suite_testlib.session_catalogue(tmp_path_factory)
-    with locked(built.lock):  # a builder test may be building into it again
-        house = built.wheelhouse()
+    with built.building():  # a builder test may be building into it again
+        house = built.wheelhouse
         paths = {wheel_id: house.wheel(wheel_id) for wheel_id in house.wheels}
         roles: dict[Path | str, Role] = {}
         for wheel_id, entry in house.wheels.items():
