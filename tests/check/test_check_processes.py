@@ -297,6 +297,21 @@ def _in_cells(workdir: Path) -> list[int]:
     return found
 
 
+def _wait_or_show_where_it_hangs(harness: subprocess.Popen[bytes], stderr: Path) -> None:
+    """Wait for the stopped harness; if it does not end, fail with every thread's Python
+    stack (faulthandler, on SIGABRT) and the kernel's wait channel of each."""
+    try:
+        harness.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        tasks = Path(f"/proc/{harness.pid}/task")
+        channels = {t.name: (t / "wchan").read_text() for t in tasks.iterdir()}
+        harness.send_signal(signal.SIGABRT)
+        harness.wait()
+        pytest.fail(
+            f"still running 120 s after the signal; threads {channels}\n{stderr.read_text()}"
+        )
+
+
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
 def test_a_stopped_harness_leaves_no_probe_process(
     tmp_path: Path, family_dir: Callable[..., Path], signal_name: str
@@ -312,21 +327,23 @@ def test_a_stopped_harness_leaves_no_probe_process(
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", RUN_ID_VAR)}
     for mode in modes:
         workdir = tmp_path / mode / "work"
+        stderr = (tmp_path / f"{mode}.stderr").open("wb")
         harness = subprocess.Popen(
             [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "check",
              str(family), "--import", "pyfoo._pyfoo", "--import", "hangs", "--layout", "venv",
              "--sandbox", mode, "--probe-timeout", "600",
              "--report-dir", str(tmp_path / mode / "reports")],
-            cwd=PROJECT, env={**env, "PYTHONPATH": str(PROJECT)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=PROJECT, env={**env, "PYTHONPATH": str(PROJECT), "PYTHONFAULTHANDLER": "1"},
+            stdout=subprocess.DEVNULL, stderr=stderr,
         )  # fmt: skip
+        stderr.close()  # the harness has its own copy
         try:
             deadline = time.monotonic() + 300
             while not [*(workdir / "cells").rglob("hangs-started")] and time.monotonic() < deadline:
                 time.sleep(0.1)  # the probe hangs, the sleeper it forked runs
             assert [*(workdir / "cells").rglob("hangs-started")], "the probe never started"
             harness.send_signal(getattr(signal, signal_name))
-            harness.wait(timeout=120)
+            _wait_or_show_where_it_hangs(harness, tmp_path / f"{mode}.stderr")
             deadline = time.monotonic() + 30  # SIGKILL: the kernel ends the namespace
             while _in_cells(workdir) and time.monotonic() < deadline:
                 time.sleep(0.1)
