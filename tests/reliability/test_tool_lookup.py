@@ -100,9 +100,13 @@ def _wrapper_script(directory: Path) -> Path | None:
     return None
 
 
+def _binary_dirs() -> list[Path]:
+    return [binaries for _, binaries in tools._wrapped_binaries()]
+
+
 def _cmake_wrapper() -> Path:
     found = [w for w in map(_wrapper_script, tools.scripts_dirs()) if w is not None]
-    if not found or not tools.wrapped_binary_dirs():
+    if not found or not _binary_dirs():
         pytest.skip("cmake (the PyPI package) is not installed next to this interpreter")
     return found[0]
 
@@ -110,7 +114,7 @@ def _cmake_wrapper() -> Path:
 def test_cmake_is_found_as_its_binary_not_the_interpreter_script() -> None:
     wrapper = _cmake_wrapper()
     found = tools.find("cmake")
-    assert found is not None and found.parent in tools.wrapped_binary_dirs()
+    assert found is not None and found.parent in _binary_dirs()
     assert found.read_bytes()[:2] != b"#!"  # the executable itself
     same = subprocess.run([str(found), "--version"], capture_output=True, text=True, check=True)
     via = subprocess.run([str(wrapper), "--version"], capture_output=True, text=True, check=True)
@@ -122,7 +126,7 @@ def test_build_path_puts_the_binary_just_before_the_scripts_directory() -> None:
     scripts, other = str(wrapper.parent), str(Path("/nonexistent-tools"))
     path = tools.binaries_before_wrappers(os.pathsep.join([other, scripts]))
     found = shutil.which("cmake", path=path)
-    assert found is not None and Path(found).parent in tools.wrapped_binary_dirs()
+    assert found is not None and Path(found).parent in _binary_dirs()
     assert path.split(os.pathsep)[0] == other  # what came before stays first
     # negative control: the same PATH as given finds the interpreter script
     assert shutil.which("cmake", path=os.pathsep.join([other, scripts])) == str(wrapper)
