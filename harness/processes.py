@@ -269,24 +269,17 @@ _LONGEST_POLL = 24 * 3600.0  # seconds; poll's int milliseconds overflow for hug
 _NAMESPACE_END_SECONDS = 5.0
 
 
-def wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> int:
-    """``process.wait(timeout=timeout)``, woken by the exit itself on Linux.
-
-    On POSIX, ``Popen.wait`` with a timeout polls, sleeping 1, 2, 4 ... up to 50 ms in
-    between (CPython 3.9-3.14; 3.15 waits on a pidfd itself, python/cpython#144047): a
-    probe that ends after 65 ms is seen to end at 114 ms, and a worker of the matrix
-    idles that long in every cell. A pidfd (Linux 5.3, ``os.pidfd_open``) becomes
-    readable when the process exits, so ``poll`` returns then. Elsewhere, or where the
-    kernel refuses a pidfd, the stdlib's wait (macOS could use kqueue; nothing here can
-    run it).
-    """
+def _exit_seen(pid: int, timeout: float) -> bool | None:
+    """Whether ``pid`` exits within ``timeout``, told by a pidfd (Linux 5.3,
+    ``os.pidfd_open``) that becomes readable the moment it does; ``None`` where no pidfd
+    can be had (another OS, an older kernel, a seccomp filter refusing it, ``pid`` gone)."""
     pidfd_open = getattr(os, "pidfd_open", None)
     if pidfd_open is None:
-        return process.wait(timeout=timeout)
+        return None
     try:
-        pidfd = pidfd_open(process.pid)
-    except OSError:  # ENOSYS (kernel before 5.3), or a seccomp filter refusing it
-        return process.wait(timeout=timeout)
+        pidfd = pidfd_open(pid)
+    except OSError:
+        return None
     deadline = time.monotonic() + timeout
     try:
         poller = select.poll()
@@ -294,11 +287,27 @@ def wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> int:
         while True:
             remaining = max(0.0, deadline - time.monotonic())
             if poller.poll(math.ceil(min(remaining, _LONGEST_POLL) * 1000)):
-                break
+                return True
             if time.monotonic() >= deadline:
-                raise subprocess.TimeoutExpired(process.args, timeout)
+                return False
     finally:
         os.close(pidfd)
+
+
+def wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """``process.wait(timeout=timeout)``, woken by the exit itself on Linux.
+
+    On POSIX, ``Popen.wait`` with a timeout polls, sleeping 1, 2, 4 ... up to 50 ms in
+    between (CPython 3.9-3.14; 3.15 waits on a pidfd itself, python/cpython#144047): a
+    probe that ends after 65 ms is seen to end at 114 ms, and a worker of the matrix
+    idles that long in every cell. Where :func:`_exit_seen` has no pidfd, the stdlib's
+    wait (macOS could use kqueue; nothing here can run it).
+    """
+    seen = _exit_seen(process.pid, timeout)
+    if seen is None:
+        return process.wait(timeout=timeout)
+    if not seen:
+        raise subprocess.TimeoutExpired(process.args, timeout)
     return process.wait()  # exited: this only reaps it
 
 
@@ -320,18 +329,9 @@ def _await_namespace_end(token: str) -> None:
 def _reap(pid: int, timeout: float) -> None:
     """Wait up to ``timeout`` for this process's child ``pid`` to exit, and reap it
     (only where a pidfd bounds the wait)."""
-    if not hasattr(os, "pidfd_open"):
-        return
-    with contextlib.suppress(ChildProcessError, OSError):
-        pidfd = os.pidfd_open(pid)
-        try:
-            poller = select.poll()
-            poller.register(pidfd, select.POLLIN)
-            if not poller.poll(math.ceil(timeout * 1000)):
-                return
-        finally:
-            os.close(pidfd)
-        os.waitpid(pid, 0)
+    if _exit_seen(pid, timeout):
+        with contextlib.suppress(ChildProcessError):  # reaped meanwhile by a stop's sweep
+            os.waitpid(pid, 0)
 
 
 _running: dict[str, subprocess.Popen[bytes]] = {}

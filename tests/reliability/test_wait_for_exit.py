@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pytest
+from reliability_testlib import alive, wait_for
 
 from harness import processes, sandbox
 
@@ -65,15 +66,9 @@ def test_a_process_still_running_at_the_timeout_raises_and_stays_waitable(
         process.wait()
 
 
-def _state(pid: int) -> str:
-    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-    return stat.rsplit(") ", 1)[1][0]
-
-
 def test_a_process_gone_before_the_wait_is_seen_at_once(naps: list[float]) -> None:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
-    while _state(process.pid) != "Z":  # until it has exited and is not yet reaped
-        time.sleep(0.01)
+    wait_for("the child to exit (not yet reaped)", lambda: not alive(process.pid), 60)
     naps.clear()
     assert processes.wait_for_exit(process, 60) == 0
     assert naps == []
