@@ -8,6 +8,10 @@ then renamed into place; a concurrent run that loses the race discards its copy
 (:func:`harness.workdir.atomic_directory`). With a real conda (the external backend)
 the channel holds only the libfoo packages: python and pip come from conda-forge.
 
+``$HARNESS_CONDA_PACKAGES`` names a directory of built packages that several work dirs
+share (the test suite's, as ``$HARNESS_PIP_VENVS`` does for pip venvs): a package's key
+is its content, so each is made once for all of them, under a lock.
+
 Without ``libfoo_source`` (no conda package beyond python and pip was asked for, as in
 ``harness check``) the channel holds python and pip only: they are made from the chosen
 interpreter and the harness's own modules, so an installed harness needs no checkout.
@@ -33,9 +37,11 @@ from harness.conda.cpython import CPythonInstall
 from harness.conda.errors import ChannelError
 from harness.conda.package_writer import PackageSpec, write_package
 from harness.conda.subdirs import channel_subdirs
+from harness.filelock import locked
 from harness.workdir import WorkDir, atomic_directory
 
 LIBFOO_MAJORS = (1, 2)
+SHARED_PACKAGES_VAR = "HARNESS_CONDA_PACKAGES"
 
 
 @dataclass(frozen=True)
@@ -61,27 +67,47 @@ def _link_or_copy(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
+def shared_packages() -> Path | None:
+    """``$HARNESS_CONDA_PACKAGES``: a directory of built packages shared by several work
+    dirs, or ``None``: each work dir's ``<cache>/conda/pkgs``."""
+    value = os.environ.get(SHARED_PACKAGES_VAR, "")
+    return Path(value).absolute() if value else None
+
+
 def _cached_package(workdir: WorkDir, key: str, build: Callable[[Path, Path], PackageSpec]) -> Path:
-    """``<cache>/conda/pkgs/<key>/<subdir>/<file>``, built by ``build(payload, scratch)`` once."""
-    final = workdir.cache / "conda" / "pkgs" / key
+    """``<packages>/<key>/<subdir>/<file>``, built by ``build(payload, scratch)`` once."""
+    shared = shared_packages()
+    final = (shared or workdir.cache / "conda" / "pkgs") / key
+    scratch_parent = shared / ".tmp" if shared else workdir.tmp
     if not final.is_dir():
-        with atomic_directory(final, workdir.tmp) as scratch:
-            payload = scratch / "payload"
-            payload.mkdir()
-            spec = build(payload, scratch)
-            write_package(payload, spec, scratch / "out" / spec.subdir)
-            for leftover in scratch.iterdir():
-                if leftover.name != "out":
-                    shutil.rmtree(leftover)
-            for sub in (scratch / "out").iterdir():
-                sub.rename(scratch / sub.name)
-            (scratch / "out").rmdir()
+        # one maker per package: a concurrent run waits for it instead of building it too
+        scratch_parent.mkdir(parents=True, exist_ok=True)
+        with locked(scratch_parent / f"conda-package-{key}.lock"):
+            if not final.is_dir():
+                _build_package(final, scratch_parent, build)
     found = sorted(final.glob("*/*.tar.bz2"))
     if len(found) != 1:
         raise ChannelError(
             f"package cache {final} holds {len(found)} packages instead of one; delete it to rebuild"
         )
     return found[0]
+
+
+def _build_package(
+    final: Path, scratch_parent: Path, build: Callable[[Path, Path], PackageSpec]
+) -> None:
+    """Stage, write and rename the package into ``final`` (only the package file is kept)."""
+    with atomic_directory(final, scratch_parent) as scratch:
+        payload = scratch / "payload"
+        payload.mkdir()
+        spec = build(payload, scratch)
+        write_package(payload, spec, scratch / "out" / spec.subdir)
+        for leftover in scratch.iterdir():
+            if leftover.name != "out":
+                shutil.rmtree(leftover)
+        for sub in (scratch / "out").iterdir():
+            sub.rename(scratch / sub.name)
+        (scratch / "out").rmdir()
 
 
 def package_keys(

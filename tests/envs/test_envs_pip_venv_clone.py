@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import suite_testlib
 
 from harness.copying import copy_tree
 from harness.envs import venv
@@ -45,6 +46,13 @@ print(json.dumps({
     "user_site": site.ENABLE_USER_SITE, "executable": sys.executable,
 }))
 """
+
+
+@pytest.fixture(scope="session")
+def venvs_work_dir(tmp_path_factory: pytest.TempPathFactory) -> WorkDir:
+    """One work dir whose own cache holds the shared venvs these tests copy, for every
+    xdist worker (its lock makes each venv once): one ``ensurepip`` per setting."""
+    return WorkDir(suite_testlib.session_root(tmp_path_factory) / "pip-venv-clone-work")
 
 
 def _run(argv: Sequence[str], *, step: str, **_: object) -> str:
@@ -114,9 +122,9 @@ def _differences(a: dict[str, object], b: dict[str, object]) -> list[str]:
 
 @pytest.mark.parametrize("system_site", [False, True], ids=["isolated", "system-site"])
 def test_copied_pip_venv_is_what_python_m_venv_makes(
-    python: Path, tmp_path: Path, system_site: bool
+    python: Path, tmp_path: Path, system_site: bool, venvs_work_dir: WorkDir
 ) -> None:
-    workdir = WorkDir(tmp_path / "work")
+    workdir = venvs_work_dir
     made = tmp_path / "made" / "venv"
     extra = ["--system-site-packages"] if system_site else []
     subprocess.run([str(python), "-m", "venv", *extra, str(made)], check=True)
@@ -144,12 +152,21 @@ def test_copied_pip_venv_is_what_python_m_venv_makes(
     assert any(d.startswith("files:bin/pip") for d in stale), stale
 
 
-def test_copy_does_not_write_into_the_shared_venv(python: Path, tmp_path: Path) -> None:
+def test_copy_does_not_write_into_the_shared_venv(
+    python: Path, tmp_path: Path, venvs_work_dir: WorkDir
+) -> None:
     """The rewritten files are new files: the shared venv keeps its own paths."""
-    workdir = WorkDir(tmp_path / "work")
     cell = tmp_path / "cell" / "venv"
-    pip_venv(python, cell, system_site_packages=False, run=_run, workdir=workdir)
-    (shared,) = (workdir.cache / "pip-venvs").iterdir()
+    pip_venv(python, cell, system_site_packages=False, run=_run, workdir=venvs_work_dir)
+    config = (cell / "pyvenv.cfg").read_text()
+    (shared,) = [
+        entry
+        for entry in (venvs_work_dir.cache / "pip-venvs").iterdir()
+        if (entry / "venv" / "pyvenv.cfg")
+        .read_text()
+        .replace((entry / "origin.txt").read_text(), str(cell))
+        == config
+    ]
     origin = (shared / "origin.txt").read_text()
     for name in ("pyvenv.cfg", "bin/pip"):
         assert (cell / name).stat().st_nlink == 1
@@ -158,7 +175,8 @@ def test_copy_does_not_write_into_the_shared_venv(python: Path, tmp_path: Path) 
     assert origin in (shared / "venv" / "bin" / "pip").read_text()
     assert (cell / "bin" / "activate").stat().st_nlink == 1
     # control: the files without the path stay links to the shared venv
-    assert sorted(cell.rglob("pip/__init__.py"))[0].stat().st_nlink == 2
+    (pip_init,) = cell.rglob("pip/__init__.py")
+    assert pip_init.samefile(shared / "venv" / pip_init.relative_to(cell))
 
 
 def test_work_dirs_sharing_the_venvs_make_each_once(
