@@ -9,7 +9,9 @@ a hang ends the test instead of blocking it, and kills it past the guard.
 
 The control is the old design, the same lock without the at-fork reset (the module
 imported with ``os.register_at_fork`` disabled): the child inherits the lock held by a
-thread that does not exist in it, and its ``load()`` blocks until it is killed.
+thread that does not exist in it, and its ``load()`` blocks until it is killed: past a
+one-second guard the parent finds it asleep on a futex (``/proc/<pid>/stat`` and
+``wchan``), the deadlock itself rather than a slow load.
 """
 
 from __future__ import annotations
@@ -60,7 +62,12 @@ while True:
     if done or time.monotonic() > deadline:
         break
     time.sleep(0.01)
-if not done:
+child_state = child_waits_in = None
+if not done:  # where the child is: runnable, or asleep in the kernel, and on what
+    with open(f"/proc/{pid}/stat") as stat:
+        child_state = stat.read().rpartition(")")[2].split()[0]
+    with open(f"/proc/{pid}/wchan") as wchan:
+        child_waits_in = wchan.read()
     os.kill(pid, 9)
     os.waitpid(pid, 0)
 reported = os.read(read_end, 100).decode()
@@ -68,6 +75,7 @@ release.set()
 holder.join()
 emit(hung=not done, exit_code=os.waitstatus_to_exitcode(status) if done else None,
      child_load_seconds=float(reported) if reported else None,
+     child_state=child_state, child_waits_in=child_waits_in,
      parent_still_works=sorted(slow.load(["libslow"])) == ["libslow"],
      dep_copies=mapped("libdep"))
 """
@@ -97,9 +105,12 @@ def test_child_of_a_fork_during_a_load_can_load(tmp_path: Path, which: str) -> N
 
 @WHICH
 def test_control_without_the_at_fork_reset_the_child_hangs(tmp_path: Path, which: str) -> None:
-    # A deadlock never ends, so a few seconds tell it apart from a load (milliseconds).
-    seen = _run(tmp_path, "without-at-fork-reset", which, guard=5.0)
+    # A deadlock never ends: past a guard of many loads (milliseconds each) the child is
+    # asleep in the kernel on a futex (the inherited lock), not slow and running.
+    seen = _run(tmp_path, "without-at-fork-reset", which, guard=1.0)
 
     assert seen["hung"] is True
+    assert seen["child_state"] == "S", "asleep, not running"
+    assert "futex" in str(seen["child_waits_in"]), seen["child_waits_in"]
     assert seen["child_load_seconds"] is None, "the child never got past load()"
     assert seen["parent_still_works"] is True
