@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from suite_testlib import SessionBuild
+from suite_testlib import SessionBuild, link_cache_entries
 
 from harness import platforms
 from harness.builder import BuildError, build_all, catalogue
+from harness.workdir import WorkDir
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +40,31 @@ def test_second_build_is_a_cache_hit(session_build: SessionBuild) -> None:
     assert all(line.split()[1] == "cached" for line in progress), progress
     assert sorted(p.name for p in (session_build.workdir.cache / "wheels").iterdir()) == before
     assert house.to_json() == session_build.wheelhouse.to_json()
+
+
+def test_entries_linked_into_another_work_dir_are_its_cache_hits(
+    session_build: SessionBuild, tmp_path: Path
+) -> None:
+    """Cache keys name contents, not places: a work dir given the session build's entries
+    (as the suite gives the project's work dir) builds nothing, from another copy of the
+    sources, and gets the same wheels."""
+    other = WorkDir(tmp_path / "work")
+    sources = tmp_path / "wheels-src"
+    shutil.copytree(session_build.wheels_src, sources)
+    assert not (other.cache / "wheels").exists()  # control: nothing to hit before
+    added = link_cache_entries(session_build.workdir, other)
+    assert len([a for a in added if a.startswith("wheels/")]) >= len(
+        session_build.wheelhouse.wheels
+    )
+    assert link_cache_entries(session_build.workdir, other) == []  # each entry once
+    progress: list[str] = []
+    house = build_all(
+        other, session_build.interpreter, wheels_src=sources, progress=progress.append
+    )
+    assert progress and all(line.split()[1] == "cached" for line in progress), progress
+    assert house.wheels == session_build.wheelhouse.wheels
+    libfoo = house.wheel("libfoo")
+    assert libfoo.samefile(session_build.wheelhouse.wheel("libfoo"))
 
 
 def test_failing_build_leaves_no_cache_entry_and_shows_the_log(

@@ -14,10 +14,10 @@ LOADERS = ("shared_lib_manager", "shared_lib_consumer")
 
 
 @pytest.fixture(scope="session")
-def built_wheels() -> Callable[[str], Path]:
+def built_wheels(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """``built_wheels(wheel_id)`` -> the built wheel file (the wheelhouse is built once,
     under the same lock scenario runs use)."""
-    return suite_testlib.built_wheels()
+    return suite_testlib.built_wheels(tmp_path_factory)
 
 
 @pytest.fixture

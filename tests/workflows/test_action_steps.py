@@ -32,8 +32,8 @@ def step(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built_wheels() -> Callable[[str], Path]:
-    return suite_testlib.built_wheels()
+def built_wheels(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    return suite_testlib.built_wheels(tmp_path_factory)
 
 
 def run_step(
