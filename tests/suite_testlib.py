@@ -9,11 +9,13 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -27,6 +29,7 @@ from harness.scenarios.verdict import CellFailedError
 from harness.workdir import WorkDir, atomic_directory
 
 PURE_TAG = "py3-none-any"
+T = TypeVar("T")
 
 
 def write_wheel(
@@ -76,6 +79,30 @@ def write_wheel(
 def _record_line(name: str, data: bytes) -> str:
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
     return f"{name},sha256={digest},{len(data)}"
+
+
+def race(count: int, action: Callable[[int], T]) -> list[T]:
+    """Run ``action(0)`` ... ``action(count - 1)`` in threads released at once (a
+    barrier); their results in the order they finished, or the first error raised."""
+    start = threading.Barrier(count)
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def one(index: int) -> None:
+        start.wait()
+        try:
+            results.append(action(index))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -8,11 +8,11 @@ build a package once (a lock, not only the atomic rename); without it each build
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from suite_testlib import race
 
 from harness.conda import channel as local_channel
 from harness.conda.package_writer import PackageSpec
@@ -32,25 +32,11 @@ def _race(tmp_path: Path, tag: str) -> tuple[list[str], list[Path]]:
         (payload / "lib" / "libdemo.so.1").write_bytes(b"demo")
         return PackageSpec(name="demo", version="1.0", build="h0_0", depends=())
 
-    start = threading.Barrier(2)
-    found: list[Path] = []
-    errors: list[BaseException] = []
-
-    def one(index: int) -> None:
-        start.wait()
+    def one(index: int) -> Path:
         work = WorkDir(tmp_path / tag / f"work{index}")
-        try:
-            found.append(local_channel._cached_package(work, "demo-0123", slow_build))
-        except BaseException as error:
-            errors.append(error)
+        return local_channel._cached_package(work, "demo-0123", slow_build)
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+    found = race(2, one)
     return built, found
 
 

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import subprocess
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -197,26 +196,14 @@ def test_work_dirs_sharing_the_venvs_make_each_once(
     def race(tag: str) -> list[Path]:
         made.clear()
         monkeypatch.setenv(SHARED_PIP_VENVS_VAR, str(tmp_path / tag / "shared"))
-        start = threading.Barrier(2)
-        errors: list[BaseException] = []
 
         def one(index: int) -> None:
-            start.wait()
             work = WorkDir(tmp_path / tag / f"work{index}")
             cell = tmp_path / tag / f"cell{index}" / "venv"
-            try:
-                pip_venv(python, cell, system_site_packages=False, run=slow_venv, workdir=work)
-                assert str(cell) in (cell / "pyvenv.cfg").read_text()
-            except BaseException as error:
-                errors.append(error)
+            pip_venv(python, cell, system_site_packages=False, run=slow_venv, workdir=work)
+            assert str(cell) in (cell / "pyvenv.cfg").read_text()
 
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
+        suite_testlib.race(2, one)
         return list(made)
 
     assert len(race("locked")) == 1
