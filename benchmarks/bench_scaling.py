@@ -1,19 +1,22 @@
 """How the warm matrix's cost grows with the number of cells: 1x, 2x, 4x the venv scenarios.
 
     PYTHONPATH=. python benchmarks/bench_scaling.py [--python 3.12] [--factors 1,2,4]
-        [--repeat 3] [-n N]
+        [--repeat 3] [-n N] [--exclude 'pex-*']
 
 Each factor runs a scenarios directory holding that many renamed copies of every venv
 scenario of the catalogue (same wheels, same layouts, same evidence and checks), in one
 work directory that a first, untimed run has warmed. Copies share their layout
 templates, so what grows is the per-cell work: a fresh cell directory, the layout, a
 probe process, the checks. Prints the median wall time per factor, the cost per cell,
-and the marginal cost of each added cell (the slope between factors).
+and the marginal cost of each added cell (the slope between factors). ``--exclude``
+leaves out the scenarios whose directory names match a glob pattern (repeatable), to see
+what one kind of cell adds (the PEX scenarios start from an empty PEX cache by design).
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
@@ -29,12 +32,17 @@ from harness.scenarios import parse
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def copy_scenarios(source: Path, destination: Path, factor: int) -> int:
-    """``factor`` copies of every venv scenario (its own test_*.py checks included)."""
+def copy_scenarios(
+    source: Path, destination: Path, factor: int, exclude: list[str] | None = None
+) -> int:
+    """``factor`` copies of every venv scenario (its own test_*.py checks included) whose
+    directory name matches none of the ``exclude`` patterns."""
     count = 0
     for scenario in sorted(source.glob("*/scenario.toml")):
         if "venv" not in parse.load(scenario).layouts:
             continue  # conda-only scenarios are not part of the venv matrix
+        if any(fnmatch.fnmatch(scenario.parent.name, pattern) for pattern in exclude or ()):
+            continue
         for index in range(factor):
             target = destination / f"{scenario.parent.name}-x{index}"
             shutil.copytree(scenario.parent, target, ignore=shutil.ignore_patterns("__pycache__"))
@@ -67,6 +75,9 @@ def main() -> None:
     parser.add_argument("--factors", default="1,2,4")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("-n", dest="workers", default=None, help="pytest-xdist workers")
+    parser.add_argument(
+        "--exclude", action="append", default=[], help="leave out scenarios matching this glob"
+    )
     args = parser.parse_args()
     factors = [int(f) for f in args.factors.split(",")]
     scratch = Path(tempfile.mkdtemp(prefix="bench-scaling."))
@@ -76,7 +87,7 @@ def main() -> None:
         for factor in factors:
             scenarios = scratch / f"scenarios-x{factor}"
             scenarios.mkdir()
-            copy_scenarios(PROJECT / "scenarios", scenarios, factor)
+            copy_scenarios(PROJECT / "scenarios", scenarios, factor, args.exclude)
             run(scenarios, workdir, args.python, args.workers)  # warm-up (first: builds)
             walls, cells = [], 0
             for _ in range(args.repeat):
