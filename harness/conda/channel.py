@@ -10,7 +10,7 @@ the channel holds only the libfoo packages: python and pip come from conda-forge
 
 ``$HARNESS_CONDA_PACKAGES`` names a directory of built packages that several work dirs
 share (the test suite's, as ``$HARNESS_PIP_VENVS`` does for pip venvs): a package's key
-is its content, so each is made once for all of them, under a lock.
+is its content, so each is made once for all of them, under a lock (:mod:`harness.stores`).
 
 Without ``libfoo_source`` (no conda package beyond python and pip was asked for, as in
 ``harness check``) the channel holds python and pip only: they are made from the chosen
@@ -23,7 +23,6 @@ import asyncio
 import functools
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,13 +30,14 @@ from pathlib import Path
 
 from rattler.index import index_fs
 
+from harness import stores
 from harness.conda import libfoo_package, python_package
 from harness.conda.cache_keys import PACKAGE_MODULES, code_digest, combine
 from harness.conda.cpython import CPythonInstall
 from harness.conda.errors import ChannelError
 from harness.conda.package_writer import PackageSpec, write_package
 from harness.conda.subdirs import channel_subdirs
-from harness.filelock import locked
+from harness.copying import link_or_copy
 from harness.workdir import WorkDir, atomic_directory
 
 LIBFOO_MAJORS = (1, 2)
@@ -60,31 +60,13 @@ class LocalChannel:
         return sorted(p for sub in self.subdirs for p in (self.path / sub).glob("*.tar.bz2"))
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def shared_packages() -> Path | None:
-    """``$HARNESS_CONDA_PACKAGES``: a directory of built packages shared by several work
-    dirs, or ``None``: each work dir's ``<cache>/conda/pkgs``."""
-    value = os.environ.get(SHARED_PACKAGES_VAR, "")
-    return Path(value).absolute() if value else None
-
-
 def _cached_package(workdir: WorkDir, key: str, build: Callable[[Path, Path], PackageSpec]) -> Path:
-    """``<packages>/<key>/<subdir>/<file>``, built by ``build(payload, scratch)`` once."""
-    shared = shared_packages()
-    final = (shared or workdir.cache / "conda" / "pkgs") / key
-    scratch_parent = shared / ".tmp" if shared else workdir.tmp
-    if not final.is_dir():
-        # one maker per package: a concurrent run waits for it instead of building it too
-        scratch_parent.mkdir(parents=True, exist_ok=True)
-        with locked(scratch_parent / f"conda-package-{key}.lock"):
-            if not final.is_dir():
-                _build_package(final, scratch_parent, build)
+    """``<packages>/<key>/<subdir>/<file>``, built by ``build(payload, scratch)`` once
+    (one maker per package: a concurrent run waits for it instead of building it too)."""
+    packages = stores.store(workdir, SHARED_PACKAGES_VAR, "conda/pkgs")
+    final = packages.make_once(
+        key, lambda scratch: _build_package(scratch, build), lock_prefix="conda-package"
+    )
     found = sorted(final.glob("*/*.tar.bz2"))
     if len(found) != 1:
         raise ChannelError(
@@ -93,21 +75,18 @@ def _cached_package(workdir: WorkDir, key: str, build: Callable[[Path, Path], Pa
     return found[0]
 
 
-def _build_package(
-    final: Path, scratch_parent: Path, build: Callable[[Path, Path], PackageSpec]
-) -> None:
-    """Stage, write and rename the package into ``final`` (only the package file is kept)."""
-    with atomic_directory(final, scratch_parent) as scratch:
-        payload = scratch / "payload"
-        payload.mkdir()
-        spec = build(payload, scratch)
-        write_package(payload, spec, scratch / "out" / spec.subdir)
-        for leftover in scratch.iterdir():
-            if leftover.name != "out":
-                shutil.rmtree(leftover)
-        for sub in (scratch / "out").iterdir():
-            sub.rename(scratch / sub.name)
-        (scratch / "out").rmdir()
+def _build_package(scratch: Path, build: Callable[[Path, Path], PackageSpec]) -> None:
+    """Stage and write the package in ``scratch``, keeping only the package file."""
+    payload = scratch / "payload"
+    payload.mkdir()
+    spec = build(payload, scratch)
+    write_package(payload, spec, scratch / "out" / spec.subdir)
+    for leftover in scratch.iterdir():
+        if leftover.name != "out":
+            shutil.rmtree(leftover)
+    for sub in (scratch / "out").iterdir():
+        sub.rename(scratch / sub.name)
+    (scratch / "out").rmdir()
 
 
 def package_keys(
@@ -190,7 +169,7 @@ def ensure_channel(
             for sub in subdirs:
                 (scratch / sub).mkdir()
             for package in packages:
-                _link_or_copy(package, scratch / package.parent.name / package.name)
+                link_or_copy(package, scratch / package.parent.name / package.name)
             _index(scratch)
     return LocalChannel(path=final, key=key, subdirs=subdirs)
 

@@ -30,14 +30,13 @@ import re
 import sys
 from pathlib import Path
 
-from harness import platforms
+from harness import platforms, stores
 from harness.copying import copy_tree
 from harness.envs import commands
 from harness.envs.introspect import install_paths, interpreter_identity
 from harness.envs.layout import CommandRunner, Layout
-from harness.filelock import locked
 from harness.vocabulary import SITE, Installer
-from harness.workdir import WorkDir, atomic_directory
+from harness.workdir import WorkDir
 
 VENV_DIR = "venv"
 BASE_SCHEMA = 1
@@ -63,31 +62,19 @@ def pip_venv(
     real, version = interpreter_identity(python)
     data = [BASE_SCHEMA, str(python), real, version, system_site_packages]
     digest = hashlib.sha256(json.dumps(data).encode()).hexdigest()[:20]
-    shared = shared_pip_venvs()
-    final = (shared or workdir.cache / "pip-venvs") / digest
-    scratch_parent = shared / ".tmp" if shared else workdir.tmp
-    if not (final / _ORIGIN).is_file():
-        # one maker per venv: concurrent runs wait for it instead of each paying ensurepip
-        scratch_parent.mkdir(parents=True, exist_ok=True)
-        with locked(scratch_parent / f"pip-venv-{digest}.lock"):
-            if not (final / _ORIGIN).is_file():
-                with atomic_directory(final, scratch_parent) as scratch:
-                    made = scratch / VENV_DIR
-                    argv = commands.create_venv(
-                        "pip", python, made, system_site_packages=system_site_packages
-                    )
-                    run(argv, step="create venv (pip)")
-                    (scratch / _ORIGIN).write_text(str(made), encoding="utf-8")
+
+    def make(scratch: Path) -> None:
+        made = scratch / VENV_DIR
+        argv = commands.create_venv("pip", python, made, system_site_packages=system_site_packages)
+        run(argv, step="create venv (pip)")
+        (scratch / _ORIGIN).write_text(str(made), encoding="utf-8")
+
+    # one maker per venv: concurrent runs wait for it instead of each paying ensurepip
+    venvs = stores.store(workdir, SHARED_PIP_VENVS_VAR, "pip-venvs")
+    final = venvs.make_once(digest, make, lock_prefix="pip-venv", ready=_ORIGIN)
     origin = (final / _ORIGIN).read_text(encoding="utf-8")
     copy_tree(final / VENV_DIR, venv_dir, mode="link")
     _relocate(venv_dir, origin)
-
-
-def shared_pip_venvs() -> Path | None:
-    """``$HARNESS_PIP_VENVS``: a directory of these venvs shared by several work dirs
-    (the test suite's many fresh work dirs), or ``None``: each work dir's ``cache``."""
-    value = os.environ.get(SHARED_PIP_VENVS_VAR, "")
-    return Path(value).absolute() if value else None
 
 
 def _relocate(venv_dir: Path, origin: str) -> None:

@@ -8,12 +8,14 @@ build a package once (a lock, not only the atomic rename); without it each build
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from pathlib import Path
 
 import pytest
 from suite_testlib import race
 
+from harness import stores
 from harness.conda import channel as local_channel
 from harness.conda.package_writer import PackageSpec
 from harness.workdir import WorkDir
@@ -53,7 +55,7 @@ def test_work_dirs_sharing_the_packages_build_each_once(
 
     # controls: without the lock both racers build; without the variable each work dir
     # builds its own, into its own cache
-    monkeypatch.setattr(local_channel, "locked", lambda path: contextlib.nullcontext())
+    monkeypatch.setattr(stores, "locked", lambda path: contextlib.nullcontext())
     monkeypatch.setenv(local_channel.SHARED_PACKAGES_VAR, str(tmp_path / "unlocked" / "shared"))
     assert len(_race(tmp_path, "unlocked")[0]) == 2
     monkeypatch.delenv(local_channel.SHARED_PACKAGES_VAR)
@@ -65,7 +67,6 @@ def test_work_dirs_sharing_the_packages_build_each_once(
 def test_the_suites_work_dirs_link_one_python_package(conda_workdir: WorkDir) -> None:
     """The suite shares its packages (tests/conftest.py): the session's conda work dir
     keeps no python package of its own."""
-    shared = local_channel.shared_packages()
-    assert shared is not None
+    shared = Path(os.environ[local_channel.SHARED_PACKAGES_VAR])
     assert not (conda_workdir.cache / "conda" / "pkgs").exists()
     assert any(p.name.startswith("python-") for p in shared.iterdir())

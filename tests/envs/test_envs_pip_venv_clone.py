@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 import suite_testlib
 
+from harness import stores
 from harness.copying import copy_tree
-from harness.envs import venv
 from harness.envs.venv import SHARED_PIP_VENVS_VAR, pip_venv
 from harness.workdir import WorkDir
 
@@ -210,5 +210,5 @@ def test_work_dirs_sharing_the_venvs_make_each_once(
     (entry,) = [p for p in (tmp_path / "locked" / "shared").iterdir() if p.name != ".tmp"]
     assert (entry / "venv" / "pyvenv.cfg").is_file()
     assert not (tmp_path / "locked" / "work0" / "cache" / "pip-venvs").exists()
-    monkeypatch.setattr(venv, "locked", lambda path: contextlib.nullcontext())
+    monkeypatch.setattr(stores, "locked", lambda path: contextlib.nullcontext())
     assert len(race("unlocked")) == 2  # control: each racer pays for its own venv
