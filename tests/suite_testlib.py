@@ -22,7 +22,7 @@ import pytest
 from harness import interpreters, project
 from harness.builder import BuildError, Wheelhouse, build_all
 from harness.builder.wheelhouse import write_json
-from harness.copying import copy_tree
+from harness.copying import link_or_copy
 from harness.filelock import locked
 from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.verdict import CellFailedError
@@ -148,12 +148,11 @@ def link_cache_entries(source: WorkDir, target: WorkDir) -> list[str]:
             final = target.cache / kind / entry.parent.name
             if (final / "entry.json").is_file():
                 continue
-            target.tmp.mkdir(parents=True, exist_ok=True)
             with atomic_directory(final, target.tmp) as scratch:
-                copy_tree(entry.parent, scratch / "entry")
-                for item in (scratch / "entry").iterdir():
-                    item.rename(scratch / item.name)
-                (scratch / "entry").rmdir()
+                shutil.copytree(
+                    entry.parent, scratch, symlinks=True, copy_function=link_or_copy,
+                    dirs_exist_ok=True,
+                )  # fmt: skip
             added.append(f"{kind}/{entry.parent.name}")
     return added
 
