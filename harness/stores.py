@@ -28,7 +28,12 @@ class Store:
     scratch: Path
 
     def make_once(
-        self, key: str, make: Callable[[Path], None], *, lock_prefix: str, ready: str = ""
+        self,
+        key: str,
+        make: Callable[[Path], None],
+        *,
+        lock_prefix: str,
+        ready: str | None = None,
     ) -> Path:
         """``root/key``, made by ``make(scratch)`` unless it is there already (with the
         file ``ready`` in it, when given); concurrent makers of one key wait for the
@@ -36,7 +41,7 @@ class Store:
         final = self.root / key
 
         def made() -> bool:
-            return (final / ready).is_file() if ready else final.is_dir()
+            return final.is_dir() if ready is None else (final / ready).is_file()
 
         if not made():
             self.scratch.mkdir(parents=True, exist_ok=True)
