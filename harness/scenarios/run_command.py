@@ -20,6 +20,7 @@ import pytest
 from harness import faults, project, sandbox
 from harness.scenarios import checkout, options, parse
 from harness.scenarios.cell_runner import DEFAULT_PROBE_TIMEOUT, PROBE_TIMEOUT_VAR, probe_timeout
+from harness.scenarios.cells import expand
 from harness.scenarios.pluginload import plugin_args
 from harness.usage import EXIT_USAGE, UsageError
 from harness.workdir import WorkDir, default_root
@@ -80,12 +81,14 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
             f"(known: {', '.join(sorted(known))}); pytest options go after `--`"
         )
     selection = options.selection(args)
+    cells = 0
     for scenario in parse.load_all(root, on_error=lambda _error: None):
         if (names and scenario.name not in names) or not selection.wants_scenario(scenario):
             continue  # (a broken scenario is reported by its pytest item, with the cells)
         problem = checkout.problem(scenario)
         if problem is not None:
             raise UsageError(problem)
+        cells += len(expand(scenario, selection))
     targets = [str(root / name) for name in names] or [str(root)]
     command = [*targets, *plugin_args(), "--import-mode=importlib"]
     for flag, values in (
@@ -108,7 +111,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         command += ["-k", args.keyword]
     if args.workers and not (args.workers.isdigit() or args.workers in ("auto", "logical")):
         raise UsageError(f"-n {args.workers!r}: expected a number, auto or logical")
-    workers = args.workers or default_workers()
+    workers = args.workers or default_workers(cells)
     if workers and workers != "0":
         command += ["-n", str(workers), "--dist", "loadgroup"]  # a cell's items on one worker
     return [*command, *passthrough]
@@ -136,10 +139,28 @@ def own_config(root: Path, workdir: Path) -> list[str]:
     return ["-c", str(workdir / OWN_CONFIG), "--rootdir", str(root), "--confcutdir", str(root)]
 
 
-def default_workers() -> str | None:
-    """``auto`` where pytest-xdist is installed: a warm cell is mostly a probe process, so
-    cells on every core finish the matrix sooner (docs/benchmarks.md)."""
-    return "auto" if importlib.util.find_spec("xdist") is not None else None
+def default_workers(cells: int) -> str | None:
+    """One xdist worker per core (``auto``) where pytest-xdist is installed, but no more
+    workers than cells, and none for one cell: a warm cell is mostly a probe process, so
+    cells on every core finish the matrix sooner, but each worker first imports pytest and
+    the harness and collects the matrix (about 1 s of CPU), and one with no cell to run
+    only costs that (docs/benchmarks.md)."""
+    if importlib.util.find_spec("xdist") is None or cells <= 1:
+        return None
+    if AUTO_WORKERS_VAR in os.environ or cells >= _cores():
+        return "auto"  # pytest-xdist counts (or the variable says)
+    return str(cells)
+
+
+AUTO_WORKERS_VAR = "PYTEST_XDIST_AUTO_NUM_WORKERS"
+"""pytest-xdist's own setting of what ``-n auto`` means; where set, the harness passes ``auto``."""
+
+
+def _cores() -> int:
+    """The cores this process may run on: what ``-n auto`` counts without psutil."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def run(args: argparse.Namespace) -> int:

@@ -62,6 +62,29 @@ def test_run_defaults_to_the_whole_directory(write_scenario: Callable[[str, str]
     assert command[command.index("-n") + 1] == "auto"
 
 
+def _workers(root: Path, *words: str) -> str | None:
+    command = run_command.pytest_arguments(_args(run_command, ["--scenarios", str(root), *words]))
+    return command[command.index("-n") + 1] if "-n" in command else None
+
+
+def test_run_starts_no_more_workers_than_cells(
+    write_scenario: Callable[[str, str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker with no cell to run only imports pytest and the harness and collects the
+    matrix: on eight cores, two cells get two workers, and one cell runs in this process.
+    The controls: with as many cells as cores, and where pytest-xdist's own variable
+    says what ``auto`` means, the count is left to pytest-xdist."""
+    root = write_scenario("venv-basic", VALID).parent.parent  # cells: uv and pip
+    monkeypatch.delenv(run_command.AUTO_WORKERS_VAR, raising=False)
+    monkeypatch.setattr(run_command, "_cores", lambda: 8)
+    assert _workers(root, "--python", "3.12") == "2"
+    assert _workers(root, "--python", "3.12", "--installer", "uv") is None
+    assert _workers(root, "--python", "3.12", "-n", "auto") == "auto"  # as asked
+    assert _workers(root, "--python", "3.9,3.10,3.11,3.12") == "auto"  # 8 cells, 8 cores
+    monkeypatch.setenv(run_command.AUTO_WORKERS_VAR, "3")
+    assert _workers(root, "--python", "3.12") == "auto"
+
+
 def test_run_in_one_process_with_n_0(write_scenario: Callable[[str, str], Path]) -> None:
     root = write_scenario("venv-basic", VALID).parent.parent
     args = _args(run_command, ["--scenarios", str(root), "-n", "0"])
