@@ -1,14 +1,17 @@
 """Four ``harness run`` at once on one work dir, cold and then warm (issue 11, point 1).
 
 Real processes racing for real: one work directory, the same venv scenarios, one
-interpreter. Every run must pass every cell, report its own cells in its own report,
-and leave the caches intact (every cache entry and template complete, the latest
-report whole, no cells or scratch directories left behind).
+interpreter. Two runs spread their cells over xdist workers (the default), two run them
+in their own process (``-n 0``): six processes take cells at once, of both kinds. Every
+run must pass every cell, report its own cells in its own report, and leave the caches
+intact (every cache entry and template complete, the latest report whole, no cells or
+scratch directories left behind).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -34,6 +37,10 @@ SCENARIOS = ["venv-basic", "target-dir", "user-site", "split-producer-target"]
 _REPORT_LINE = re.compile(r"^report: (\S+report\.html)", re.MULTILINE)
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _run_all(workdir: Path, logs: Path) -> list[tuple[int, str]]:
     logs.mkdir(parents=True, exist_ok=True)
     env = harness_env()
@@ -41,10 +48,11 @@ def _run_all(workdir: Path, logs: Path) -> list[tuple[int, str]]:
     started = []
     for index in range(RUNS):
         log = logs / f"run{index}.log"
+        in_process = ["-n", "0"] if index % 2 else []
         with log.open("wb") as stream:
             process = subprocess.Popen(
                 [sys.executable, "-m", "harness.cli", "--workdir", str(workdir), "run",
-                 *SCENARIOS, "--", "-p", "no:cacheprovider"],
+                 *in_process, *SCENARIOS, "--", "-p", "no:cacheprovider"],
                 cwd=PROJECT, env=env, stdout=stream, stderr=subprocess.STDOUT,
             )  # fmt: skip
         started.append((process, log))
@@ -99,6 +107,8 @@ def test_four_concurrent_runs_cold_then_warm(tmp_path: Path) -> None:
             statuses.append(len(cells))
             report_dirs.add(_REPORT_LINE.search(output).group(1))  # type: ignore[union-attr]
         assert len(report_dirs) == RUNS, report_dirs  # each run has its own report
+        spread = [" workers [" in output for _status, output in results]
+        assert spread == [index % 2 == 0 and _cores() > 1 for index in range(RUNS)], spread
         assert len(set(statuses)) == 1 and statuses[0] >= len(SCENARIOS), statuses
         _assert_caches_intact(workdir)
         summary.append(f"{phase}: {RUNS} runs x {statuses[0]} cells, 0 failures, {took:.0f} s")
