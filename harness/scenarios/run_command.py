@@ -35,8 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-n",
         dest="workers",
         metavar="N",
-        help="cells run in parallel with pytest-xdist: a number, 'auto' (one worker per core; "
-        "the default when pytest-xdist is installed) or 0 (in this process)",
+        help="cells run in parallel with pytest-xdist: a number, 'auto' (one worker per core) "
+        "or 0 (in this process); default where pytest-xdist is installed: one worker per core "
+        "but no more than cells, and none for one cell",
     )
     parser.add_argument(
         "--sandbox",
