@@ -148,7 +148,7 @@ def default_workers(cells: int) -> str | None:
     only costs that (docs/benchmarks.md)."""
     if importlib.util.find_spec("xdist") is None or cells <= 1:
         return None
-    if AUTO_WORKERS_VAR in os.environ or cells >= _cores():
+    if AUTO_WORKERS_VAR in os.environ or cells >= usable_cores():
         return "auto"  # pytest-xdist counts (or the variable says)
     return str(cells)
 
@@ -157,7 +157,7 @@ AUTO_WORKERS_VAR = "PYTEST_XDIST_AUTO_NUM_WORKERS"
 """pytest-xdist's own setting of what ``-n auto`` means; where set, the harness passes ``auto``."""
 
 
-def _cores() -> int:
+def usable_cores() -> int:
     """The cores this process may run on: what ``-n auto`` counts without psutil."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))

@@ -11,7 +11,6 @@ scratch directories left behind).
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from reliability_testlib import PROJECT, harness_env
 from harness import platforms
 from harness.envs import manifest
 from harness.envs.venv import SHARED_PIP_VENVS_VAR
+from harness.scenarios.run_command import usable_cores
 
 pytestmark = [
     pytest.mark.slow,
@@ -35,10 +35,6 @@ pytestmark = [
 RUNS = 4
 SCENARIOS = ["venv-basic", "target-dir", "user-site", "split-producer-target"]
 _REPORT_LINE = re.compile(r"^report: (\S+report\.html)", re.MULTILINE)
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _run_all(workdir: Path, logs: Path) -> list[tuple[int, str]]:
@@ -108,7 +104,7 @@ def test_four_concurrent_runs_cold_then_warm(tmp_path: Path) -> None:
             report_dirs.add(_REPORT_LINE.search(output).group(1))  # type: ignore[union-attr]
         assert len(report_dirs) == RUNS, report_dirs  # each run has its own report
         spread = [" workers [" in output for _status, output in results]
-        assert spread == [index % 2 == 0 and _cores() > 1 for index in range(RUNS)], spread
+        assert spread == [index % 2 == 0 and usable_cores() > 1 for index in range(RUNS)], spread
         assert len(set(statuses)) == 1 and statuses[0] >= len(SCENARIOS), statuses
         _assert_caches_intact(workdir)
         summary.append(f"{phase}: {RUNS} runs x {statuses[0]} cells, 0 failures, {took:.0f} s")

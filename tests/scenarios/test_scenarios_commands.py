@@ -76,7 +76,7 @@ def test_run_starts_no_more_workers_than_cells(
     says what ``auto`` means, the count is left to pytest-xdist."""
     root = write_scenario("venv-basic", VALID).parent.parent  # cells: uv and pip
     monkeypatch.delenv(run_command.AUTO_WORKERS_VAR, raising=False)
-    monkeypatch.setattr(run_command, "_cores", lambda: 8)
+    monkeypatch.setattr(run_command, "usable_cores", lambda: 8)
     assert _workers(root, "--python", "3.12") == "2"
     assert _workers(root, "--python", "3.12", "--installer", "uv") is None
     assert _workers(root, "--python", "3.12", "-n", "auto") == "auto"  # as asked
