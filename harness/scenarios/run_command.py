@@ -140,6 +140,10 @@ def own_config(root: Path, workdir: Path) -> list[str]:
     return ["-c", str(workdir / OWN_CONFIG), "--rootdir", str(root), "--confcutdir", str(root)]
 
 
+AUTO_WORKERS_VAR = "PYTEST_XDIST_AUTO_NUM_WORKERS"
+"""pytest-xdist's own setting of what ``-n auto`` means; where set, the harness passes ``auto``."""
+
+
 def default_workers(cells: int) -> str | None:
     """One xdist worker per core (``auto``) where pytest-xdist is installed, but no more
     workers than cells, and none for one cell: a warm cell is mostly a probe process, so
@@ -151,10 +155,6 @@ def default_workers(cells: int) -> str | None:
     if AUTO_WORKERS_VAR in os.environ or cells >= usable_cores():
         return "auto"  # pytest-xdist counts (or the variable says)
     return str(cells)
-
-
-AUTO_WORKERS_VAR = "PYTEST_XDIST_AUTO_NUM_WORKERS"
-"""pytest-xdist's own setting of what ``-n auto`` means; where set, the harness passes ``auto``."""
 
 
 def usable_cores() -> int:
