@@ -20,7 +20,7 @@ from typing import TypeVar
 import pytest
 
 from harness import interpreters, project
-from harness.builder import BuildError, Wheelhouse, build_all
+from harness.builder import BuildError, Wheelhouse, build_all, cache
 from harness.builder.wheelhouse import write_json
 from harness.copying import link_or_copy
 from harness.filelock import locked
@@ -144,9 +144,9 @@ def link_cache_entries(source: WorkDir, target: WorkDir) -> list[str]:
     the names of the entries added."""
     added = []
     for kind in CACHED_KINDS:
-        for entry in sorted((source.cache / kind).glob("*/entry.json")):
+        for entry in sorted((source.cache / kind).glob(f"*/{cache.ENTRY_FILE}")):
             final = target.cache / kind / entry.parent.name
-            if (final / "entry.json").is_file():
+            if (final / cache.ENTRY_FILE).is_file():
                 continue
             with atomic_directory(final, target.tmp) as scratch:
                 shutil.copytree(
