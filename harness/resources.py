@@ -15,7 +15,12 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 PROBE = "probe/__init__.py"
 """The stdlib-only probe package, run by every layout's interpreter: its entry module."""
-PROBE_FILES: tuple[str, ...] = (PROBE, "probe/readers.py", "probe/__main__.py")
+PROBE_FILES: tuple[str, ...] = (
+    PROBE,
+    "probe/readers.py",
+    "probe/jsontext.py",
+    "probe/__main__.py",
+)
 """Every file of the probe package (copied together into the work dir for the cells)."""
 NATIVE_PROBE = "native/probe.c"
 """The native probe's C source, compiled per loader by :mod:`harness.native.build`."""

@@ -5,9 +5,9 @@ Usage: ``python path/to/probe SPEC.json OUT.json`` (this package's directory, ru
 (the spec and evidence formats are in docs/architecture.md, "The probe and its
 evidence"; schema 1).
 
-This package (this module and :mod:`.readers`) is run by the interpreter of the layout
-under test, which may be any CPython >= 3.9 without the harness installed, so it imports
-nothing but the standard library and nothing from ``harness``. It never crashes because a step
+This package (this module, :mod:`.readers` and :mod:`.jsontext`) is run by the
+interpreter of the layout under test, which may be any CPython >= 3.9 without the harness
+installed, so it imports nothing but the standard library and nothing from ``harness``. It never crashes because a step
 failed: every step's outcome (value, or exception type and message) is recorded
 and the next step runs. It exits 2 on a malformed spec and 1 on an internal error,
 with the reason on stderr; the harness reports both as a probe crash.
@@ -49,11 +49,10 @@ from __future__ import annotations
 import ctypes
 import faulthandler
 import importlib
-import json
 import os
 import sys
 
-from . import readers
+from . import jsontext, readers
 
 SCHEMA = 1
 EXIT_BAD_SPEC = 2
@@ -71,7 +70,7 @@ def load_spec(path):
     """Read and validate the spec so that a typo fails loudly instead of probing nothing."""
     try:
         with open(path, encoding="utf-8") as handle:
-            spec = json.load(handle)
+            spec = jsontext.loads(handle.read())
     except (OSError, ValueError) as exc:
         raise SpecError(f"cannot read probe spec {path}: {exc}") from None
     if not isinstance(spec, dict):
@@ -182,7 +181,7 @@ def _type_name(obj):
 def json_value(value):
     """The step value as evidence: itself when JSON can carry it, else its repr."""
     try:
-        return json.loads(json.dumps(value, allow_nan=False)), False
+        return jsontext.plain(value), False
     except BaseException:
         try:
             return repr(value), True
@@ -359,7 +358,7 @@ def collect(spec, reader, step_records, ld_debug=None):
 def write_json(path, document):
     scratch = f"{path}.{os.getpid()}.tmp"
     with open(scratch, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=1, sort_keys=True)
+        handle.write(jsontext.dumps(document))
     os.replace(scratch, path)
 
 

@@ -258,6 +258,7 @@ def test_probe_imports_only_the_standard_library():
                 imported.add(node.module.split(".")[0])
     stdlib = {
         "__future__",
+        "_json",  # json's C accelerator (jsontext), in the standard library of every CPython
         "ctypes",
         "faulthandler",
         "importlib",
