@@ -11,7 +11,7 @@ path). The format is documented in docs/architecture.md ("The probe and its evid
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import TypeAlias
@@ -242,6 +242,15 @@ def locate(
     resolved first, so a location reached through a symlink (``/tmp`` -> ``/private/tmp``
     on macOS, a venv's ``lib64``) still matches the probe's real paths.
     """
+    return locator(locations, extra_dirs)(path)
+
+
+def locator(
+    locations: Mapping[str, Path],
+    extra_dirs: Mapping[str, Sequence[Path]] | None = None,
+) -> Callable[[str | PurePath], tuple[str, str] | None]:
+    """:func:`locate` for many paths in the same locations: each directory is resolved
+    once, not once per loaded object (a cell's evidence lists some twenty)."""
     candidates = [(label, Path(directory)) for label, directory in locations.items()]
     for label, directories in (extra_dirs or {}).items():
         candidates.extend((label, Path(directory)) for directory in directories)
@@ -249,11 +258,15 @@ def locate(
         ((label, directory.resolve()) for label, directory in candidates),
         key=lambda item: (-len(item[1].parts), item[0]),
     )
-    target = Path(path).resolve()
-    for label, directory in resolved:
-        if target.is_relative_to(directory):
-            return label, target.relative_to(directory).as_posix()
-    return None
+
+    def find(path: str | PurePath) -> tuple[str, str] | None:
+        target = Path(path).resolve()
+        for label, directory in resolved:
+            if target.is_relative_to(directory):
+                return label, target.relative_to(directory).as_posix()
+        return None
+
+    return find
 
 
 def location_label(

@@ -73,6 +73,8 @@ class HarnessState:
         self.report_paths: dict[str, Path] = {}
         self._runner: CellRunner | None = None
         self._scenarios: dict[Path, Scenario] = {}
+        self._failed_here = False
+        """An item of this process failed (its cells are kept for inspection)."""
 
     def scenario(self, path: Path) -> Scenario:
         """The scenario in ``path``, parsed once per process: its items and every test
@@ -101,6 +103,7 @@ class HarnessState:
             self.collector.add_scenario_error(Path(report.nodeid), problem)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self._failed_here = self._failed_here or report.failed
         self.collector.add(
             nodeid=report.nodeid,
             when=report.when or "",
@@ -113,7 +116,11 @@ class HarnessState:
         if self._runner is not None:
             self._runner.close()  # every process: stops what the run started (wine server)
         if hasattr(self.config, "workerinput"):
-            return  # an xdist worker: the controller writes the report
+            # an xdist worker: the controller writes the report; a worker whose items all
+            # passed removes its cells now, beside the other workers still running
+            if self._runner is not None and not self._failed_here:
+                self._runner.remove_cells()
+            return
         results = self.collector.results()
         keep = any(cell.status in ("failed", "error") for cell in results)
         self.run.finish(keep_cells=keep)

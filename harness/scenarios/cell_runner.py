@@ -170,6 +170,16 @@ class CellRunner:
         """Release what the runner holds for the whole run (the Wine session of native cells)."""
         self._native.close()
 
+    def remove_cells(self) -> None:
+        """Remove the cell directories this process made (the layouts of its cells).
+
+        An xdist worker whose cells all passed calls it at its end, so the workers remove
+        their cells side by side instead of the run's end removing them all one after
+        another while the other cores idle; the run's end removes what is left."""
+        for environment in self._environments.values():
+            shutil.rmtree(environment.cell_dir, ignore_errors=True)
+        self._environments.clear()
+
     def interpreter(self, version: str) -> interpreters.Interpreter:
         try:
             return interpreters.find(version)

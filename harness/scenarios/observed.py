@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.evidence import Evidence, StepOutcome, locate
+from harness.evidence import Evidence, StepOutcome, locator
 from harness.vocabulary import OUTSIDE, library_base
 
 
@@ -72,9 +72,11 @@ def observe(
     for record in evidence.identities:
         identities.setdefault(record.path, {})[record.function] = record.value
 
+    find = locator(locations, extra_dirs)
+
     def origin(path: str) -> str:
         host: Path | str | None = path if host_path is None else host_path(path)
-        found = None if host is None else locate(host, locations, extra_dirs)
+        found = None if host is None else find(host)
         return f"{OUTSIDE}:{path}" if found is None else f"{found[0]}:{found[1]}"
 
     loaded = [

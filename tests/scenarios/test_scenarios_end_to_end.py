@@ -116,3 +116,41 @@ def test_a_run_keeps_pytests_temporary_directories_in_the_work_dir(tmp_path: Pat
     assert _pytest_dirs(system_tmp) == []
     assert "--basetemp " + str(workdir / "tmp") in result.stderr
     assert [p.name for p in (workdir / "tmp").iterdir() if not p.name.endswith(".lock")] == []
+
+
+def _kept_cells(root: Path, workers: str) -> list[str]:
+    """The cells a failed run keeps (``<scenario>/<cell>`` under its cells directory)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(PROJECT)
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", "--scenarios", str(root), "--installer", "uv",
+         "--python", "current", "-n", workers, "--", "-p", "no:cacheprovider"],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    (line,) = [x for x in result.stdout.splitlines() if x.startswith("cells of failed cells kept")]
+    cells = Path(line.rsplit(" in ", 1)[1])
+    kept = sorted(str(p.relative_to(cells)) for p in cells.glob("*/*"))
+    shutil.rmtree(cells)
+    return kept
+
+
+def test_a_worker_whose_cells_passed_removes_them_and_a_failed_cell_stays(tmp_path: Path) -> None:
+    """Each cell is one xdist work unit, so with two cells and two workers each worker
+    runs one. The worker whose cell passed removes it at its end (beside the other
+    worker, not after it); the failed cell stays for inspection. The control runs both
+    cells in one process: a failure there keeps every cell, as the run's end decides."""
+    root = tmp_path / "scenarios"
+    root.mkdir()
+    _copy(root, "venv-basic", "venv-basic")
+    _copy(
+        root, "venv-basic", "venv-basic-false",
+        ('identity = "libfoo 1.0 wheel"', 'identity = "libfoo 1.0 system"'),
+    )  # fmt: skip
+    kept = _kept_cells(root, "2")
+    assert [p.split("/")[0] for p in kept] == ["venv-basic-false"], kept
+    assert kept[0].endswith(("@gw0", "@gw1")), kept  # made on a worker
+    assert sorted(p.split("/")[0] for p in _kept_cells(root, "0")) == [
+        "venv-basic",
+        "venv-basic-false",
+    ]

@@ -19,6 +19,7 @@ the steps name them by string) and the standard modules the probe needs.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import zipfile
 from pathlib import Path
@@ -66,12 +67,14 @@ def top_level_modules(wheel: Path) -> list[str]:
     return sorted(found)
 
 
-def probe_imports() -> list[str]:
-    """The top-level standard modules the harness's probe imports (its own excepted)."""
+@functools.cache
+def probe_imports() -> tuple[str, ...]:
+    """The top-level standard modules the harness's probe imports (its own excepted);
+    parsed once per process (every PyInstaller cell's template key names them)."""
     # read as data (never imported): its standard-library imports must be in the bundle
     files = [resources.path(name) for name in resources.PROBE_FILES]
     trees = [ast.parse(path.read_text(encoding="utf-8")) for path in files]
-    return sorted({name for tree in trees for name in _imported(tree)})
+    return tuple(sorted({name for tree in trees for name in _imported(tree)}))
 
 
 def _imported(tree: ast.Module) -> set[str]:
