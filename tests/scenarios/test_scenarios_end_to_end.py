@@ -39,14 +39,19 @@ def _copy(root: Path, source: str, name: str, *replacements: tuple[str, str]) ->
     path.write_text(text, encoding="utf-8")
 
 
-def test_false_expectations_fail_and_true_ones_pass(tmp_path: Path) -> None:
-    root = tmp_path / "scenarios"
+def _passing_and_failing(root: Path) -> Path:
+    """``root`` with ``venv-basic`` and a copy of it expecting the wrong libfoo."""
     root.mkdir()
     _copy(root, "venv-basic", "venv-basic")
     _copy(
         root, "venv-basic", "venv-basic-false",
         ('identity = "libfoo 1.0 wheel"', 'identity = "libfoo 1.0 system"'),
     )  # fmt: skip
+    return root
+
+
+def test_false_expectations_fail_and_true_ones_pass(tmp_path: Path) -> None:
+    root = _passing_and_failing(tmp_path / "scenarios")
     _copy(root, "no-soname", "no-soname")
     _copy(root, "no-soname", "no-soname-with-soname", ('"libfoo-nosoname"', '"libfoo"'))
     reports = tmp_path / "reports"
@@ -140,13 +145,7 @@ def test_a_worker_whose_cells_passed_removes_them_and_a_failed_cell_stays(tmp_pa
     runs one. The worker whose cell passed removes it at its end (beside the other
     worker, not after it); the failed cell stays for inspection. The control runs both
     cells in one process: a failure there keeps every cell, as the run's end decides."""
-    root = tmp_path / "scenarios"
-    root.mkdir()
-    _copy(root, "venv-basic", "venv-basic")
-    _copy(
-        root, "venv-basic", "venv-basic-false",
-        ('identity = "libfoo 1.0 wheel"', 'identity = "libfoo 1.0 system"'),
-    )  # fmt: skip
+    root = _passing_and_failing(tmp_path / "scenarios")
     kept = _kept_cells(root, "2")
     assert [p.split("/")[0] for p in kept] == ["venv-basic-false"], kept
     assert kept[0].endswith(("@gw0", "@gw1")), kept  # made on a worker
