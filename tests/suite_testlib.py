@@ -134,16 +134,12 @@ def built_wheels(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Pa
     return wheelhouse.wheel
 
 
-CACHED_KINDS = ("wheels", "prefixes")
-"""The builder's content-keyed cache directories (harness.builder.cache)."""
-
-
 def link_cache_entries(source: WorkDir, target: WorkDir) -> list[str]:
     """Give ``target``'s cache every built entry of ``source``'s it lacks, each as a whole
     (hard links into a scratch directory renamed into place, as a build publishes one);
     the names of the entries added."""
     added = []
-    for kind in CACHED_KINDS:
+    for kind in cache.KINDS:
         for entry in sorted((source.cache / kind).glob(f"*/{cache.ENTRY_FILE}")):
             final = target.cache / kind / entry.parent.name
             if (final / cache.ENTRY_FILE).is_file():

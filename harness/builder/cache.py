@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENTRY_FILE = "entry.json"
+WHEELS = "wheels"
+PREFIXES = "prefixes"
+KINDS = (WHEELS, PREFIXES)
+"""The kinds of entry, each a directory of the cache: built wheels and system prefixes."""
 FORMAT = 1
 """Bump when the builder changes what an entry holds or how it is made."""
 

@@ -226,7 +226,7 @@ def _build_wheel(ctx: _Context, spec: WheelSpec, deps: dict[str, cache.Entry]) -
             "sha256": file_sha256(scratch / product.name),
         }
 
-    return _cached_build(ctx, "wheels", spec.id, parts=parts, log_tag=tag, build=build)
+    return _cached_build(ctx, cache.WHEELS, spec.id, parts=parts, log_tag=tag, build=build)
 
 
 def _build_prefix(ctx: _Context, spec: PrefixSpec) -> cache.Entry:
@@ -251,7 +251,7 @@ def _build_prefix(ctx: _Context, spec: PrefixSpec) -> cache.Entry:
         )
         return {"product": "prefix"}
 
-    return _cached_build(ctx, "prefixes", spec.id, parts=parts, log_tag="prefix", build=build)
+    return _cached_build(ctx, cache.PREFIXES, spec.id, parts=parts, log_tag="prefix", build=build)
 
 
 def _job(ctx: _Context, item_id: str, futures: dict[str, Future[cache.Entry]]) -> cache.Entry:
