@@ -312,7 +312,7 @@ def run_matrix(
             facts,
             verdict,
             evidence,
-            environment.layout.label_of,
+            environment.layout.locator(),
             allow_unexercised=allow_unexercised,
             cell_root=environment.layout.root,
         )

@@ -433,7 +433,8 @@ def copies(
         for key in _binaries_of(facts, wheel):
             owners[key] = wheel
     loaded: dict[str, list[tuple[str, Wheel]]] = {}
-    for (label, path), _evidence_path in _mapped(evidence, locate).items():
+    mapped = _mapped(evidence, locate)
+    for (label, path), _evidence_path in mapped.items():
         owner = owners.get((label, path))
         if owner is None:
             continue
@@ -464,7 +465,7 @@ def copies(
         chosen = [
             f"{facts.location_of(wheel)}:{path} ({wheel.dist})"
             for wheel, path in shipped
-            if (facts.location_of(wheel), path) in _mapped(evidence, locate)
+            if (facts.location_of(wheel), path) in mapped
         ] + [
             f"data:{(_data_suffix(path) or path).lstrip('/')} ({wheel.dist})"
             for wheel, path in shipped

@@ -66,7 +66,8 @@ def probe_preloads(family: Family, workdir: WorkDir, installer: str) -> Family:
         return family
     finally:
         runner.run.finish(keep_cells=True)
-    mapped = {environment.layout.label_of(obj.path) for obj in evidence.loaded}
+    label_of = environment.layout.locator()
+    mapped = {label_of(obj.path) for obj in evidence.loaded}
     preloads = dict(family.preloads)
     for wheel in family.producers:
         packages = missing.get(wheel.path)

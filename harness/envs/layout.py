@@ -13,13 +13,13 @@ A layout is built once in some directory and may be used from a copy in another
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Protocol
 
 from harness import platforms, processes, sandbox
-from harness.evidence import locate
+from harness.evidence import locate, locator
 from harness.platforms import Platform
 from harness.vocabulary import Installer
 
@@ -79,6 +79,11 @@ class Layout:
         """``(label, relative/posix/path)`` of the location holding ``path``, or ``None``
         (:func:`harness.evidence.locate` over the locations and the extra directories)."""
         return locate(path, self.locations, self.extra_dirs)
+
+    def locator(self) -> Callable[[PurePath | str], tuple[str, str] | None]:
+        """:meth:`label_of` for many paths of the finished layout: its directories are
+        resolved once (:func:`harness.evidence.locator`)."""
+        return locator(self.locations, self.extra_dirs)
 
     def process_env(
         self,
