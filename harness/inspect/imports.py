@@ -47,11 +47,10 @@ def module_level(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
 _PARSING = threading.Lock()
 
 
-@functools.lru_cache(maxsize=128)
 def parse_module(source: str) -> ast.Module | None:
-    """``ast.parse`` once per source, one thread at a time: ``harness check`` judges cells
-    side by side, and CPython 3.11's parser fails (``SystemError: AST constructor
-    recursion depth mismatch``) when threads parse large modules at once."""
+    """``ast.parse``, one thread at a time: ``harness check`` judges cells side by side,
+    and CPython 3.11's parser fails (``SystemError: AST constructor recursion depth
+    mismatch``) when threads parse large modules at once. None when it does not parse."""
     with _PARSING:
         try:
             return ast.parse(source)
@@ -59,10 +58,28 @@ def parse_module(source: str) -> ast.Module | None:
             return None
 
 
-def imported_at_import(source: str, module: str, is_package: bool) -> list[str]:
-    """Dotted names a module's top-level statements import (each parent package too)."""
+@functools.lru_cache(maxsize=128)
+def import_statements(source: str) -> tuple[tuple[int, str, tuple[str, ...]], ...] | None:
+    """The module-level imports of ``source`` as ``(level, module, names)`` (``import a.b``
+    is ``(0, "", ("a.b",))``), or None when it does not parse. Parsed once per source, and
+    only these kept: the syntax trees of a large family are tens of megabytes."""
     tree = parse_module(source)
     if tree is None:
+        return None
+    found: list[tuple[int, str, tuple[str, ...]]] = []
+    for statement in module_level(tree.body):
+        if isinstance(statement, ast.Import):
+            found.append((0, "", tuple(alias.name for alias in statement.names)))
+        elif isinstance(statement, ast.ImportFrom):
+            aliases = tuple(alias.name for alias in statement.names)
+            found.append((statement.level, statement.module or "", aliases))
+    return tuple(found)
+
+
+def imported_at_import(source: str, module: str, is_package: bool) -> list[str]:
+    """Dotted names a module's top-level statements import (each parent package too)."""
+    statements = import_statements(source)
+    if statements is None:
         return []
     found: list[str] = []
     here = module.split(".") if is_package else module.split(".")[:-1]
@@ -71,22 +88,20 @@ def imported_at_import(source: str, module: str, is_package: bool) -> list[str]:
         parts = dotted.split(".")
         found.extend(".".join(parts[: i + 1]) for i in range(len(parts)))
 
-    for statement in module_level(tree.body):
-        if isinstance(statement, ast.Import):
-            for alias in statement.names:
-                add(alias.name)
-        elif isinstance(statement, ast.ImportFrom):
-            if statement.level:
-                base = here[: len(here) - (statement.level - 1)] if statement.level > 1 else here
-                prefix = ".".join([*base, *([statement.module] if statement.module else [])])
-            else:
-                prefix = statement.module or ""
-            if not prefix:
-                continue
-            add(prefix)
-            for alias in statement.names:
-                if alias.name != "*":
-                    found.append(f"{prefix}.{alias.name}")  # a submodule, if one exists
+    for level, imported, aliases in statements:
+        if not level and not imported:  # import a.b, c
+            for name in aliases:
+                add(name)
+            continue
+        if level:
+            base = here[: len(here) - (level - 1)] if level > 1 else here
+            prefix = ".".join([*base, *([imported] if imported else [])])
+        else:
+            prefix = imported
+        if not prefix:
+            continue
+        add(prefix)
+        found.extend(f"{prefix}.{name}" for name in aliases if name != "*")  # submodules, if any
     return found
 
 
