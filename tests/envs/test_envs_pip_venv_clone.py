@@ -31,12 +31,6 @@ from harness.workdir import WorkDir
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(autouse=True)
-def _own_work_dir_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about the work dir's own cache: no shared venvs (the suite's)."""
-    monkeypatch.delenv(SHARED_PIP_VENVS_VAR, raising=False)
-
-
 _REPORT = """\
 import json, site, sys, sysconfig
 print(json.dumps({
@@ -49,9 +43,15 @@ print(json.dumps({
 
 @pytest.fixture(scope="session")
 def venvs_work_dir(tmp_path_factory: pytest.TempPathFactory) -> WorkDir:
-    """One work dir whose own cache holds the shared venvs these tests copy, for every
-    xdist worker (its lock makes each venv once): one ``ensurepip`` per setting."""
+    """A work dir for every xdist worker whose venvs come from the suite's shared ones
+    (``$HARNESS_PIP_VENVS``, tests/conftest.py), made once per setting for the whole
+    session; a work dir's own cache is the same store in another place
+    (``test_work_dirs_sharing_the_venvs_make_each_once`` and the cold runs use it)."""
     return WorkDir(suite_testlib.session_root(tmp_path_factory) / "pip-venv-clone-work")
+
+
+def _shared_venvs(workdir: WorkDir) -> Path:
+    return stores.store(workdir, SHARED_PIP_VENVS_VAR, "pip-venvs").root
 
 
 def _run(argv: Sequence[str], *, step: str, **_: object) -> str:
@@ -160,8 +160,9 @@ def test_copy_does_not_write_into_the_shared_venv(
     config = (cell / "pyvenv.cfg").read_text()
     (shared,) = [
         entry
-        for entry in (venvs_work_dir.cache / "pip-venvs").iterdir()
-        if (entry / "venv" / "pyvenv.cfg")
+        for entry in _shared_venvs(venvs_work_dir).iterdir()
+        if (entry / "origin.txt").is_file()
+        and (entry / "venv" / "pyvenv.cfg")
         .read_text()
         .replace((entry / "origin.txt").read_text(), str(cell))
         == config
