@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from harness import processes
+from harness import dies_with_parent, processes
 
 TAIL_LINES = 25
 
@@ -114,8 +114,9 @@ def _run(
     its status and output; a stop (:func:`stop_children`) kills it and refuses new ones."""
     if _stopping.is_set():
         raise OSError(f"not started: the harness is stopping ({_stopping_reason})")
+    args, preexec = dies_with_parent.popen_args(command, env)
     process = subprocess.Popen(
-        list(command),
+        args,
         cwd=cwd,
         env=dict(env),
         stdout=subprocess.PIPE,
@@ -123,7 +124,7 @@ def _run(
         stdin=subprocess.DEVNULL,
         text=True,
         errors="replace",
-        preexec_fn=processes.die_with_parent(),  # noqa: PLW1509 - only prctl, no Python state
+        preexec_fn=preexec,  # noqa: PLW1509 - only prctl, no Python state
     )
     with _children_lock:
         _children.add(process)

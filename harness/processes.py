@@ -12,7 +12,6 @@ child holding a pipe would make the harness wait out the whole timeout for an EO
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import math
 import os
 import select
@@ -23,11 +22,12 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from harness import dies_with_parent
 from harness.sandbox import Sandbox
 
 TOKEN_VAR = "HARNESS_CELL_TOKEN"
@@ -70,43 +70,9 @@ class ProbeTimeoutError(subprocess.TimeoutExpired):
         self.tree = tree
 
 
-# --- the harness as subreaper, children dying with it -------------------------------
+# --- the harness as subreaper (its children die with it: harness.dies_with_parent) -
 
-_PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
-
-
-def _load_prctl() -> Callable[[int, int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        function: Callable[[int, int], int] = libc.prctl
-    except (OSError, AttributeError):
-        return None
-    return function
-
-
-_PRCTL = _load_prctl()
-
-
-def die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking Linux to SIGKILL the child when the thread that started
-    it exits (``PR_SET_PDEATHSIG``): a killed harness (even by SIGKILL) leaves no direct
-    child running. None elsewhere (there a stop signal kills the children)."""
-    if _PRCTL is None:
-        return None
-    parent = os.getpid()
-    prctl = _PRCTL
-
-    def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return preexec
-
-
 _subreaper = False
 _lock = threading.Lock()
 
@@ -115,8 +81,8 @@ def _become_subreaper() -> bool:
     """Make this process the reaper of its orphaned descendants (Linux; once)."""
     global _subreaper  # noqa: PLW0603 - a process-wide property
     with _lock:
-        if not _subreaper and _PRCTL is not None:
-            _subreaper = _PRCTL(_PR_SET_CHILD_SUBREAPER, 1) == 0
+        if not _subreaper and dies_with_parent.PRCTL is not None:
+            _subreaper = dies_with_parent.PRCTL(_PR_SET_CHILD_SUBREAPER, 1) == 0
         return _subreaper
 
 
@@ -359,16 +325,17 @@ def run_contained(
         full_env = sandbox.environment(full_env)
         command = sandbox.wrap(argv, cwd=cwd, readable=readable)
     _become_subreaper()
+    args, preexec = dies_with_parent.popen_args(command, full_env)
     with tempfile.TemporaryFile(dir=cwd) as out, tempfile.TemporaryFile(dir=cwd) as err:
         process = subprocess.Popen(
-            command,
+            args,
             cwd=cwd,
             env=full_env,
             stdout=out,
             stderr=err,
             stdin=subprocess.DEVNULL,
             start_new_session=sys.platform != "win32",
-            preexec_fn=die_with_parent(),  # noqa: PLW1509 - only prctl, no Python state
+            preexec_fn=preexec,  # noqa: PLW1509 - only prctl, no Python state
         )
         _running[token] = process
         try:
