@@ -150,4 +150,10 @@ def popen_args(
         or resolved(argv[0], env) is None
     ):
         return argv, preexec()
-    return [wrapper, "--pdeathsig", "KILL", "--", SHELL, "-c", CHECK, str(os.getpid()), *argv], None
+    return wrapped(argv, wrapper, os.getpid()), None
+
+
+def wrapped(command: Sequence[str], setpriv_path: str, parent: int) -> list[str]:
+    """``command`` started by ``setpriv --pdeathsig KILL`` and the shell's check that its
+    parent is still ``parent``."""
+    return [setpriv_path, "--pdeathsig", "KILL", "--", SHELL, "-c", CHECK, str(parent), *command]

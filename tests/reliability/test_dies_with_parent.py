@@ -53,8 +53,7 @@ def _forced(command: list[str], parent: int | None = None) -> list[str]:
     """``command`` through the wrapper whatever it is (for the controls)."""
     setpriv = shutil.which("setpriv")
     assert setpriv is not None
-    pid = str(os.getpid() if parent is None else parent)
-    return [setpriv, "--pdeathsig", "KILL", "--", dies_with_parent.SHELL, "-c", dies_with_parent.CHECK, pid, *command]  # fmt: skip
+    return dies_with_parent.wrapped(command, setpriv, os.getpid() if parent is None else parent)
 
 
 @pytest.mark.parametrize(
