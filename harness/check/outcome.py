@@ -13,6 +13,7 @@ with the static picture (the one resolver ``harness lint`` uses).
 from __future__ import annotations
 
 import ast
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Sequence
@@ -158,6 +159,48 @@ def exercise_hint(wheel: Wheel, install_path: str) -> str:
     return f"--load {install_path}"
 
 
+@dataclass(frozen=True)
+class _LoadCalls:
+    """The load calls of one source that concern one library name (lines, 1-based)."""
+
+    direct: tuple[tuple[str, int], ...]
+    """``(called, line)`` of each call whose first argument is the name itself."""
+    other: tuple[tuple[str, int], ...]
+    """``(called, line)`` of each call taking something else (a variable)."""
+    bare: tuple[int, ...]
+    """Lines holding the name where no other call takes it (not ``os.path.join(d, name)``)."""
+
+
+@functools.lru_cache(maxsize=128)
+def _load_calls(source: str, library: str) -> _LoadCalls | None:
+    """:class:`_LoadCalls` of ``source``, None when it does not parse; parsed once per
+    source and name (every failed cell of a check asks again), the tree not kept."""
+    tree = parse_module(source)
+    if tree is None:
+        return None
+    direct: list[tuple[str, int]] = []
+    other: list[tuple[str, int]] = []
+    named: dict[int, int] = {}  # id(constant) -> line
+    joined: set[int] = set()  # constants another call takes (os.path.join(dir, name))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and node.value == library:
+            named[id(node)] = node.lineno
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if called not in _LOAD_CALLS:
+            joined.update(id(arg) for arg in node.args)
+            continue
+        first = node.args[0]
+        if isinstance(first, ast.Constant) and first.value == library:
+            direct.append((called, node.lineno))
+        else:
+            other.append((called, node.lineno))
+    bare = sorted(line for key, line in named.items() if key not in joined)
+    return _LoadCalls(tuple(direct), tuple(other), tuple(bare))
+
+
 def bare_name_calls(wheels: Sequence[Wheel], library: str) -> list[str]:
     """``pkg/mod.py line N: CDLL('libx.so.1')`` for each load call by that bare name; in a
     module whose load call takes a variable, the line holding the name (python-magic's
@@ -168,36 +211,17 @@ def bare_name_calls(wheels: Sequence[Wheel], library: str) -> list[str]:
         for member, source in sorted(wheel.texts.items()):
             if library not in source:
                 continue
-            tree = parse_module(source)
-            if tree is None:
+            calls = _load_calls(source, library)
+            if calls is None:
                 continue
-            direct: list[str] = []
-            calls: list[tuple[str, int]] = []
-            named: dict[int, int] = {}  # id(constant) -> line
-            joined: set[int] = set()  # constants another call takes (os.path.join(dir, name))
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Constant) and node.value == library:
-                    named[id(node)] = node.lineno
-                if not isinstance(node, ast.Call) or not node.args:
-                    continue
-                func = node.func
-                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if called not in _LOAD_CALLS:
-                    joined.update(id(arg) for arg in node.args)
-                    continue
-                first = node.args[0]
-                if isinstance(first, ast.Constant) and first.value == library:
-                    direct.append(
-                        f"{member} line {node.lineno}: {called}({library!r}) of {wheel.dist}"
-                    )
-                else:
-                    calls.append((called, node.lineno))
-            found += direct
-            bare = sorted(line for key, line in named.items() if key not in joined)
-            if not direct and calls and bare:
-                called, line = calls[0]
+            found += [
+                f"{member} line {line}: {called}({library!r}) of {wheel.dist}"
+                for called, line in calls.direct
+            ]
+            if not calls.direct and calls.other and calls.bare:
+                called, line = calls.other[0]
                 indirect.append(
-                    f"{member} line {bare[0]}: {library!r}, loaded by {called}() on line "
+                    f"{member} line {calls.bare[0]}: {library!r}, loaded by {called}() on line "
                     f"{line}, of {wheel.dist}"
                 )
     return found + indirect
