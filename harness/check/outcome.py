@@ -12,8 +12,6 @@ with the static picture (the one resolver ``harness lint`` uses).
 
 from __future__ import annotations
 
-import ast
-import functools
 import posixpath
 import re
 from collections.abc import Callable, Sequence
@@ -26,7 +24,8 @@ from harness.check.needs import Needs, counted_name, shared_names
 from harness.evidence import Evidence, StepOutcome
 from harness.inspect import names
 from harness.inspect.binary import NAME_FIELD
-from harness.inspect.imports import module_name, parse_module
+from harness.inspect.imports import module_name
+from harness.inspect.loader_check import load_calls
 from harness.inspect.resolve import Provider, Resolution, Resolver, rpath_anchor
 from harness.inspect.wheel import Wheel
 from harness.scenarios.verdict import CellVerdict, StepCause
@@ -40,7 +39,6 @@ _MISSING = re.compile(
     r"could not be found|error loading shared library)",
     re.IGNORECASE,
 )
-_LOAD_CALLS = frozenset({"CDLL", "PyDLL", "WinDLL", "LoadLibrary", "dlopen"})
 
 
 @dataclass(frozen=True)
@@ -159,48 +157,6 @@ def exercise_hint(wheel: Wheel, install_path: str) -> str:
     return f"--load {install_path}"
 
 
-@dataclass(frozen=True)
-class _LoadCalls:
-    """The load calls of one source that concern one library name (lines, 1-based)."""
-
-    direct: tuple[tuple[str, int], ...]
-    """``(called, line)`` of each call whose first argument is the name itself."""
-    other: tuple[tuple[str, int], ...]
-    """``(called, line)`` of each call taking something else (a variable)."""
-    bare: tuple[int, ...]
-    """Lines holding the name where no other call takes it (not ``os.path.join(d, name)``)."""
-
-
-@functools.lru_cache(maxsize=128)
-def _load_calls(source: str, library: str) -> _LoadCalls | None:
-    """:class:`_LoadCalls` of ``source``, None when it does not parse; parsed once per
-    source and name (every failed cell of a check asks again), the tree not kept."""
-    tree = parse_module(source)
-    if tree is None:
-        return None
-    direct: list[tuple[str, int]] = []
-    other: list[tuple[str, int]] = []
-    named: dict[int, int] = {}  # id(constant) -> line
-    joined: set[int] = set()  # constants another call takes (os.path.join(dir, name))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and node.value == library:
-            named[id(node)] = node.lineno
-        if not isinstance(node, ast.Call) or not node.args:
-            continue
-        func = node.func
-        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if called not in _LOAD_CALLS:
-            joined.update(id(arg) for arg in node.args)
-            continue
-        first = node.args[0]
-        if isinstance(first, ast.Constant) and first.value == library:
-            direct.append((called, node.lineno))
-        else:
-            other.append((called, node.lineno))
-    bare = sorted(line for key, line in named.items() if key not in joined)
-    return _LoadCalls(tuple(direct), tuple(other), tuple(bare))
-
-
 def bare_name_calls(wheels: Sequence[Wheel], library: str) -> list[str]:
     """``pkg/mod.py line N: CDLL('libx.so.1')`` for each load call by that bare name; in a
     module whose load call takes a variable, the line holding the name (python-magic's
@@ -211,7 +167,7 @@ def bare_name_calls(wheels: Sequence[Wheel], library: str) -> list[str]:
         for member, source in sorted(wheel.texts.items()):
             if library not in source:
                 continue
-            calls = _load_calls(source, library)
+            calls = load_calls(source, library)
             if calls is None:
                 continue
             found += [

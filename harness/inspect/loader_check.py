@@ -10,12 +10,17 @@ never imported: the wheel may be for another platform.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .imports import module_level as _module_level
+from .imports import parse_module
 
 DEFAULT_ENTRIES = ("loader", "load_library")
-_LOAD_CALLS = frozenset({"CDLL", "PyDLL", "WinDLL", "LoadLibrary", "dlopen", "load"})
+LIBRARY_LOADS = frozenset({"CDLL", "PyDLL", "WinDLL", "LoadLibrary", "dlopen"})
+"""Callee names that load the library named by their first argument (ctypes, dlopen)."""
+_LOAD_CALLS = LIBRARY_LOADS | {"load"}
 """Callee names that load a library when called at import time."""
 
 
@@ -107,10 +112,52 @@ def global_loads(source: str) -> list[int]:
         if not isinstance(node, ast.Call):
             continue
         callee = _callee(node)
-        if callee == "setdlopenflags" or callee in _LOAD_CALLS - {"load"}:
+        if callee == "setdlopenflags" or callee in LIBRARY_LOADS:
             arguments: list[ast.AST] = [*node.args[1:], *(k.value for k in node.keywords)]
             if callee == "setdlopenflags":
                 arguments = list(node.args)
             if any(_mentions_global(a, constants) for a in arguments):
                 lines.append(node.lineno)
     return sorted(lines)
+
+
+@dataclass(frozen=True)
+class LoadCalls:
+    """The load calls of one source that concern one library name (lines, 1-based)."""
+
+    direct: tuple[tuple[str, int], ...]
+    """``(callee, line)`` of each call whose first argument is the name itself."""
+    other: tuple[tuple[str, int], ...]
+    """``(callee, line)`` of each call taking something else (a variable)."""
+    bare: tuple[int, ...]
+    """Lines holding the name where no other call takes it (not ``os.path.join(d, name)``)."""
+
+
+@functools.lru_cache(maxsize=128)
+def load_calls(source: str, library: str) -> LoadCalls | None:
+    """:class:`LoadCalls` of ``source`` for the bare name ``library``, None when it does
+    not parse; parsed once per source and name (``harness check`` asks again for every
+    failed cell), the tree not kept."""
+    tree = parse_module(source)
+    if tree is None:
+        return None
+    direct: list[tuple[str, int]] = []
+    other: list[tuple[str, int]] = []
+    named: dict[int, int] = {}  # id(constant) -> line
+    joined: set[int] = set()  # constants another call takes (os.path.join(dir, name))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and node.value == library:
+            named[id(node)] = node.lineno
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        callee = _callee(node)
+        if callee is None or callee not in LIBRARY_LOADS:
+            joined.update(id(arg) for arg in node.args)
+            continue
+        first = node.args[0]
+        if isinstance(first, ast.Constant) and first.value == library:
+            direct.append((callee, node.lineno))
+        else:
+            other.append((callee, node.lineno))
+    bare = sorted(line for key, line in named.items() if key not in joined)
+    return LoadCalls(tuple(direct), tuple(other), tuple(bare))
