@@ -35,7 +35,7 @@ from harness.conda import libfoo_package, python_package
 from harness.conda.cache_keys import PACKAGE_MODULES, code_digest, combine
 from harness.conda.cpython import CPythonInstall
 from harness.conda.errors import ChannelError
-from harness.conda.package_writer import PackageSpec, write_package
+from harness.conda.package_writer import PACKAGE_SUFFIX, PackageSpec, write_package
 from harness.conda.subdirs import channel_subdirs
 from harness.copying import link_or_copy
 from harness.workdir import WorkDir, atomic_directory
@@ -57,7 +57,8 @@ class LocalChannel:
         return self.path.as_uri()
 
     def package_files(self) -> list[Path]:
-        return sorted(p for sub in self.subdirs for p in (self.path / sub).glob("*.tar.bz2"))
+        pattern = f"*{PACKAGE_SUFFIX}"
+        return sorted(p for sub in self.subdirs for p in (self.path / sub).glob(pattern))
 
 
 def _cached_package(workdir: WorkDir, key: str, build: Callable[[Path, Path], PackageSpec]) -> Path:
@@ -67,7 +68,7 @@ def _cached_package(workdir: WorkDir, key: str, build: Callable[[Path, Path], Pa
     final = packages.make_once(
         key, lambda scratch: _build_package(scratch, build), lock_prefix="conda-package"
     )
-    found = sorted(final.glob("*/*.tar.bz2"))
+    found = sorted(final.glob(f"*/*{PACKAGE_SUFFIX}"))
     if len(found) != 1:
         raise ChannelError(
             f"package cache {final} holds {len(found)} packages instead of one; delete it to rebuild"

@@ -1,9 +1,13 @@
-"""Write a conda package (``.tar.bz2``) from a staged payload directory.
+"""Write a conda package (``.conda``, format v2) from a staged payload directory.
 
 py-rattler reads, indexes and installs packages but has no writer, so the archive is
-made here with :mod:`tarfile`: the payload files plus ``info/index.json``,
-``info/paths.json`` (path type, sha256, size, prefix placeholders), ``info/files``,
-``info/has_prefix`` and, for ``noarch: python`` packages, ``info/link.json``.
+made here: an uncompressed ZIP holding ``metadata.json`` and two zstd-compressed tars,
+``pkg-<stem>.tar.zst`` (the payload files) and ``info-<stem>.tar.zst``
+(``info/index.json``, ``info/paths.json`` with path type, sha256, size and prefix
+placeholders, ``info/files``, ``info/has_prefix`` and, for ``noarch: python`` packages,
+``info/link.json``). This is the format conda-forge publishes. The older ``.tar.bz2``
+costs 5-6 s of bzip2 for the python package and again 2-3 s each time an installer
+unpacks it; zstd at its default level does both in well under a second.
 """
 
 from __future__ import annotations
@@ -14,12 +18,22 @@ import json
 import os
 import tarfile
 import time
-from collections.abc import Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import zstandard
+
 from harness.conda.conda_paths import index_platform
 from harness.conda.subdirs import current_subdir
+
+PACKAGE_SUFFIX = ".conda"
+FORMAT_VERSION = 2
+ZSTD_LEVEL = 3
+"""zstd's own default: the python package (80 MB of tar) becomes 27 MB in 0.35 s, where
+conda-build's level 19 takes 36 s for 22 MB. Unpacking takes 0.1-0.2 s at any level,
+against 2.6 s for the bzip2 of a ``.tar.bz2``."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +57,12 @@ class PackageSpec:
     """``name = module:function`` console scripts of a ``noarch: python`` package."""
 
     @property
+    def stem(self) -> str:
+        return f"{self.name}-{self.version}-{self.build}"
+
+    @property
     def file_name(self) -> str:
-        return f"{self.name}-{self.version}-{self.build}.tar.bz2"
+        return f"{self.stem}{PACKAGE_SUFFIX}"
 
     def index_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -133,17 +151,42 @@ def _reset_owner(info: tarfile.TarInfo) -> tarfile.TarInfo:
     return info
 
 
+def _write_tar_zst(
+    container: zipfile.ZipFile, name: str, members: Callable[[tarfile.TarFile], None]
+) -> None:
+    """Stream one zstd-compressed tar into ``container`` as the stored member ``name``."""
+    compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+    with (
+        container.open(name, "w") as stored,
+        compressor.stream_writer(stored, closefd=False) as compressed,
+        tarfile.open(fileobj=compressed, mode="w|", format=tarfile.PAX_FORMAT) as archive,
+    ):
+        members(archive)
+
+
 def write_package(payload: Path, spec: PackageSpec, out_dir: Path) -> Path:
-    """Write ``out_dir/<name>-<version>-<build>.tar.bz2`` and return its path."""
+    """Write ``out_dir/<name>-<version>-<build>.conda`` and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / spec.file_name
-    with tarfile.open(target, "w:bz2", compresslevel=9) as archive:
-        for name, data in _info_files(payload, spec).items():
-            member = _reset_owner(tarfile.TarInfo(name))
-            member.size = len(data)
-            member.mtime = int(time.time())
-            member.mode = 0o644
-            archive.addfile(member, io.BytesIO(data))
+    info = _info_files(payload, spec)
+    now = int(time.time())
+
+    def add_payload(archive: tarfile.TarFile) -> None:
         for rel in _payload_files(payload):
             archive.add(payload / rel, arcname=rel, recursive=False, filter=_reset_owner)
+
+    def add_info(archive: tarfile.TarFile) -> None:
+        for name, data in info.items():
+            member = _reset_owner(tarfile.TarInfo(name))
+            member.size = len(data)
+            member.mtime = now
+            member.mode = 0o644
+            archive.addfile(member, io.BytesIO(data))
+
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as container:
+        container.writestr(
+            "metadata.json", json.dumps({"conda_pkg_format_version": FORMAT_VERSION})
+        )
+        _write_tar_zst(container, f"pkg-{spec.stem}.tar.zst", add_payload)
+        _write_tar_zst(container, f"info-{spec.stem}.tar.zst", add_info)
     return target

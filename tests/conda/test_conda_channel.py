@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,14 @@ def test_written_package_metadata_is_what_rattler_reads(tmp_path: Path) -> None:
         text_placeholders={"etc/demo.conf": "/build/prefix"},
     )
     archive = write_package(payload, spec, tmp_path / "out")
-    assert archive.name == "demo-1.0-h0_0.tar.bz2"
+    assert archive.name == "demo-1.0-h0_0.conda"
+    with zipfile.ZipFile(archive) as container:  # conda's package format v2
+        members = container.infolist()
+        assert [m.filename for m in members] == [
+            "metadata.json", "pkg-demo-1.0-h0_0.tar.zst", "info-demo-1.0-h0_0.tar.zst"
+        ]  # fmt: skip
+        assert {m.compress_type for m in members} == {zipfile.ZIP_STORED}
+        assert json.loads(container.read("metadata.json")) == {"conda_pkg_format_version": 2}
 
     index = IndexJson.from_package_archive(archive)
     assert (index.name.normalized, str(index.version), str(index.build)) == ("demo", "1.0", "h0_0")
@@ -76,7 +84,7 @@ def _package(channel: local_channel.LocalChannel, name: str) -> Path:
 def test_intact_channel_verifies(channel_copy: local_channel.LocalChannel) -> None:
     local_channel.verify_channel(channel_copy.path)
     repodata = json.loads((channel_copy.path / "linux-64" / "repodata.json").read_text())
-    names = sorted(r["name"] for r in repodata["packages"].values())
+    names = sorted(r["name"] for r in repodata["packages.conda"].values())
     assert names == ["libfoo", "libfoo", "python"]
 
 
@@ -88,9 +96,9 @@ def test_corrupt_package_is_named(channel_copy: local_channel.LocalChannel, tmp_
     with pytest.raises(ChannelError, match=rf"{package.name}.*is corrupt.*delete"):
         local_channel.verify_channel(broken.path)
     # Without the up-front check the installer itself fails; the error still names
-    # the packages, the channel and the fix.
+    # the packages, the one it could not unpack, the channel and the fix.
     with pytest.raises(
-        ChannelError, match=r"(?s)failed to install.*libfoo-1\.0.*decompression.*delete"
+        ChannelError, match=r"(?s)failed to install.*failed to fetch libfoo-1\.0.*delete"
     ):
         rattler_install.install(
             broken,

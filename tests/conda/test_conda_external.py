@@ -42,7 +42,9 @@ def test_external_channel_is_indexed_for_this_machine(tmp_path: Path, interprete
     native, noarch = built.subdirs
     assert noarch == "noarch"
     repodata = json.loads((built.path / native / "repodata.json").read_text())
-    records = sorted((r["name"], r["version"], r["subdir"]) for r in repodata["packages"].values())
+    records = sorted(
+        (r["name"], r["version"], r["subdir"]) for r in repodata["packages.conda"].values()
+    )
     assert records == [("libfoo", "1.0", native), ("libfoo", "2.0", native)]
     local_channel.verify_channel(built.path, built.subdirs)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import py_compile
+import re
 import subprocess
 from pathlib import Path
 
@@ -77,6 +79,35 @@ def test_python_runs_and_imports_stdlib_from_the_prefix(made: CondaPrefix) -> No
     assert Path(data["prefix"]) == made.path
     for file in data["files"] + data["ext"]:
         assert Path(file).is_relative_to(made.path), file
+
+
+def _import_verbose(made: CondaPrefix, code: str, **extra: str) -> str:
+    """``python -v -c CODE`` in the prefix, writing no bytecode: the import system's log."""
+    env = {**_env(made), "PYTHONDONTWRITEBYTECODE": "1", **extra}
+    result = subprocess.run(
+        [str(made.python), "-v", "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stderr
+
+
+def test_stdlib_bytecode_from_the_package_is_still_valid(made: CondaPrefix, tmp_path: Path) -> None:
+    """The package keeps each file's mtime, so the source installation's timestamp-based
+    ``.pyc`` files still match their sources after the installer unpacked them: the
+    prefix's python loads them instead of compiling the stdlib on every start."""
+    log = _import_verbose(made, "import json, decimal, email.message, argparse")
+    assert "bytecode is stale" not in log, log[-3000:]
+    stdlib = re.escape(f"{made.path}/lib/python")
+    for module in ("json/__init__.py", "decimal.py", "email/message.py", "argparse.py"):
+        pattern = rf"^# {stdlib}\S+\.pyc matches {stdlib}[\d.]+/{re.escape(module)}$"
+        assert re.search(pattern, log, re.MULTILINE), module
+    # Control: a source whose mtime moved after compiling is reported stale by this log.
+    (tmp_path / "moved.py").write_text("VALUE = 1\n")
+    py_compile.compile(str(tmp_path / "moved.py"), doraise=True)
+    later = (tmp_path / "moved.py").stat().st_mtime + 10
+    os.utime(tmp_path / "moved.py", (later, later))
+    log = _import_verbose(made, "import moved", PYTHONPATH=str(tmp_path))
+    assert "bytecode is stale for 'moved'" in log, log[-3000:]
 
 
 def test_pip_in_the_prefix_is_the_prefix_own(made: CondaPrefix) -> None:

@@ -49,7 +49,7 @@ def test_work_dirs_sharing_the_packages_build_each_once(
     monkeypatch.setenv(local_channel.SHARED_PACKAGES_VAR, str(shared))
     built, found = _race(tmp_path, "locked")
     assert len(built) == 1
-    assert found[0] == found[1] == shared / "demo-0123" / "linux-64" / "demo-1.0-h0_0.tar.bz2"
+    assert found[0] == found[1] == shared / "demo-0123" / "linux-64" / "demo-1.0-h0_0.conda"
     assert not (tmp_path / "locked" / "work0" / "cache" / "conda").exists()
     assert [p.name for p in (shared / ".tmp").iterdir() if not p.name.endswith(".lock")] == []
 
