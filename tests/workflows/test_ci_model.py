@@ -8,14 +8,16 @@ today's CI instead. So no check here is one that cannot fail.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import io
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -239,6 +241,7 @@ def load_script(root: Path, name: str) -> ModuleType:
 
 
 cibuildwheel = pytest.importorskip("cibuildwheel", reason="cibuildwheel (a test extra) missing")
+cibuildwheel_main = importlib.import_module("cibuildwheel.__main__").main
 PLATFORM = {"ubuntu": "linux", "macos": "macos", "windows": "windows"}
 
 
@@ -263,6 +266,25 @@ def build_selector(step_run: str, module: ModuleType, env: dict[str, str]) -> st
     if hasattr(module, "default_build"):
         return str(module.default_build(env))
     return str(module.DEFAULT_BUILD)
+
+
+def print_build_identifiers(
+    argv: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """``cibuildwheel ARGV``'s output under exactly ``env``, run in this process: its own
+    command-line entry point with its own argument and environment parsing, without a
+    0.3 s interpreter start for each of the 30 projects and cells."""
+    out, err = io.StringIO(), io.StringIO()
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "argv", ["cibuildwheel", *argv])
+        for name in list(os.environ):
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        with redirect_stdout(out), redirect_stderr(err), pytest.raises(SystemExit) as done:
+            cibuildwheel_main()
+    assert done.value.code == 0, err.getvalue()
+    return out.getvalue().split()
 
 
 def cibuildwheel_cells(root: Path) -> list[tuple[ci_model.Job, dict[str, Any], str]]:
@@ -305,20 +327,15 @@ def print_identifiers(
                     intended = ["cp312-" + tag]  # the one build a py3-none wheel needs
                 else:
                     intended = [f"cp{v.replace('.', '')}-{tag}" for v in ci_model.pythons(job)]
-                command = [sys.executable, "-m", "cibuildwheel", "--print-build-identifiers"]
-                command += ["--platform", platform, str(work / "wheels-src" / folder)]
-                calls[(job.cell_id(cell), folder)] = (command, project_env, intended)
+                argv = ["--print-build-identifiers", "--platform", platform]
+                calls[(job.cell_id(cell), folder)] = (
+                    [*argv, str(work / "wheels-src" / folder)], project_env, intended
+                )  # fmt: skip
 
-    def run(item: tuple[list[str], dict[str, str], list[str]]) -> tuple[list[str], list[str]]:
-        command, env, intended = item
-        done = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=120, check=False
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout.split(), intended
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(run, calls.values()))
+    results = [
+        (print_build_identifiers(argv, env, monkeypatch), intended)
+        for argv, env, intended in calls.values()
+    ]
     return dict(zip(calls, results))
 
 
