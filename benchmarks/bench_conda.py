@@ -27,8 +27,9 @@ from harness.conda import prefix
 from harness.envs.conda import CondaProvider
 from harness.envs.layouts import LayoutSpec, make_layout
 from harness.scenarios import parse
-from harness.scenarios.cell_runner import PREBUILT_WHEELHOUSE_VAR, CellRunner
+from harness.scenarios.cell_runner import CellRunner
 from harness.scenarios.cells import Cell
+from harness.scenarios.wheel_builds import PREBUILT_WHEELHOUSE_VAR
 from harness.workdir import WorkDir
 
 

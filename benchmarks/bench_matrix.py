@@ -116,7 +116,7 @@ def main() -> None:
                 statuses[str(cell["status"])] = statuses.get(str(cell["status"]), 0) + 1
         warm = statistics.median(walls)
         floor_wall = statistics.median(floors)
-        cell = statistics.median(cell_times)
+        median_cell = statistics.median(cell_times)
         print(
             f"python {args.python}, workers {args.workers or 'auto (the default)'}, "
             f"statuses over {args.warm} runs: {statuses}"
@@ -132,7 +132,7 @@ def main() -> None:
             f"warm/floor {warm / floor_wall:.2f}x (pairs {', '.join(f'{r:.2f}' for r in ratios)}; aim <= {AIM_FLOOR_RATIO}x)"
         )
         print(
-            f"cell   {cell:7.3f} s  median warm cell of {len(cell_times)} (aim < {AIM_CELL} s: {cell / AIM_CELL:.2f} of it)"
+            f"cell   {median_cell:7.3f} s  median warm cell of {len(cell_times)} (aim < {AIM_CELL} s: {median_cell / AIM_CELL:.2f} of it)"
         )
         print(
             f"slowest warm cell {max(cell_times):.3f} s; cells ran {len(cell_times) // max(args.warm, 1)} per run"

@@ -22,7 +22,7 @@ from harness.envs.layout import Layout
 from harness.scenarios.probing import ProbeSpec, ProbeStep, run_probe
 
 
-def main(version="3.12", runs=20):
+def main(version: str = "3.12", runs: int = 20) -> None:
     work = Path(tempfile.mkdtemp(prefix="probe-bench-"))
     try:
         _measure(work, version, runs)
@@ -99,4 +99,4 @@ def _measure(work: Path, version: str, runs: int) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    main(sys.argv[1] if len(sys.argv) > 1 else "3.12")
