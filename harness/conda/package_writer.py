@@ -102,10 +102,10 @@ def _payload_files(payload: Path) -> list[str]:
     return sorted(found)
 
 
-def paths_json(payload: Path, spec: PackageSpec) -> dict[str, object]:
-    """``info/paths.json`` for the staged payload."""
+def paths_json(payload: Path, spec: PackageSpec, files: Sequence[str]) -> dict[str, object]:
+    """``info/paths.json`` for ``files`` (relative paths) of the staged payload."""
     entries: list[dict[str, object]] = []
-    for rel in _payload_files(payload):
+    for rel in files:
         path = payload / rel
         if path.is_symlink():
             entries.append({"_path": rel, "path_type": "softlink"})
@@ -124,13 +124,12 @@ def paths_json(payload: Path, spec: PackageSpec) -> dict[str, object]:
     return {"paths": entries, "paths_version": 1}
 
 
-def _info_files(payload: Path, spec: PackageSpec) -> dict[str, bytes]:
-    paths = paths_json(payload, spec)
-    listed = [str(entry["_path"]) for entry in paths["paths"]]  # type: ignore[attr-defined]
+def _info_files(payload: Path, spec: PackageSpec, files: Sequence[str]) -> dict[str, bytes]:
+    paths = paths_json(payload, spec, files)
     info: dict[str, bytes] = {
         "info/index.json": json.dumps(spec.index_json(), indent=2, sort_keys=True).encode(),
         "info/paths.json": json.dumps(paths, indent=2, sort_keys=True).encode(),
-        "info/files": ("\n".join(listed) + "\n").encode(),
+        "info/files": ("\n".join(files) + "\n").encode(),
         "info/about.json": json.dumps({"summary": spec.summary}, indent=2).encode(),
     }
     if spec.text_placeholders:
@@ -168,11 +167,12 @@ def write_package(payload: Path, spec: PackageSpec, out_dir: Path) -> Path:
     """Write ``out_dir/<name>-<version>-<build>.conda`` and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / spec.file_name
-    info = _info_files(payload, spec)
+    files = _payload_files(payload)  # walked once: what paths.json lists is what is packed
+    info = _info_files(payload, spec, files)
     now = int(time.time())
 
     def add_payload(archive: tarfile.TarFile) -> None:
-        for rel in _payload_files(payload):
+        for rel in files:
             archive.add(payload / rel, arcname=rel, recursive=False, filter=_reset_owner)
 
     def add_info(archive: tarfile.TarFile) -> None:
