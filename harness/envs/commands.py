@@ -8,6 +8,7 @@ installs always use pip.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,11 @@ def find_uv() -> str:
             "uv is not installed: put `uv` on PATH or `pip install uv` (or choose installer 'pip')"
         )
     return str(found)
+
+
+# pip's file that runs exactly that copy of pip in another interpreter (pip >= 22.3): what
+# ``pip --python`` and pip's isolated build environments run
+PIP_RUNNER = "__pip-runner__.py"
 
 
 def host_pip() -> list[str]:
@@ -84,14 +90,29 @@ def pip_install(
     return [*argv, *map(str, wheels)]
 
 
-def venv_pip(python: Path) -> list[str]:
-    """The pip installed in the environment of ``python`` (pip-made venvs have one)."""
-    return [str(python), "-m", "pip"]
-
-
 def foreign_pip(python: Path) -> list[str]:
     """The harness's pip acting on ``python`` (for environments without their own pip)."""
-    return [*host_pip(), "--python", str(python)]
+    found = importlib.util.find_spec("pip")
+    if found is None or found.origin is None:
+        return [*host_pip(), "--python", str(python)]  # fails as pip fails: no pip here
+    return pip_acting_on(Path(sys.executable), Path(found.origin).parent.parent, python)
+
+
+def pip_acting_on(python: Path, sources: Path, target: Path) -> list[str]:
+    """The pip that ``python`` imports from the directory ``sources``, acting on ``target``.
+
+    On its own interpreter it runs as ``python -m pip``. On another, the command is the one
+    ``pip --python`` runs itself: ``target`` running that pip's ``__pip-runner__.py`` with
+    the same arguments, the process that installs. The first pip process, which would
+    only start it, is left out (it costs a pip start, about 0.5 s). Without
+    ``__pip-runner__.py`` (a pip older than 22.3, or one inside a zip) it is ``--python``.
+    """
+    if python == target:
+        return [str(python), "-m", "pip"]
+    runner = (sources / "pip").resolve() / PIP_RUNNER
+    if runner.is_file():
+        return [str(target), str(runner)]
+    return [str(python), "-m", "pip", "--python", str(target)]
 
 
 def create_venv(

@@ -5,6 +5,7 @@ Asking costs a process or two, so locations ask only when they need pip.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,35 +14,50 @@ from harness.envs import commands
 from harness.envs.layout import Layout
 from harness.vocabulary import SITE, Installer
 
+# what the probe prints: pip's version, then the directory holding the ``pip`` package
+_PROBE = "import os, pip; print(pip.__version__); print(os.path.dirname(pip.__path__[0]))"
 
-def layout_pip(layout: Layout) -> list[str]:
-    """The layout's own pip when it can import one, else the base interpreter's pip
-    acting on it (``--python``), else the harness's pip.
+
+def layout_pip(layout: Layout, acting_on: Path | None = None) -> list[str]:
+    """The layout's own pip when it can import one, else the base interpreter's pip, else
+    the harness's pip, acting on ``acting_on`` (the layout's interpreter by default).
 
     A pip-made venv has pip in its site; a uv-made venv has none, and the base
     interpreter's site-packages are hidden from it (harness.envs.locations.user.NO_BASE_SITE_PTH),
-    but the base's pip run with ``--python`` imports only pip itself from there. Both
-    support the layout's Python, which the harness's own pip may not (pip 26 requires
-    3.10).
+    but the base's pip acting on it imports only pip itself from there. Both support the
+    layout's Python, which the harness's own pip may not (pip 26 requires 3.10). A pip
+    acting on another interpreter runs as ``pip --python`` runs it
+    (:func:`harness.envs.commands.pip_acting_on`).
     """
+    target = acting_on or layout.python
     site = layout.locations.get(SITE)
     if site is not None and (site / "pip" / "__init__.py").is_file():
-        return commands.venv_pip(layout.python)
-    if _imports_pip(layout.python, layout.process_env(), (0, 0)):
-        return commands.venv_pip(layout.python)
+        return commands.pip_acting_on(layout.python, site, target)
+    env = layout.process_env()
+    own = _pip_sources(layout.python, env, (0, 0))
+    if own is not None:
+        return commands.pip_acting_on(layout.python, own, target)
     base = _venv_base_python(layout.python)
-    if base is not None and _imports_pip(base, layout.process_env(), (22, 3)):
-        return [str(base), "-m", "pip", "--python", str(layout.python)]
-    return commands.foreign_pip(layout.python)
+    sources = _pip_sources(base, env, (22, 3)) if base is not None else None
+    if base is not None and sources is not None:
+        return commands.pip_acting_on(base, sources, target)
+    return commands.foreign_pip(target)
 
 
-def _imports_pip(python: Path, env: dict[str, str], at_least: tuple[int, int]) -> bool:
-    """Whether ``python`` imports a pip of at least ``at_least`` (22.3 knows ``--python``)."""
-    check = f"sys.exit(tuple(map(int, pip.__version__.split('.')[:2])) < {at_least})"
+def _pip_sources(python: Path, env: dict[str, str], at_least: tuple[int, int]) -> Path | None:
+    """The directory ``python`` imports pip from, if that pip is at least ``at_least``
+    (22.3 knows ``--python``)."""
     probe = subprocess.run(
-        [str(python), "-c", f"import pip, sys; {check}"], capture_output=True, env=env, check=False
+        [str(python), "-c", _PROBE], capture_output=True, text=True, env=env, check=False
     )
-    return probe.returncode == 0
+    lines = probe.stdout.splitlines()
+    if probe.returncode != 0 or len(lines) != 2:
+        return None
+    numbers = re.match(r"(\d+)\.(\d+)", lines[0])
+    if numbers is None:
+        return None
+    version = (int(numbers.group(1)), int(numbers.group(2)))
+    return Path(lines[1]) if version >= at_least else None
 
 
 def _venv_base_python(python: Path) -> Path | None:

@@ -39,7 +39,8 @@ def test_pip_target_and_user() -> None:
 
 def test_foreign_pip_acts_on_the_layout_interpreter() -> None:
     argv = commands.foreign_pip(Path("/cell/venv/bin/python"))
-    assert argv[-2:] == ["--python", "/cell/venv/bin/python"]
+    assert argv[0] == "/cell/venv/bin/python"
+    assert argv[1].endswith("/pip/" + commands.PIP_RUNNER)
 
 
 def test_venv_creation_commands() -> None:

@@ -1,6 +1,6 @@
 """Real PyPI families that share native libraries, linted as published.
 
-Pinned versions, downloaded once with pip into ``<workdir>/cache/real-wheels`` (about
+Pinned versions, downloaded once with pip (one run for all) into ``<workdir>/cache/real-wheels`` (about
 37 MB in all; libucx-cu12 is 27 MB of it). Every finding is listed here and explained
 in docs/rules/real-world.md; a new or vanished finding fails the test. Skipped, naming
 pip's error, when the package index cannot be reached.
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.filelock import locked
 from harness.inspect import lint_wheels
 from harness.inspect.platform_libs import linux_policy_available
 from harness.workdir import WorkDir
@@ -71,47 +72,41 @@ EXPECTED: dict[str, set[tuple[str, str, str]]] = {
 }
 
 
-def _download(requirement: str, cache: Path) -> Path:
-    name = requirement.split("==", 1)[0].replace("-", "_")
-    version = requirement.split("==", 1)[1]
-    for found in cache.glob(f"{name}-{version}-*.whl"):
-        return found
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            *PLATFORM,
-            "--disable-pip-version-check",
-            "-q",
-            "-d",
-            str(cache),
-            requirement,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        pytest.skip(f"package index not reachable with pip (downloading {requirement}): {tail}")
-    (found,) = cache.glob(f"{name}-{version}-*.whl")
+def _cached(requirement: str, cache: Path) -> Path | None:
+    name, version = requirement.split("==", 1)
+    found = sorted(cache.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
+    return found[0] if found else None
+
+
+def _wheel(requirement: str, cache: Path) -> Path:
+    found = _cached(requirement, cache)
+    assert found is not None, f"{requirement} is not in {cache}: not pinned in FAMILIES"
     return found
 
 
 @pytest.fixture(scope="session")
 def real_cache() -> Path:
+    """Every pinned wheel, the missing ones downloaded in one pip run (one index session,
+    one pip start) by whichever xdist worker comes first; the other waits for it."""
     cache = WorkDir().cache / "real-wheels"
     cache.mkdir(parents=True, exist_ok=True)
+    pins = [pin for family in FAMILIES.values() for pin in family]
+    with locked(cache / ".download.lock"):
+        missing = [pin for pin in pins if _cached(pin, cache) is None]
+        if not missing:
+            return cache
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+        command += [*PLATFORM, "--disable-pip-version-check", "-q", "-d", str(cache)]
+        result = subprocess.run([*command, *missing], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        pytest.skip(f"package index not reachable with pip (downloading {len(missing)}): {tail}")
     return cache
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_real_family_findings_are_the_documented_ones(family: str, real_cache: Path) -> None:
-    wheels = [_download(r, real_cache) for r in FAMILIES[family]]
+    wheels = [_wheel(r, real_cache) for r in FAMILIES[family]]
     findings = lint_wheels(wheels)
     dist_of = {w.name: r.split("==")[0] for w, r in zip(wheels, FAMILIES[family], strict=True)}
     got = {(f.rule, dist_of[f.wheel], f.file) for f in findings}
@@ -126,7 +121,7 @@ def test_real_consumer_alone_reports_what_it_cannot_resolve(real_cache: Path) ->
     librapids_logger.so are unresolved (SLI010); with them (above) they are not."""
     if not linux_policy_available():
         pytest.skip("auditwheel (its manylinux policy data) is not installed")
-    rmm = _download("rmm-cu12==26.10.0", real_cache)
+    rmm = _wheel("rmm-cu12==26.10.0", real_cache)
     findings = lint_wheels([rmm])
     assert {f.rule for f in findings} == {"SLI010"}
     assert {f.detail.split("'")[1] for f in findings} == {"librmm.so", "librapids_logger.so"}

@@ -122,7 +122,7 @@ class BaseEnvironment(Location):
     ) -> None:
         """Install into the base environment with its own interpreter (the venv only sees it).
 
-        The layout's pip gets ``--python`` pointing at the base interpreter (pip runs itself
+        The layout's pip acts on the base interpreter, as with ``--python`` (pip runs itself
         there, so it must support that Python: the venv's own pip does).
         """
         python = base_python(layout.root)
@@ -130,9 +130,8 @@ class BaseEnvironment(Location):
         if installer == "uv":
             argv = commands.uv_install(commands.find_uv(), python, wheels, deps=request.deps)
         else:
-            pip = pipfinder.layout_pip(layout)
-            own = pip[:-2] if pip[-2:-1] == ["--python"] else pip  # drop a foreign pip's target
-            argv = commands.pip_install([*own, "--python", str(python)], wheels, deps=request.deps)
+            pip = pipfinder.layout_pip(layout, acting_on=python)
+            argv = commands.pip_install(pip, wheels, deps=request.deps)
         run(
             argv,
             step=f"install into the base environment ({installer})",
