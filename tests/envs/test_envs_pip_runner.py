@@ -33,6 +33,17 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
 
 
+def _pip_sources(python: Path) -> Path:
+    """The directory ``python`` imports pip from (a skip naming pip when it has none)."""
+    found = subprocess.run(
+        [str(python), "-c", "import os, pip; print(os.path.dirname(pip.__path__[0]))"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if found.returncode != 0:
+        pytest.skip(f"{python} has no pip (its pip is the one compared): `{python} -m ensurepip`")
+    return Path(found.stdout.strip())
+
+
 def _recording_venv(base: Path, root: Path) -> tuple[Layout, Path]:
     """A venv without pip, whose interpreter is reached through a recording script."""
     venv = root / "venv"
@@ -74,6 +85,7 @@ def _install(argv: list[str]) -> None:
 def test_the_harness_starts_the_process_that_pip_python_starts(
     python: Path, wheels: dict[str, Path], tmp_path: Path
 ) -> None:
+    _pip_sources(python)
     layout, records = _recording_venv(python, tmp_path)
     wheel = [wheels["demo_producer"]]
     spelled = [str(python), "-m", "pip", "--python", str(layout.python)]
@@ -108,11 +120,7 @@ def test_the_harness_starts_the_process_that_pip_python_starts(
 def test_a_pip_without_a_runner_is_asked_with_python(python: Path, tmp_path: Path) -> None:
     """pip before 22.3 has no ``__pip-runner__.py`` (and no ``--python``: the command
     fails there as it would for a user); a pip in its own interpreter runs as ``-m pip``."""
-    found = subprocess.run(
-        [str(python), "-c", "import os, pip; print(os.path.dirname(pip.__path__[0]))"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    sources = Path(found.stdout.strip())
+    sources = _pip_sources(python)
     copy = tmp_path / "old" / "pip"
     shutil.copytree(sources / "pip", copy, ignore=shutil.ignore_patterns("__pycache__"))
     target = tmp_path / "venv" / "bin" / "python"
