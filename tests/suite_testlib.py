@@ -32,6 +32,17 @@ PURE_TAG = "py3-none-any"
 T = TypeVar("T")
 
 
+def pinned_wheel(directory: Path, pin: str) -> Path | None:
+    """The wheel of ``name==version`` in ``directory``: its file name spells the name
+    normalized (``-`` as ``_``) or, in older wheels, as the project spells it."""
+    name, version = pin.split("==", 1)
+    for spelled in dict.fromkeys((name.replace("-", "_"), name)):
+        found = sorted(directory.glob(f"{spelled}-{version}-*.whl"))
+        if found:
+            return found[0]
+    return None
+
+
 def write_wheel(
     directory: Path,
     dist: str,

@@ -38,9 +38,10 @@ def layout_pip(layout: Layout, acting_on: Path | None = None) -> list[str]:
     if own is not None:
         return commands.pip_acting_on(layout.python, own, target)
     base = _venv_base_python(layout.python)
-    sources = _pip_sources(base, env, (22, 3)) if base is not None else None
-    if base is not None and sources is not None:
-        return commands.pip_acting_on(base, sources, target)
+    if base is not None:
+        sources = _pip_sources(base, env, (22, 3))
+        if sources is not None:
+            return commands.pip_acting_on(base, sources, target)
     return commands.foreign_pip(target)
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from suite_testlib import pinned_wheel
 
 from harness import platforms
 from harness.cli import main
@@ -52,7 +53,7 @@ SPLIT = ["producer-target", "consumer-target", "producer-user", "consumer-user"]
 
 def _download(directory: Path, requirements: tuple[str, ...]) -> Path:
     """The pinned wheels in ``directory``, downloaded unless an earlier test did."""
-    if directory.is_dir() and all(_has(directory, pin) for pin in requirements):
+    if directory.is_dir() and all(pinned_wheel(directory, pin) for pin in requirements):
         return directory
     directory.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
@@ -67,12 +68,6 @@ def _download(directory: Path, requirements: tuple[str, ...]) -> Path:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         pytest.skip(f"PyPI not reachable (pip download {' '.join(requirements)}: {last})")
     return directory
-
-
-def _has(directory: Path, pin: str) -> bool:
-    name, version = pin.split("==", 1)
-    wheels = directory.glob(f"{name.replace('-', '_')}-{version}-*.whl")
-    return any(wheels) or any(directory.glob(f"{name}-{version}-*.whl"))
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Real PyPI families that share native libraries, linted as published.
 
-Pinned versions, downloaded once with pip (one run for all) into ``<workdir>/cache/real-wheels`` (about
-37 MB in all; libucx-cu12 is 27 MB of it). Every finding is listed here and explained
+Pinned versions, downloaded once with pip (one run for all) into
+``<workdir>/cache/real-wheels`` (about 37 MB in all; libucx-cu12 is 27 MB of it). Every finding is listed here and explained
 in docs/rules/real-world.md; a new or vanished finding fails the test. Skipped, naming
 pip's error, when the package index cannot be reached.
 """
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from suite_testlib import pinned_wheel
 
 from harness.filelock import locked
 from harness.inspect import lint_wheels
@@ -72,14 +73,8 @@ EXPECTED: dict[str, set[tuple[str, str, str]]] = {
 }
 
 
-def _cached(requirement: str, cache: Path) -> Path | None:
-    name, version = requirement.split("==", 1)
-    found = sorted(cache.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
-    return found[0] if found else None
-
-
 def _wheel(requirement: str, cache: Path) -> Path:
-    found = _cached(requirement, cache)
+    found = pinned_wheel(cache, requirement)
     assert found is not None, f"{requirement} is not in {cache}: not pinned in FAMILIES"
     return found
 
@@ -92,7 +87,7 @@ def real_cache() -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     pins = [pin for family in FAMILIES.values() for pin in family]
     with locked(cache / ".download.lock"):
-        missing = [pin for pin in pins if _cached(pin, cache) is None]
+        missing = [pin for pin in pins if pinned_wheel(cache, pin) is None]
         if not missing:
             return cache
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
