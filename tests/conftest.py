@@ -40,9 +40,10 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """What ``-n auto`` means for this suite (the README's ``tox -e tests``): one worker
     more than the usable cores. About a tenth of the suite's time on two cores is waiting
     (locks held by another worker's build, probe time-outs, sandbox and Wine start-up),
-    and a spare worker fills it; measured pairs on 2 cores took 5-7 % less wall time for
-    1-3 % more CPU (docs/benchmarks.md, eleventh round). pytest-xdist's own answer stands
-    where its variable is set or ``-n logical`` is asked for."""
+    and a spare worker fills it; in measured pairs on 2 cores the suite took about 5 %
+    less wall time for about the same CPU (docs/benchmarks.md, eleventh round).
+    pytest-xdist's own answer stands where its variable is set or ``-n logical`` is
+    asked for."""
     if os.environ.get(AUTO_WORKERS_VAR) or config.option.numprocesses == "logical":
         return None
     return usable_cores() + 1
