@@ -76,7 +76,8 @@ def label(argv: list[str]) -> str:
     for index, word in enumerate(argv[1:-1], start=1):
         if word in ("-m", "-c"):
             what = argv[index + 1]
-            return f"{program} {word} {what.replace(chr(92) + 'n', '; ')[:40]}"
+            one_line = what.replace("\\n", "; ")  # strace spells a newline as \n
+            return f"{program} {word} {one_line[:40]}"
     scripts = [word for word in argv[1:] if not word.startswith("-")]
     if scripts:
         return f"{program} {'/'.join(scripts[0].rsplit('/', 2)[-2:])}"

@@ -1,9 +1,10 @@
 """Real PyPI families that share native libraries, linted as published.
 
 Pinned versions, downloaded once with pip (one run for all) into
-``<workdir>/cache/real-wheels`` (about 37 MB in all; libucx-cu12 is 27 MB of it). Every finding is listed here and explained
-in docs/rules/real-world.md; a new or vanished finding fails the test. Skipped, naming
-pip's error, when the package index cannot be reached.
+``<workdir>/cache/real-wheels`` (about 37 MB in all; libucx-cu12 is 27 MB of it). Every
+finding is listed here and explained in docs/rules/real-world.md; a new or vanished
+finding fails the test. Skipped, naming pip's error, when the package index cannot be
+reached.
 """
 
 from __future__ import annotations
