@@ -11,6 +11,12 @@ probe process, the checks. Prints the median wall time per factor, the cost per 
 and the marginal cost of each added cell (the slope between factors). ``--exclude``
 leaves out the scenarios whose directory names match a glob pattern (repeatable), to see
 what one kind of cell adds (the PEX scenarios start from an empty PEX cache by design).
+
+After each timed run it also times the machine's floor (``bench_matrix.floor``: fresh
+interpreters, one after another, each importing ctypes and dlopening a library) and
+prints the marginal cell in those floors as well: the absolute aim (0.05 s) was set on a
+machine whose floor was 24 ms, and a cell is mostly process starts, so the ratio tells a
+slower machine from a slower harness.
 """
 
 from __future__ import annotations
@@ -27,9 +33,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_matrix import floor
+
 from harness.scenarios import parse
 
 PROJECT = Path(__file__).resolve().parents[1]
+AIM_MARGINAL = 0.05
+FLOOR_INTERPRETERS = 50
+"""Interpreters per floor measurement (one after each timed run)."""
 
 
 def copy_scenarios(
@@ -78,12 +89,18 @@ def main() -> None:
     parser.add_argument(
         "--exclude", action="append", default=[], help="leave out scenarios matching this glob"
     )
+    parser.add_argument(
+        "--floor-python",
+        default=sys.executable,
+        help="interpreter of the floor (default: this one)",
+    )
     args = parser.parse_args()
     factors = [int(f) for f in args.factors.split(",")]
     scratch = Path(tempfile.mkdtemp(prefix="bench-scaling."))
     try:
         workdir = scratch / "work"
         results: list[tuple[int, int, float]] = []
+        floors: list[float] = []
         for factor in factors:
             scenarios = scratch / f"scenarios-x{factor}"
             scenarios.mkdir()
@@ -93,11 +110,21 @@ def main() -> None:
             for _ in range(args.repeat):
                 wall, cells = run(scenarios, workdir, args.python, args.workers)
                 walls.append(wall)
+                floors.append(floor(FLOOR_INTERPRETERS, args.floor_python) / FLOOR_INTERPRETERS)
             median = statistics.median(walls)
             results.append((factor, cells, median))
             print(f"x{factor}: {cells:4d} cells  warm {median:6.2f} s  {median / cells:.3f} s/cell")
+        per_interpreter = statistics.median(floors)
+        print(
+            f"floor: {per_interpreter * 1000:.1f} ms per interpreter importing ctypes + dlopen "
+            f"(median of {len(floors)} x {FLOOR_INTERPRETERS}, one after each timed run)"
+        )
         for (f1, c1, t1), (f2, c2, t2) in zip(results, results[1:]):
-            print(f"x{f1} -> x{f2}: marginal cost {(t2 - t1) / (c2 - c1):.3f} s per added cell")
+            marginal = (t2 - t1) / (c2 - c1)
+            print(
+                f"x{f1} -> x{f2}: marginal cost {marginal:.3f} s per added cell "
+                f"({marginal / per_interpreter:.2f} floors; aim {AIM_MARGINAL} s)"
+            )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
